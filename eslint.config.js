@@ -1,0 +1,18 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+	{ ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', 'playground/public/vendor/'] },
+	js.configs.recommended,
+	...tseslint.configs.recommended,
+	{
+		rules: {
+			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+			'no-console': 'off'
+		}
+	},
+	{
+		files: ['**/*.js'],
+		languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } }
+	}
+);

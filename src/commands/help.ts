@@ -1,0 +1,44 @@
+import { ApplyOptions } from '@sapphire/decorators';
+import { Command, type ChatInputCommand } from '@sapphire/framework';
+import { Subcommand } from '@sapphire/plugin-subcommands';
+import { ApplicationIntegrationType, EmbedBuilder, InteractionContextType, MessageFlags } from 'discord.js';
+import { approvalNotice } from '../lib/approval/notice.js';
+
+@ApplyOptions<Command.Options>({ description: 'List the commands you can use here' })
+export class HelpCommand extends Command {
+	public override registerApplicationCommands(registry: Command.Registry) {
+		registry.registerChatInputCommand((builder) =>
+			builder
+				.setName(this.name)
+				.setDescription(this.description)
+				.setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
+				.setContexts(InteractionContextType.Guild, InteractionContextType.BotDM)
+		);
+	}
+
+	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction) {
+		const usable: string[] = [];
+		for (const command of this.container.stores.get('commands').values()) {
+			if (!command.supportsChatInputCommands() || !(await this.mayRun(interaction, command))) continue;
+			const subcommands = command instanceof Subcommand ? command.parsedSubcommandMappings.map((mapping) => mapping.name) : [];
+			const usage = subcommands.length > 0 ? ` (${subcommands.map((name) => `\`${name}\``).join(', ')})` : '';
+			usable.push(`**/${command.name}**${usage}: ${command.description}`);
+		}
+		usable.sort();
+
+		const notice = interaction.inGuild() ? await approvalNotice(interaction.guildId) : null;
+		const embed = new EmbedBuilder()
+			.setTitle('Commands you can use here')
+			.setDescription([...(notice ? [notice, ''] : []), ...usable].join('\n'))
+			.setColor(0x5865f2);
+		return interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral });
+	}
+
+	/** The same checks Sapphire runs before the command: global preconditions, then the command's own. */
+	private async mayRun(interaction: Command.ChatInputCommandInteraction, command: ChatInputCommand) {
+		const global = await this.container.stores.get('preconditions').chatInputRun(interaction, command, { external: true });
+		if (global.isErr()) return false;
+		const own = await command.preconditions.chatInputRun(interaction, command, { external: true });
+		return own.isOk();
+	}
+}

@@ -1,0 +1,4 @@
+// Replaced by the approval module.
+export async function approvalNotice(_guildId: string): Promise<string | null> {
+	return null;
+}

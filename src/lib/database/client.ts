@@ -1,0 +1,79 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import postgres from 'postgres';
+
+export type Sql = postgres.Sql;
+/** What repository functions take, so the same function runs on the pool and inside `sql.begin`. */
+export type Executor = postgres.Sql | postgres.TransactionSql;
+
+export interface SqlOptions {
+	readonly poolSize: number;
+	readonly applicationName?: string;
+}
+
+/**
+ * The bot's one pool. Snowflakes stay strings: postgres.js reads `bigint` columns as strings, and no global BigInt
+ * parser is installed (it would turn `count(*)` into BigInt too); cast counts with `::int`.
+ *
+ * `connect_timeout` is short so that, with the database gone, a command fails within Discord's 3 s and can say so.
+ */
+export function createSql(url: string, options: SqlOptions): Sql {
+	return postgres(url, {
+		max: options.poolSize,
+		connect_timeout: 2,
+		idle_timeout: 300,
+		max_lifetime: 60 * 60,
+		onnotice: () => {},
+		connection: { application_name: options.applicationName ?? 'discord-test-bot' }
+	});
+}
+
+/** Error codes that mean "the database cannot be reached right now", as opposed to a bad query. */
+const unavailableCodes = new Set([
+	'ECONNREFUSED',
+	'ECONNRESET',
+	'ETIMEDOUT',
+	'EHOSTUNREACH',
+	'ENOTFOUND',
+	'EPIPE',
+	'CONNECT_TIMEOUT',
+	'CONNECTION_CLOSED',
+	'CONNECTION_ENDED',
+	'CONNECTION_DESTROYED',
+	'57P01', // admin_shutdown
+	'57P02', // crash_shutdown
+	'57P03', // cannot_connect_now
+	'53300' // too_many_connections
+]);
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+	if (typeof error !== 'object' || error === null) return false;
+	const { code } = error as { code?: unknown };
+	if (typeof code === 'string' && unavailableCodes.has(code)) return true;
+	const { errors } = error as { errors?: unknown };
+	return Array.isArray(errors) && errors.some(isDatabaseUnavailable);
+}
+
+/**
+ * Waits until the database answers, retrying with capped exponential backoff while it cannot be reached, so that a
+ * bot started before its database (or during an outage) comes up by itself instead of crash-looping.
+ */
+export async function waitForDatabase(sql: Sql, onRetry: (error: unknown, delayMs: number) => void, signal?: AbortSignal) {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			await sql`select 1`;
+			return;
+		} catch (error) {
+			if (!isDatabaseUnavailable(error)) throw error;
+			const delayMs = Math.min(30_000, 500 * 2 ** attempt);
+			onRetry(error, delayMs);
+			await sleep(delayMs, undefined, { signal });
+		}
+	}
+}
+
+/** A short, secret-free description of a connection failure, for logs. */
+export function describeDatabaseError(error: unknown): string {
+	if (typeof error !== 'object' || error === null) return String(error);
+	const { code, message } = error as { code?: unknown; message?: unknown };
+	return [code, message].filter((part) => typeof part === 'string' && part.length > 0).join(': ') || 'unknown error';
+}

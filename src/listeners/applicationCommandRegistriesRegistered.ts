@@ -1,0 +1,13 @@
+import { Events, Listener } from '@sapphire/framework';
+
+/** Tests, the playground and the benchmark wait for this line: keep its wording. */
+export class ApplicationCommandRegistriesRegistered extends Listener<typeof Events.ApplicationCommandRegistriesRegistered> {
+	public constructor(context: Listener.LoaderContext) {
+		super(context, { event: Events.ApplicationCommandRegistriesRegistered, once: true });
+	}
+
+	public override run(_registries: unknown, timeTaken: number) {
+		const sinceStart = Math.round(performance.now());
+		this.container.logger.info(`Commands registered in ${Math.round(timeTaken)} ms (${sinceStart} ms after process start).`);
+	}
+}

@@ -1,0 +1,8 @@
+import { Events, Listener, type ChatInputCommandErrorPayload } from '@sapphire/framework';
+import { answerFailure } from '../../lib/discord/reply.js';
+
+export class ChatInputCommandError extends Listener<typeof Events.ChatInputCommandError> {
+	public override run(error: unknown, { interaction }: ChatInputCommandErrorPayload) {
+		return answerFailure(interaction, error);
+	}
+}

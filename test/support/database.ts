@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { migrate } from '../../src/lib/database/migrate.js';
+
+export interface TestDatabase {
+	/** Connection string of a new, empty database. */
+	readonly url: string;
+	drop(): Promise<void>;
+}
+
+/** A fresh database in the shared test PostgreSQL, so that test files never see each other's rows. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+	const adminUrl = inject('postgresAdminUrl');
+	const name = `test_${randomBytes(6).toString('hex')}`;
+	const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+	try {
+		await admin.unsafe(`create database ${name}`);
+	} finally {
+		await admin.end();
+	}
+	const url = new URL(adminUrl);
+	url.pathname = `/${name}`;
+	return {
+		url: url.toString(),
+		async drop() {
+			const dropper = postgres(adminUrl, { max: 1, onnotice: () => {} });
+			try {
+				await dropper.unsafe(`drop database if exists ${name} with (force)`);
+			} finally {
+				await dropper.end();
+			}
+		}
+	};
+}
+
+/** A fresh database with the project's migrations applied, and a pool on it. */
+export async function createMigratedDatabase() {
+	const database = await createTestDatabase();
+	await migrate(database.url);
+	const sql = postgres(database.url, { max: 5, onnotice: () => {} });
+	return {
+		url: database.url,
+		sql,
+		async drop() {
+			await sql.end({ timeout: 1 });
+			await database.drop();
+		}
+	};
+}
