@@ -1,5 +1,6 @@
 import './lib/setup.js';
 import { container } from '@sapphire/framework';
+import { ApprovalCache } from './lib/approval/cache.js';
 import { createClient } from './lib/client.js';
 import { ConfigError, loadConfig, type Config } from './lib/config.js';
 import { openDatabase } from './lib/database/open.js';
@@ -40,6 +41,9 @@ try {
 	});
 	container.sql = database.sql;
 	onShutdown('close the database', () => database.close(1));
+	container.approvals = new ApprovalCache(database.sql);
+	await container.approvals.listen();
+	onShutdown('stop listening for approval changes', () => container.approvals.close());
 
 	const client = createClient(config, logger);
 	onShutdown('let answers in flight finish', () => container.inFlight.drain(1_000));

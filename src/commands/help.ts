@@ -2,9 +2,9 @@ import { ApplyOptions } from '@sapphire/decorators';
 import { Command, type ChatInputCommand } from '@sapphire/framework';
 import { Subcommand } from '@sapphire/plugin-subcommands';
 import { ApplicationIntegrationType, EmbedBuilder, InteractionContextType, MessageFlags } from 'discord.js';
-import { approvalNotice } from '../lib/approval/notice.js';
+import { guildRefusal } from '../lib/approval/gate.js';
 
-@ApplyOptions<Command.Options>({ description: 'List the commands you can use here' })
+@ApplyOptions<Command.Options>({ description: 'List the commands you can use here', allowUnapproved: true })
 export class HelpCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry) {
 		registry.registerChatInputCommand((builder) =>
@@ -26,7 +26,7 @@ export class HelpCommand extends Command {
 		}
 		usable.sort();
 
-		const notice = interaction.inGuild() ? await approvalNotice(interaction.guildId) : null;
+		const notice = await guildRefusal(interaction.guildId);
 		const embed = new EmbedBuilder()
 			.setTitle('Commands you can use here')
 			.setDescription([...(notice ? [notice, ''] : []), ...usable].join('\n'))

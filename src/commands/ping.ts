@@ -3,7 +3,7 @@ import { Command } from '@sapphire/framework';
 import { ApplicationIntegrationType, InteractionContextType, MessageFlags } from 'discord.js';
 import { measureDatabaseLatency } from '../lib/database/latency.js';
 
-@ApplyOptions<Command.Options>({ description: 'Check that the bot is alive, with its gateway and database latency' })
+@ApplyOptions<Command.Options>({ description: 'Check that the bot is alive, with its gateway and database latency', allowUnapproved: true })
 export class PingCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry) {
 		registry.registerChatInputCommand((builder) =>

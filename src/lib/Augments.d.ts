@@ -1,9 +1,11 @@
+import type { ApprovalCache } from './approval/cache.js';
 import type { Config } from './config.js';
 import type { Sql } from './database/client.js';
 import type { InFlightInteractions } from './in-flight.js';
 
 declare module '@sapphire/pieces' {
 	interface Container {
+		approvals: ApprovalCache;
 		config: Config;
 		sql: Sql;
 		inFlight: InFlightInteractions;
@@ -12,8 +14,12 @@ declare module '@sapphire/pieces' {
 }
 
 declare module '@sapphire/framework' {
+	interface CommandOptions {
+		/** Usable in a server that is not approved (only `/help` and `/ping`). */
+		allowUnapproved?: boolean;
+	}
+
 	interface Preconditions {
 		OwnerOnly: never;
-		GuildApproved: never;
 	}
 }

@@ -1,0 +1,71 @@
+import type { Sql } from '../database/client.js';
+import { findGuildStatus, guildStatusChannel } from './repository.js';
+import type { GuildStatus } from './rules.js';
+
+interface Entry {
+	readonly status: GuildStatus | null;
+	readonly fetchedAt: number;
+}
+
+/**
+ * Each server's approval status, kept in memory because every interaction asks for it.
+ *
+ * Two mechanisms keep it honest across processes sharing one database:
+ * - a NOTIFY on every decision drops the entry at once, in every process listening;
+ * - no entry is trusted for longer than {@link maxAgeMs}, because NOTIFYs sent while a listener reconnects are lost.
+ * So a revoked or denied server is let through for at most that long, even with the listener down.
+ */
+export class ApprovalCache {
+	public static readonly maxAgeMs = 900;
+	private readonly entries = new Map<string, Entry>();
+	private readonly loading = new Map<string, Promise<GuildStatus | null>>();
+	private unlisten: (() => Promise<void>) | null = null;
+
+	public constructor(
+		private readonly sql: Sql,
+		private readonly now: () => number = () => performance.now()
+	) {}
+
+	/** Subscribes to status changes; a re-subscription after a lost connection clears everything, as changes may have been missed. */
+	public async listen() {
+		const subscription = await this.sql.listen(
+			guildStatusChannel,
+			(guildId) => this.forget(guildId),
+			() => this.entries.clear()
+		);
+		this.unlisten = () => subscription.unlisten();
+	}
+
+	public async close() {
+		await this.unlisten?.();
+		this.unlisten = null;
+	}
+
+	/** The server's status, `null` when the bot has no record of it. */
+	public async status(guildId: string): Promise<GuildStatus | null> {
+		const entry = this.entries.get(guildId);
+		if (entry && this.now() - entry.fetchedAt < ApprovalCache.maxAgeMs) return entry.status;
+		// Concurrent interactions of one server share a single query.
+		const pending = this.loading.get(guildId);
+		if (pending) return pending;
+		const load = this.load(guildId).finally(() => this.loading.delete(guildId));
+		this.loading.set(guildId, load);
+		return load;
+	}
+
+	/** Sets what this process just decided, so that its own next interaction needs no query. */
+	public set(guildId: string, status: GuildStatus) {
+		this.entries.set(guildId, { status, fetchedAt: this.now() });
+	}
+
+	public forget(guildId: string) {
+		this.entries.delete(guildId);
+	}
+
+	private async load(guildId: string) {
+		const fetchedAt = this.now();
+		const status = await findGuildStatus(this.sql, guildId);
+		this.entries.set(guildId, { status, fetchedAt });
+		return status;
+	}
+}

@@ -1,4 +1,0 @@
-// Replaced by the approval module.
-export async function approvalNotice(_guildId: string): Promise<string | null> {
-	return null;
-}

@@ -1,0 +1,28 @@
+/**
+ * Every component custom id the bot sends: a short prefix, then ids only (never user text), joined by `:`.
+ * Handlers recognise their ids here and reject anything else early. Discord allows 100 characters; ids stay far
+ * below that because they hold only prefixes and snowflakes or small numbers.
+ */
+export const CustomIdPrefix = {
+	/** `apv:<guildId>:<a|d>` on the approval DM sent to owners. */
+	Approval: 'apv',
+	/** `adm:list:<status|all>:<page>` pages of `/admin servers` and `/admin pending`. */
+	AdminList: 'adm'
+} as const;
+
+export const customIdSeparator = ':';
+export const customIdMaxLength = 100;
+
+export function buildCustomId(prefix: string, ...parts: readonly (string | number)[]): string {
+	const id = [prefix, ...parts].join(customIdSeparator);
+	if (id.length > customIdMaxLength) throw new RangeError(`custom id longer than ${customIdMaxLength} characters: ${id}`);
+	return id;
+}
+
+/** The parts after `prefix`, or `null` when the id belongs to something else. */
+export function parseCustomId(customId: string, prefix: string): string[] | null {
+	const parts = customId.split(customIdSeparator);
+	return parts[0] === prefix ? parts.slice(1) : null;
+}
+
+export const snowflakePattern = /^\d{17,20}$/;

@@ -1,0 +1,35 @@
+import { ApplyOptions } from '@sapphire/decorators';
+import { AllFlowsPrecondition, type ChatInputCommand, type ContextMenuCommand, type MessageCommand, type Precondition } from '@sapphire/framework';
+import type { ChatInputCommandInteraction, ContextMenuCommandInteraction, Message } from 'discord.js';
+import { guildRefusal, Identifiers } from '../lib/approval/gate.js';
+
+/**
+ * Global: runs before every command. In a server the owner has not approved, only commands declared with
+ * `allowUnapproved` (`/help`, `/ping`) run; DMs are not gated.
+ */
+@ApplyOptions<Precondition.Options>({ position: 20 })
+export class GuildApprovedPrecondition extends AllFlowsPrecondition {
+	public override chatInputRun(interaction: ChatInputCommandInteraction, command: ChatInputCommand) {
+		return this.check(interaction.guildId, command.options.allowUnapproved);
+	}
+
+	public override contextMenuRun(interaction: ContextMenuCommandInteraction, command: ContextMenuCommand) {
+		return this.check(interaction.guildId, command.options.allowUnapproved);
+	}
+
+	public override messageRun(message: Message, command: MessageCommand) {
+		return this.check(message.guildId, command.options.allowUnapproved);
+	}
+
+	private async check(guildId: string | null, allowUnapproved: boolean | undefined) {
+		if (allowUnapproved) return this.ok();
+		const refusal = await guildRefusal(guildId);
+		return refusal === null ? this.ok() : this.error({ identifier: Identifiers.GuildNotApproved, message: refusal });
+	}
+}
+
+declare module '@sapphire/framework' {
+	interface Preconditions {
+		GuildApproved: never;
+	}
+}
