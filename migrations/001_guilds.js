@@ -37,10 +37,22 @@ export async function up(sql) {
 			primary key (guild_id, decision_id)
 		)
 	`;
+	// The approval requests DM'd to each owner, so that every copy can be edited once a decision is made.
+	await sql`
+		create table guild_announcements (
+			guild_id bigint not null references guilds (guild_id) on delete cascade,
+			owner_id bigint not null,
+			channel_id bigint not null,
+			message_id bigint not null,
+			sent_at timestamptz not null default now(),
+			primary key (guild_id, owner_id)
+		)
+	`;
 }
 
 /** @param {import('postgres').Sql} sql */
 export async function down(sql) {
+	await sql`drop table guild_announcements`;
 	await sql`drop table guild_decisions`;
 	await sql`drop table guilds`;
 	await sql`drop type guild_status`;

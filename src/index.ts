@@ -1,5 +1,5 @@
 import './lib/setup.js';
-import { container } from '@sapphire/framework';
+import { ApplicationCommandRegistries, container } from '@sapphire/framework';
 import { ApprovalCache } from './lib/approval/cache.js';
 import { createClient } from './lib/client.js';
 import { ConfigError, loadConfig, type Config } from './lib/config.js';
@@ -19,6 +19,9 @@ try {
 	console.error(error.message);
 	process.exit(1);
 }
+
+// Development: commands registered in one server appear at once, where global ones may take a while.
+if (config.devGuildId !== null) ApplicationCommandRegistries.setDefaultGuildIds([config.devGuildId]);
 
 const logger = new BotLogger(parseLogLevel(config.logLevel), config.logFormat);
 logger.addSecret(config.token);

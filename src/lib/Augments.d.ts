@@ -18,8 +18,4 @@ declare module '@sapphire/framework' {
 		/** Usable in a server that is not approved (only `/help` and `/ping`). */
 		allowUnapproved?: boolean;
 	}
-
-	interface Preconditions {
-		OwnerOnly: never;
-	}
 }

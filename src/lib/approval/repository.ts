@@ -178,3 +178,25 @@ function selectGuild(sql: Executor) {
 		decided_by::text as "decidedBy", decided_at as "decidedAt", reason, joined_at as "joinedAt", left_at as "leftAt"
 	`;
 }
+
+export interface Announcement {
+	readonly ownerId: string;
+	readonly channelId: string;
+	readonly messageId: string;
+}
+
+export async function saveAnnouncement(sql: Executor, guildId: string, announcement: Announcement) {
+	await sql`
+		insert into guild_announcements (guild_id, owner_id, channel_id, message_id)
+		values (${guildId}, ${announcement.ownerId}, ${announcement.channelId}, ${announcement.messageId})
+		on conflict (guild_id, owner_id) do update
+			set channel_id = excluded.channel_id, message_id = excluded.message_id, sent_at = now()
+	`;
+}
+
+export async function listAnnouncements(sql: Executor, guildId: string): Promise<Announcement[]> {
+	return sql<Announcement[]>`
+		select owner_id::text as "ownerId", channel_id::text as "channelId", message_id::text as "messageId"
+		from guild_announcements where guild_id = ${guildId}
+	`;
+}

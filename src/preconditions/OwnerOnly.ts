@@ -1,0 +1,38 @@
+import { AllFlowsPrecondition } from '@sapphire/framework';
+import type { ChatInputCommandInteraction, ContextMenuCommandInteraction, Message, User } from 'discord.js';
+import { isOwner, notOwnerMessage } from '../lib/owners.js';
+
+/** Lets only the users in `OWNER_ID` through; every refused attempt is logged. */
+export class OwnerOnlyPrecondition extends AllFlowsPrecondition {
+	public override chatInputRun(interaction: ChatInputCommandInteraction) {
+		return this.check(interaction.user, {
+			guildId: interaction.guildId ?? 'dm',
+			interactionId: interaction.id,
+			command: interaction.commandName
+		});
+	}
+
+	public override contextMenuRun(interaction: ContextMenuCommandInteraction) {
+		return this.check(interaction.user, {
+			guildId: interaction.guildId ?? 'dm',
+			interactionId: interaction.id,
+			command: interaction.commandName
+		});
+	}
+
+	public override messageRun(message: Message) {
+		return this.check(message.author, { guildId: message.guildId ?? 'dm', messageId: message.id });
+	}
+
+	private check(user: User, fields: Record<string, string>) {
+		if (isOwner(user.id)) return this.ok();
+		this.container.logger.warn(`Refused an owner-only command to user ${user.id}.`, { ...fields, userId: user.id });
+		return this.error({ identifier: 'ownerOnly', message: notOwnerMessage });
+	}
+}
+
+declare module '@sapphire/framework' {
+	interface Preconditions {
+		OwnerOnly: never;
+	}
+}
