@@ -1,4 +1,5 @@
 import { Result } from '@sapphire/result';
+import type postgres from 'postgres';
 import type { Executor, Sql } from '../database/client.js';
 import { checkTransition, targetStatus, type Decision, type GuildStatus, type TransitionRefusal } from './rules.js';
 
@@ -41,12 +42,8 @@ export async function recordGuildsSeen(sql: Executor, guilds: readonly GuildFact
 	if (guilds.length === 0) return [];
 	const rows = await sql<{ guildId: string; status: GuildStatus; isNew: boolean }[]>`
 		insert into guilds (guild_id, name, owner_id, member_count)
-		select * from unnest(
-			${sql.array(guilds.map((guild) => guild.guildId))}::bigint[],
-			${sql.array(guilds.map((guild) => guild.name))}::text[],
-			${sql.array(guilds.map((guild) => guild.ownerId))}::bigint[],
-			${sql.array(guilds.map((guild) => guild.memberCount))}::int[]
-		) as seen (guild_id, name, owner_id, member_count)
+		select "guildId", name, "ownerId", "memberCount"
+		from jsonb_to_recordset(${sql.json(guilds as unknown as postgres.JSONValue)}) as seen ("guildId" bigint, name text, "ownerId" bigint, "memberCount" int)
 		on conflict (guild_id) do update
 			set name = excluded.name,
 				owner_id = coalesce(excluded.owner_id, guilds.owner_id),
@@ -104,9 +101,10 @@ export async function countGuildsByStatus(sql: Executor): Promise<Record<GuildSt
 /** Servers matching `query` by id prefix or name, for autocomplete. */
 export async function searchGuilds(sql: Executor, query: string, limit = 25): Promise<GuildRow[]> {
 	const pattern = `%${query.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+	const idPrefix = /^\d+$/.test(query) ? `${query}%` : null;
 	return sql<GuildRow[]>`
 		select ${selectGuild(sql)} from guilds
-		where guild_id::text like ${`${query.replace(/\D/g, '')}%`} or name ilike ${pattern}
+		where guild_id::text like ${idPrefix ?? ''} or name ilike ${pattern}
 		order by (left_at is null) desc, joined_at desc limit ${limit}
 	`;
 }

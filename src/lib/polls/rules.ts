@@ -1,0 +1,210 @@
+/**
+ * The rules of polls as plain functions: what a valid poll is, how a vote changes a member's choices, and who may
+ * see or do what. Nothing here touches Discord or the database.
+ */
+import { Result } from '@sapphire/result';
+
+export const PollLimits = {
+	questionMaxLength: 300,
+	minOptions: 2,
+	maxOptions: 25,
+	optionMaxLength: 80,
+	/** Single-choice polls with up to this many options get one button per option; others get a select menu. */
+	maxButtons: 20,
+	buttonsPerRow: 5,
+	minDurationMs: 60_000,
+	maxDurationMs: 32 * 24 * 60 * 60_000,
+	/** A second click on the option just voted for, this soon, is taken as a double click: the vote stays. */
+	doubleClickMs: 1_500
+} as const;
+
+/** What `/poll create` asked for, validated. */
+export interface PollDraft {
+	readonly question: string;
+	readonly options: readonly string[];
+	readonly durationMs: number | null;
+	readonly maxChoices: number;
+	readonly anonymous: boolean;
+	readonly hideResults: boolean;
+	readonly roleId: string | null;
+}
+
+export interface CreateInput {
+	readonly question: string;
+	readonly options: string;
+	readonly duration: string | null;
+	readonly maxChoices: number | null;
+	readonly anonymous: boolean | null;
+	readonly hideResults: boolean | null;
+	readonly roleId: string | null;
+	/** The server's id, which is also the id of its @everyone role (which restricts nothing). */
+	readonly guildId: string;
+}
+
+/** Checks everything `/poll create` received; the error is a sentence telling the member exactly what to fix. */
+export function validateCreate(input: CreateInput): Result<PollDraft, string> {
+	const question = input.question.trim();
+	if (question.length === 0) return Result.err('The question is empty: write the question to ask.');
+	if (question.length > PollLimits.questionMaxLength) {
+		return Result.err(`The question is ${question.length} characters long: shorten it to ${PollLimits.questionMaxLength} at most.`);
+	}
+
+	const options = parseOptions(input.options);
+	if (options.isErr()) return Result.err(options.unwrapErr());
+	const labels = options.unwrap();
+
+	let durationMs: number | null = null;
+	if (input.duration !== null && input.duration.trim().length > 0) {
+		const duration = parseDuration(input.duration);
+		if (duration.isErr()) return Result.err(duration.unwrapErr());
+		durationMs = duration.unwrap();
+	}
+
+	const maxChoices = input.maxChoices ?? 1;
+	if (!Number.isInteger(maxChoices) || maxChoices < 1 || maxChoices > PollLimits.maxOptions) {
+		return Result.err(`max_choices is ${maxChoices}: choose a whole number from 1 to ${PollLimits.maxOptions}.`);
+	}
+	if (maxChoices > labels.length) {
+		return Result.err(`max_choices is ${maxChoices} but the poll has only ${labels.length} options: choose at most ${labels.length}.`);
+	}
+
+	return Result.ok({
+		question,
+		options: labels,
+		durationMs,
+		maxChoices,
+		anonymous: input.anonymous ?? false,
+		hideResults: input.hideResults ?? false,
+		roleId: input.roleId === null || input.roleId === input.guildId ? null : input.roleId
+	});
+}
+
+/** `Pizza | Sushi | Tacos` → the trimmed labels, or what is wrong with them. */
+export function parseOptions(raw: string): Result<string[], string> {
+	const labels = raw.split('|').map((label) => label.trim());
+	const empty = labels.findIndex((label) => label.length === 0);
+	if (labels.length < PollLimits.minOptions) {
+		return Result.err(`Give at least ${PollLimits.minOptions} options separated by |, for example: Pizza | Sushi | Tacos.`);
+	}
+	if (empty !== -1) {
+		return Result.err(`Option ${empty + 1} is empty: remove the extra | or write the option between the bars.`);
+	}
+	if (labels.length > PollLimits.maxOptions) {
+		return Result.err(
+			`There are ${labels.length} options: a poll has at most ${PollLimits.maxOptions}; remove ${labels.length - PollLimits.maxOptions}.`
+		);
+	}
+	const long = labels.findIndex((label) => label.length > PollLimits.optionMaxLength);
+	if (long !== -1) {
+		return Result.err(`Option ${long + 1} is ${labels[long]!.length} characters long: shorten it to ${PollLimits.optionMaxLength} at most.`);
+	}
+	const seen = new Map<string, number>();
+	for (const [index, label] of labels.entries()) {
+		const key = label.toLocaleLowerCase('en-US');
+		const first = seen.get(key);
+		if (first !== undefined) {
+			return Result.err(`Options ${first + 1} and ${index + 1} are the same (“${label}”): each option must be different.`);
+		}
+		seen.set(key, index);
+	}
+	return Result.ok(labels);
+}
+
+const unitMs = { w: 7 * 24 * 60 * 60_000, d: 24 * 60 * 60_000, h: 60 * 60_000, m: 60_000 } as const;
+const durationPattern = /^(?:(\d{1,4})w)?(?:(\d{1,4})d)?(?:(\d{1,5})h)?(?:(\d{1,6})m)?$/;
+
+/** `30m`, `2h`, `1d12h`, `1w` → milliseconds, from 1 minute to 32 days. */
+export function parseDuration(raw: string): Result<number, string> {
+	const text = raw.trim().toLowerCase().replace(/\s+/g, '');
+	const match = durationPattern.exec(text);
+	if (text.length === 0 || match === null) {
+		return Result.err(`“${raw.trim()}” is not a duration: write it like 30m, 2h, 1d12h or 1w (from 1 minute to 32 days).`);
+	}
+	const [, weeks, days, hours, minutes] = match;
+	const ms = Number(weeks ?? 0) * unitMs.w + Number(days ?? 0) * unitMs.d + Number(hours ?? 0) * unitMs.h + Number(minutes ?? 0) * unitMs.m;
+	if (ms < PollLimits.minDurationMs) return Result.err(`The duration “${raw.trim()}” is too short: a poll runs for at least 1 minute (1m).`);
+	if (ms > PollLimits.maxDurationMs) return Result.err(`The duration “${raw.trim()}” is too long: a poll runs for at most 32 days (32d).`);
+	return Result.ok(ms);
+}
+
+/** The `poll` option: `12` or `#12` → 12. */
+export function parsePollNumber(raw: string): Result<number, string> {
+	const match = /^#?\s*(\d{1,9})$/.exec(raw.trim());
+	const number = match ? Number(match[1]) : 0;
+	if (number < 1) return Result.err(`“${raw.trim()}” is not a poll number: give the number shown on the poll, such as 12 or #12.`);
+	return Result.ok(number);
+}
+
+/** How a member's choices change. */
+export type VoteAction =
+	/** A button: the option clicked. */
+	| { readonly kind: 'toggle'; readonly option: number }
+	/** A select menu: the options submitted (possibly none). */
+	| { readonly kind: 'replace'; readonly options: readonly number[] };
+
+export interface CurrentVote {
+	readonly option: number;
+	/** When it was recorded; `null` where the poll does not keep the time (anonymous polls). */
+	readonly votedAt: Date | null;
+}
+
+/**
+ * The member's choices after `action`. Clicking the option you already picked removes it, except right after
+ * picking it: a double click must count once. With one choice allowed, clicking another option moves the vote.
+ */
+export function nextChoices(current: readonly CurrentVote[], action: VoteAction, maxChoices: number, now: Date): number[] {
+	if (action.kind === 'replace') return [...new Set(action.options)].sort((a, b) => a - b).slice(0, maxChoices);
+	const existing = current.find((vote) => vote.option === action.option);
+	const chosen = current.map((vote) => vote.option);
+	if (existing) {
+		const isDoubleClick = existing.votedAt !== null && now.getTime() - existing.votedAt.getTime() < PollLimits.doubleClickMs;
+		return isDoubleClick ? chosen.sort((a, b) => a - b) : chosen.filter((option) => option !== action.option).sort((a, b) => a - b);
+	}
+	if (maxChoices === 1) return [action.option];
+	return chosen.length < maxChoices ? [...chosen, action.option].sort((a, b) => a - b) : chosen.sort((a, b) => a - b);
+}
+
+/** Who is asking, as far as polls care. */
+export interface Viewer {
+	readonly userId: string;
+	/** `member.permissions` has Manage Server. */
+	readonly manageGuild: boolean;
+}
+
+export interface PollFacts {
+	readonly creatorId: string;
+	readonly anonymous: boolean;
+	readonly hideResults: boolean;
+	readonly roleId: string | null;
+	readonly closedAt: Date | null;
+}
+
+/** Close and export: the creator, or anyone with Manage Server. */
+export function mayManage(poll: PollFacts, viewer: Viewer): boolean {
+	return viewer.userId === poll.creatorId || viewer.manageGuild;
+}
+
+/** Counts are shown to everyone, unless the poll hides them until it closes. */
+export function countsVisible(poll: PollFacts): boolean {
+	return !poll.hideResults || poll.closedAt !== null;
+}
+
+/** Who voted for what: never in an anonymous poll; otherwise to the creator and Manage Server, once counts are visible. */
+export function votersVisible(poll: PollFacts, viewer: Viewer): boolean {
+	return !poll.anonymous && countsVisible(poll) && mayManage(poll, viewer);
+}
+
+export type VoteRefusal = 'closed' | 'missingRole';
+
+export function voteRefusal(poll: PollFacts, memberRoleIds: readonly string[]): VoteRefusal | null {
+	if (poll.closedAt !== null) return 'closed';
+	if (poll.roleId !== null && !memberRoleIds.includes(poll.roleId)) return 'missingRole';
+	return null;
+}
+
+/** The options with the most votes; none when nobody voted. */
+export function winners(counts: readonly number[]): number[] {
+	const top = Math.max(0, ...counts);
+	if (top === 0) return [];
+	return counts.flatMap((count, index) => (count === top ? [index] : []));
+}

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+	countGuildsByStatus,
+	decide,
+	findGuild,
+	findStalePending,
+	listDecisions,
+	listGuilds,
+	recordGuildsSeen,
+	searchGuilds
+} from '../../src/lib/approval/repository.js';
+import { ApprovalCache } from '../../src/lib/approval/cache.js';
+import { createMigratedDatabase } from '../support/database.js';
+
+type Database = Awaited<ReturnType<typeof createMigratedDatabase>>;
+
+let database: Database;
+beforeAll(async () => {
+	database = await createMigratedDatabase();
+});
+afterAll(() => database.drop());
+
+let nextId = 100_000_000_000_000_000n;
+const newGuildId = () => String(nextId++);
+const owner = '111111111111111111';
+
+describe('approval repository', () => {
+	it('GIVEN a server seen twice, once by each of two racing calls THEN it is new exactly once and pending', async () => {
+		const guildId = newGuildId();
+		const facts = { guildId, name: 'Racing', ownerId: owner, memberCount: 5 };
+		const [first, second] = await Promise.all([recordGuildsSeen(database.sql, [facts]), recordGuildsSeen(database.sql, [facts])]);
+		const seen = [...first, ...second];
+		expect(seen.filter((guild) => guild.isNew)).toHaveLength(1);
+		expect(seen.every((guild) => guild.status === 'pending')).toBe(true);
+	});
+
+	it('GIVEN a known server seen again with a new name THEN keeps its state and updates its facts', async () => {
+		const guildId = newGuildId();
+		await recordGuildsSeen(database.sql, [{ guildId, name: 'Old', ownerId: owner, memberCount: 1 }]);
+		await decide(database.sql, { guildId, decision: 'approve', decidedBy: owner, reason: null });
+		const [again] = await recordGuildsSeen(database.sql, [{ guildId, name: 'New', ownerId: null, memberCount: 9 }]);
+		expect(again).toEqual({ guildId, status: 'approved', isNew: false });
+		const row = await findGuild(database.sql, guildId);
+		expect(row).toMatchObject({ name: 'New', memberCount: 9, ownerId: owner, status: 'approved', decidedBy: owner });
+	});
+
+	it('GIVEN decisions over time THEN each is audited in order and forbidden ones change nothing', async () => {
+		const guildId = newGuildId();
+		await recordGuildsSeen(database.sql, [{ guildId, name: 'Audited', ownerId: owner, memberCount: 3 }]);
+		expect((await decide(database.sql, { guildId, decision: 'approve', decidedBy: owner, reason: null })).isOk()).toBe(true);
+		expect((await decide(database.sql, { guildId, decision: 'revoke', decidedBy: owner, reason: null })).isOk()).toBe(true);
+		expect((await decide(database.sql, { guildId, decision: 'deny', decidedBy: owner, reason: 'spam' })).isOk()).toBe(true);
+		const forbidden = await decide(database.sql, { guildId, decision: 'revoke', decidedBy: owner, reason: null });
+		expect(forbidden.unwrapErr()).toBe('forbidden');
+		const unchanged = await decide(database.sql, { guildId, decision: 'deny', decidedBy: owner, reason: null });
+		expect(unchanged.unwrapErr()).toBe('unchanged');
+
+		const history = await listDecisions(database.sql, guildId);
+		expect(history.map((entry) => [entry.fromStatus, entry.toStatus, entry.reason])).toEqual([
+			['pending', 'approved', null],
+			['approved', 'pending', null],
+			['pending', 'denied', 'spam']
+		]);
+		expect((await findGuild(database.sql, guildId))?.status).toBe('denied');
+	});
+
+	it('GIVEN an unknown server THEN a decision is refused as unknown and writes nothing', async () => {
+		const guildId = newGuildId();
+		const result = await decide(database.sql, { guildId, decision: 'approve', decidedBy: owner, reason: null });
+		expect(result.unwrapErr()).toBe('unknown');
+		expect(await listDecisions(database.sql, guildId)).toEqual([]);
+	});
+
+	it('GIVEN two owners deciding the same pending server at once THEN exactly one decision applies', async () => {
+		const guildId = newGuildId();
+		await recordGuildsSeen(database.sql, [{ guildId, name: 'Contested', ownerId: owner, memberCount: 3 }]);
+		const results = await Promise.all([
+			decide(database.sql, { guildId, decision: 'approve', decidedBy: owner, reason: null }),
+			decide(database.sql, { guildId, decision: 'approve', decidedBy: owner, reason: null })
+		]);
+		expect(results.filter((result) => result.isOk())).toHaveLength(1);
+		expect(await listDecisions(database.sql, guildId)).toHaveLength(1);
+	});
+
+	it('GIVEN servers in several states THEN lists, counts and searches them', async () => {
+		const guildId = newGuildId();
+		await recordGuildsSeen(database.sql, [{ guildId, name: 'Findable Cafe', ownerId: owner, memberCount: 3 }]);
+		const counts = await countGuildsByStatus(database.sql);
+		expect(counts.pending).toBeGreaterThan(0);
+		const pending = await listGuilds(database.sql, { status: 'pending', limit: 100, offset: 0 });
+		expect(pending.total).toBe(counts.pending);
+		expect(pending.rows.every((row) => row.status === 'pending')).toBe(true);
+		expect((await searchGuilds(database.sql, 'findable')).map((row) => row.guildId)).toContain(guildId);
+		expect((await searchGuilds(database.sql, guildId.slice(0, 12))).map((row) => row.guildId)).toContain(guildId);
+		expect(await searchGuilds(database.sql, '100%_')).toEqual([]);
+	});
+
+	it('GIVEN a server pending for longer than the limit THEN it is stale', async () => {
+		const guildId = newGuildId();
+		await recordGuildsSeen(database.sql, [{ guildId, name: 'Old pending', ownerId: owner, memberCount: 3 }]);
+		expect(await findStalePending(database.sql, 2)).not.toContain(guildId);
+		await database.sql`update guilds set joined_at = now() - interval '3 days' where guild_id = ${guildId}`;
+		expect(await findStalePending(database.sql, 2)).toContain(guildId);
+	});
+});
+
+describe('ApprovalCache', () => {
+	it('GIVEN a cached approved server WHEN another connection denies it THEN the cache sees it within 1 s', async () => {
+		const guildId = newGuildId();
+		await recordGuildsSeen(database.sql, [{ guildId, name: 'Cached', ownerId: owner, memberCount: 3 }]);
+		await decide(database.sql, { guildId, decision: 'approve', decidedBy: owner, reason: null });
+		const cache = new ApprovalCache(database.sql);
+		await cache.listen();
+		try {
+			expect(await cache.status(guildId)).toBe('approved');
+			const other = (await import('postgres')).default(database.url, { max: 1, onnotice: () => {} });
+			await decide(other, { guildId, decision: 'deny', decidedBy: owner, reason: null });
+			await other.end();
+			const deadline = Date.now() + 1_000;
+			let status = await cache.status(guildId);
+			while (status !== 'denied' && Date.now() < deadline) {
+				await new Promise((resolve) => setTimeout(resolve, 20));
+				status = await cache.status(guildId);
+			}
+			expect(status).toBe('denied');
+		} finally {
+			await cache.close();
+		}
+	});
+
+	it('GIVEN no listener at all THEN an entry is still never trusted for longer than its max age', async () => {
+		let now = 0;
+		const guildId = newGuildId();
+		await recordGuildsSeen(database.sql, [{ guildId, name: 'Deaf', ownerId: owner, memberCount: 3 }]);
+		const cache = new ApprovalCache(database.sql, () => now);
+		expect(await cache.status(guildId)).toBe('pending');
+		await decide(database.sql, { guildId, decision: 'approve', decidedBy: owner, reason: null });
+		now = ApprovalCache.maxAgeMs - 1;
+		expect(await cache.status(guildId)).toBe('pending');
+		now = ApprovalCache.maxAgeMs;
+		expect(await cache.status(guildId)).toBe('approved');
+	});
+});

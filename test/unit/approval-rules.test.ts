@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { checkTransition, refusalFor, targetStatus, type Decision, type GuildStatus } from '../../src/lib/approval/rules.js';
+
+describe('approval rules', () => {
+	it.each<[GuildStatus, Decision, ReturnType<typeof checkTransition>]>([
+		['pending', 'approve', null],
+		['pending', 'deny', null],
+		['pending', 'revoke', 'unchanged'],
+		['approved', 'revoke', null],
+		['approved', 'deny', null],
+		['approved', 'approve', 'unchanged'],
+		['denied', 'approve', null],
+		['denied', 'revoke', 'forbidden'],
+		['denied', 'deny', 'unchanged']
+	])('GIVEN a %s server WHEN %s THEN %s', (from, decision, expected) => {
+		expect(checkTransition(from, decision)).toBe(expected);
+	});
+
+	it('GIVEN each decision THEN maps to its target state', () => {
+		expect([targetStatus('approve'), targetStatus('deny'), targetStatus('revoke')]).toEqual(['approved', 'denied', 'pending']);
+	});
+
+	it('GIVEN each state THEN only approved lets members through, and the refusals say why', () => {
+		expect(refusalFor('approved')).toBeNull();
+		expect(refusalFor('pending')).toMatch(/waiting for approval/);
+		expect(refusalFor(null)).toMatch(/waiting for approval/);
+		expect(refusalFor('denied')).toMatch(/denied/);
+	});
+});
