@@ -2,6 +2,8 @@ import { ApplyOptions } from '@sapphire/decorators';
 import { AllFlowsPrecondition, type ChatInputCommand, type ContextMenuCommand, type MessageCommand, type Precondition } from '@sapphire/framework';
 import type { ChatInputCommandInteraction, ContextMenuCommandInteraction, Message } from 'discord.js';
 import { guildRefusal, Identifiers } from '../lib/approval/gate.js';
+import { isDatabaseUnavailable } from '../lib/database/client.js';
+import { unavailableMessage } from '../lib/discord/reply.js';
 
 /**
  * Global: runs before every command. In a server the owner has not approved, only commands declared with
@@ -23,8 +25,14 @@ export class GuildApprovedPrecondition extends AllFlowsPrecondition {
 
 	private async check(guildId: string | null, allowUnapproved: boolean | undefined) {
 		if (allowUnapproved) return this.ok();
-		const refusal = await guildRefusal(guildId);
-		return refusal === null ? this.ok() : this.error({ identifier: Identifiers.GuildNotApproved, message: refusal });
+		try {
+			const refusal = await guildRefusal(guildId);
+			return refusal === null ? this.ok() : this.error({ identifier: Identifiers.GuildNotApproved, message: refusal });
+		} catch (error) {
+			// Without the database nothing can be checked, and a thrown error would leave the user unanswered.
+			if (isDatabaseUnavailable(error)) return this.error({ identifier: 'databaseUnavailable', message: unavailableMessage });
+			throw error;
+		}
 	}
 }
 
