@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * Configuration, read once from the environment at start-up.
  *
@@ -24,7 +26,21 @@ export interface Config {
 	readonly databasePoolSize: number;
 	/** Leave servers still pending after this many days; `null` keeps them. */
 	readonly pendingAutoLeaveDays: number | null;
+	/** The shards this process connects; see {@link ShardConfig}. */
+	readonly sharding: ShardConfig;
+	/** Port of the Prometheus `/metrics` and `/healthz` server; `null` runs none. */
+	readonly metricsPort: number | null;
+	/** Address that server binds: loopback unless an operator asks for more (`0.0.0.0` on Railway). */
+	readonly metricsHost: string;
 }
+
+/**
+ * - `auto`: one process on every shard, as many as `GET /gateway/bot` recommends (`SHARD_COUNT` and `SHARD_IDS` unset);
+ * - `fixed`: the shards `SHARD_IDS` names (all of them when unset) out of `SHARD_COUNT`;
+ * - `managed`: a child of `npm run start:cluster`, on the one shard its `ShardingManager` gave it (`SHARDS`).
+ */
+export type ShardConfig =
+	{ readonly mode: 'auto' } | { readonly mode: 'fixed' | 'managed'; readonly shardIds: readonly number[]; readonly shardCount: number };
 
 export const LogLevelNames = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'none'] as const;
 export type LogLevelName = (typeof LogLevelNames)[number];
@@ -49,8 +65,65 @@ export function loadConfig(env: Env = process.env): Config {
 		logLevel: readChoice(env, 'LOG_LEVEL', LogLevelNames, 'info'),
 		logFormat: readChoice(env, 'LOG_FORMAT', ['pretty', 'json'] as const, 'pretty'),
 		databasePoolSize: readInteger(env, 'DATABASE_POOL_SIZE', { min: 1, max: 100 }) ?? 10,
-		pendingAutoLeaveDays: readInteger(env, 'PENDING_AUTO_LEAVE_DAYS', { min: 1, max: 365 })
+		pendingAutoLeaveDays: readInteger(env, 'PENDING_AUTO_LEAVE_DAYS', { min: 1, max: 365 }),
+		sharding: readSharding(env),
+		metricsPort: readInteger(env, 'METRICS_PORT', { min: 1, max: 65_535 }),
+		metricsHost: readHost(env, 'METRICS_HOST') ?? '127.0.0.1'
 	};
+}
+
+/** Discord's largest bots run a few thousand shards; this bound only catches typos. */
+const maxShardCount = 100_000;
+
+/**
+ * `SHARD_COUNT` and `SHARD_IDS` alone, also for `npm run start:cluster`, which spawns the shards they name.
+ *
+ * discord.js's `ShardingManager` sets `SHARDING_MANAGER`, `SHARDS` (one id) and `SHARD_COUNT` in each child: there
+ * they win over an inherited `SHARD_IDS`, which names every shard of the cluster, not this child's.
+ */
+export function readSharding(env: Env = process.env): ShardConfig {
+	if (value(env, 'SHARDING_MANAGER') === 'true') {
+		const shardCount = readInteger(env, 'SHARD_COUNT', { min: 1, max: maxShardCount });
+		const shard = readInteger(env, 'SHARDS', { min: 0, max: maxShardCount - 1 });
+		if (shardCount === null || shard === null || shard >= shardCount) {
+			throw new ConfigError(
+				'SHARDS and SHARD_COUNT, set by the sharding manager for its children, are missing or inconsistent: start the cluster with `npm run start:cluster`.'
+			);
+		}
+		return { mode: 'managed', shardIds: [shard], shardCount };
+	}
+	const shardCount = readInteger(env, 'SHARD_COUNT', { min: 1, max: maxShardCount });
+	const rawIds = value(env, 'SHARD_IDS');
+	if (shardCount === null) {
+		if (rawIds !== null)
+			throw new ConfigError('SHARD_IDS is set but SHARD_COUNT is not: set SHARD_COUNT to the total number of shards across all processes.');
+		return { mode: 'auto' };
+	}
+	return { mode: 'fixed', shardIds: rawIds === null ? range(0, shardCount - 1) : parseShardIds(rawIds, shardCount), shardCount };
+}
+
+/** `0,1`, `0-3` or a mix (`0-3,8`), each id below `shardCount`; sorted, each once. */
+function parseShardIds(raw: string, shardCount: number): number[] {
+	const ids = new Set<number>();
+	for (const part of raw.split(',').map((item) => item.trim())) {
+		const match = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part);
+		if (match === null)
+			throw new ConfigError(`SHARD_IDS is malformed: "${part}" is not a shard id or a range; expected a list such as 0,1 or 0-3.`);
+		const low = Number(match[1]);
+		const high = match[2] === undefined ? low : Number(match[2]);
+		if (high < low) throw new ConfigError(`SHARD_IDS is malformed: "${part}" runs backwards; write the lower id first, as in 0-3.`);
+		if (high >= shardCount) {
+			throw new ConfigError(
+				`SHARD_IDS is malformed: shard ${high} does not exist with SHARD_COUNT=${shardCount}; shard ids run from 0 to ${shardCount - 1}.`
+			);
+		}
+		for (const id of range(low, high)) ids.add(id);
+	}
+	return [...ids].sort((a, b) => a - b);
+}
+
+function range(low: number, high: number): number[] {
+	return Array.from({ length: high - low + 1 }, (_, index) => low + index);
 }
 
 function value(env: Env, name: string): string | null {
@@ -111,6 +184,16 @@ function readHttpUrl(env: Env, name: string): string | null {
 		throw new ConfigError(`${name} is malformed: expected an http(s) URL such as http://127.0.0.1:8080/api.`);
 	}
 	return raw.replace(/\/+$/, '');
+}
+
+/** An IP address or a host name, as `server.listen` takes it. */
+function readHost(env: Env, name: string): string | null {
+	const raw = value(env, name);
+	if (raw === null) return null;
+	if (isIP(raw) === 0 && !/^(?=.{1,253}$)[a-z\d]([a-z\d-]{0,61}[a-z\d])?(\.[a-z\d]([a-z\d-]{0,61}[a-z\d])?)*$/i.test(raw)) {
+		throw new ConfigError(`${name} is malformed: "${raw}" is not an address to listen on, such as 127.0.0.1 or 0.0.0.0.`);
+	}
+	return raw;
 }
 
 function readSnowflake(env: Env, name: string): string | null {

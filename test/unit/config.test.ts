@@ -26,6 +26,9 @@ describe('loadConfig', () => {
 		expect(config.logFormat).toBe('pretty');
 		expect(config.databasePoolSize).toBe(10);
 		expect(config.pendingAutoLeaveDays).toBeNull();
+		expect(config.sharding).toEqual({ mode: 'auto' });
+		expect(config.metricsPort).toBeNull();
+		expect(config.metricsHost).toBe('127.0.0.1');
 	});
 
 	it('GIVEN several owner ids with spaces and a repeat THEN keeps each once', () => {
@@ -61,7 +64,18 @@ describe('loadConfig', () => {
 		[{ LOG_FORMAT: 'xml' }, /^LOG_FORMAT is malformed/],
 		[{ DATABASE_POOL_SIZE: '0' }, /^DATABASE_POOL_SIZE is malformed: "0" is not a whole number from 1 to 100/],
 		[{ DATABASE_POOL_SIZE: '2.5' }, /^DATABASE_POOL_SIZE is malformed/],
-		[{ PENDING_AUTO_LEAVE_DAYS: '-1' }, /^PENDING_AUTO_LEAVE_DAYS is malformed/]
+		[{ PENDING_AUTO_LEAVE_DAYS: '-1' }, /^PENDING_AUTO_LEAVE_DAYS is malformed/],
+		[{ SHARD_COUNT: '0' }, /^SHARD_COUNT is malformed: "0" is not a whole number from 1 to 100000/],
+		[{ SHARD_COUNT: 'four' }, /^SHARD_COUNT is malformed/],
+		[{ SHARD_IDS: '0,1' }, /^SHARD_IDS is set but SHARD_COUNT is not/],
+		[{ SHARD_COUNT: '4', SHARD_IDS: '0,x' }, /^SHARD_IDS is malformed: "x" is not a shard id or a range/],
+		[{ SHARD_COUNT: '4', SHARD_IDS: '3-1' }, /^SHARD_IDS is malformed: "3-1" runs backwards/],
+		[{ SHARD_COUNT: '4', SHARD_IDS: '2-4' }, /^SHARD_IDS is malformed: shard 4 does not exist with SHARD_COUNT=4; shard ids run from 0 to 3/],
+		[{ SHARD_COUNT: '4', SHARD_IDS: '0,,1' }, /^SHARD_IDS is malformed: "" is not a shard id/],
+		[{ SHARDING_MANAGER: 'true', SHARD_COUNT: '2', SHARDS: '2' }, /^SHARDS and SHARD_COUNT, set by the sharding manager/],
+		[{ METRICS_PORT: '0' }, /^METRICS_PORT is malformed: "0" is not a whole number from 1 to 65535/],
+		[{ METRICS_PORT: '80a' }, /^METRICS_PORT is malformed/],
+		[{ METRICS_HOST: 'http://0.0.0.0' }, /^METRICS_HOST is malformed: "http:\/\/0.0.0.0" is not an address to listen on/]
 	])('GIVEN %o THEN reports it', (override, expected) => {
 		expect(configError({ ...valid, ...override })).toMatch(expected);
 	});
@@ -79,5 +93,29 @@ describe('loadConfig', () => {
 
 	it('GIVEN a DISCORD_API_URL with a trailing slash THEN removes it', () => {
 		expect(loadConfig({ ...valid, DISCORD_API_URL: 'http://127.0.0.1:8080/api/' }).discordApiUrl).toBe('http://127.0.0.1:8080/api');
+	});
+
+	it.each([
+		['0,1', [0, 1]],
+		['0-3', [0, 1, 2, 3]],
+		[' 2 - 3 , 0, 3', [0, 2, 3]]
+	])('GIVEN SHARD_COUNT=4 and SHARD_IDS=%j THEN connects shards %j, sorted and each once', (ids, expected) => {
+		expect(loadConfig({ ...valid, SHARD_COUNT: '4', SHARD_IDS: ids }).sharding).toEqual({ mode: 'fixed', shardIds: expected, shardCount: 4 });
+	});
+
+	it('GIVEN SHARD_COUNT alone THEN connects every shard', () => {
+		expect(loadConfig({ ...valid, SHARD_COUNT: '3' }).sharding).toEqual({ mode: 'fixed', shardIds: [0, 1, 2], shardCount: 3 });
+	});
+
+	it('GIVEN a child of the sharding manager with the cluster-wide SHARD_IDS inherited THEN takes its one shard from SHARDS', () => {
+		const env = { ...valid, SHARDING_MANAGER: 'true', SHARDS: '2', SHARD_COUNT: '4', SHARD_IDS: '0-3' };
+		expect(loadConfig(env).sharding).toEqual({ mode: 'managed', shardIds: [2], shardCount: 4 });
+	});
+
+	it('GIVEN METRICS_PORT and METRICS_HOST THEN serves metrics there', () => {
+		const config = loadConfig({ ...valid, METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' });
+		expect(config.metricsPort).toBe(9464);
+		expect(config.metricsHost).toBe('0.0.0.0');
+		expect(loadConfig({ ...valid, METRICS_HOST: '::' }).metricsHost).toBe('::');
 	});
 });
