@@ -2,6 +2,7 @@ import { SapphireClient } from '@sapphire/framework';
 import { GatewayIntentBits, Options } from 'discord.js';
 import type { Config } from './config.js';
 import type { BotLogger } from './logger.js';
+import { clientShardOptions } from './sharding.js';
 
 /**
  * The bot's client: only the `Guilds` intent (slash commands and components carry their member and user), caches
@@ -10,6 +11,7 @@ import type { BotLogger } from './logger.js';
 export function createClient(config: Config, logger: BotLogger): SapphireClient {
 	return new SapphireClient({
 		intents: [GatewayIntentBits.Guilds],
+		...clientShardOptions(config.sharding),
 		loadMessageCommandListeners: false,
 		logger: { instance: logger },
 		allowedMentions: { parse: [], repliedUser: false },
