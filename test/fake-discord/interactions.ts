@@ -182,6 +182,8 @@ export interface InteractionDeps {
 /** Owns every interaction record and builds the payloads. */
 export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRecord]; callback: [InteractionRecord]; change: [] }> {
 	private readonly byId = new Map<string, InteractionRecord>();
+	/** Why Discord refused an interaction's callback, by interaction id. */
+	private readonly refusals = new Map<string, string>();
 
 	public constructor(private readonly deps: InteractionDeps) {
 		super();
@@ -208,11 +210,9 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 
 	/** Called when Discord refused the callback, so the handle can say why instead of timing out. */
 	public markRefused(record: InteractionRecord, reason: string): void {
-		this.emit('change');
 		this.refusals.set(record.id, reason);
+		this.emit('change');
 	}
-
-	private readonly refusals = new Map<string, string>();
 
 	public waitForCallback(record: InteractionRecord, timeoutMs: number): Promise<CallbackBody> {
 		return this.waitFor<CallbackBody>(
@@ -358,7 +358,11 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 			modal: null
 		};
 		this.byId.set(id, record);
-		if (this.byId.size > RETAINED_INTERACTIONS) this.byId.delete(this.byId.keys().next().value!);
+		if (this.byId.size > RETAINED_INTERACTIONS) {
+			const oldest = this.byId.keys().next().value!;
+			this.byId.delete(oldest);
+			this.refusals.delete(oldest);
+		}
 		const delivered = context.guild ? gateway.dispatchToGuild(context.guild.id, 'INTERACTION_CREATE', payload) : gateway.dispatchToShard(0, 'INTERACTION_CREATE', payload);
 		if (delivered === 0) {
 			this.byId.delete(id);
@@ -514,7 +518,8 @@ function buildOptionValues(definitions: CommandOption[], values: Record<string, 
 		}
 		options.push({ type: definition.type, name, value });
 	}
-	const missing = definitions.filter((definition) => definition.required && !(definition.name in values)).map((definition) => definition.name);
+	// While autocompleting, the user has not filled the required options yet.
+	const missing = focused ? [] : definitions.filter((definition) => definition.required && !(definition.name in values)).map((definition) => definition.name);
 	if (missing.length > 0) throw new InteractionError(`${label}: required option(s) missing: ${missing.join(', ')}`);
 	// Discord sends options in definition order, not in the order the user filled them.
 	const order = definitions.map((definition) => definition.name);
