@@ -159,7 +159,8 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 
 	// ----- world -----
 
-	public createUser(options: { username: string; globalName?: string; bot?: boolean }): FakeUser {
+	/** `id` fixes the user's id (a snowflake), e.g. to recreate the same world after a restart. */
+	public createUser(options: { username: string; globalName?: string; bot?: boolean; id?: string }): FakeUser {
 		return this.world.createUser(options);
 	}
 
@@ -203,7 +204,7 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 		return this.world.addMember(guildId, userId, options);
 	}
 
-	public createRole(guildId: string, options: { name: string; permissions?: bigint | string; mentionable?: boolean }): FakeRole {
+	public createRole(guildId: string, options: { name: string; permissions?: bigint | string; mentionable?: boolean; id?: string }): FakeRole {
 		return this.world.createRole(guildId, options);
 	}
 

@@ -77,13 +77,15 @@ export interface FakeGuild {
 }
 
 export interface CreateGuildOptions {
+	/** A fixed id (a snowflake), e.g. to recreate the same world after a restart; defaults to a new one. */
+	id?: string;
 	name: string;
 	/** Defaults to a freshly created user named after the guild. */
 	ownerId?: string;
 	memberCount?: number;
 	/** Defaults to one category and the text channels `general` and `polls`. */
-	channels?: Array<{ name: string; type?: number }>;
-	roles?: Array<{ name: string; permissions?: bigint | string; mentionable?: boolean }>;
+	channels?: Array<{ name: string; type?: number; id?: string }>;
+	roles?: Array<{ name: string; permissions?: bigint | string; mentionable?: boolean; id?: string }>;
 	features?: string[];
 	locale?: string;
 	/** The bot's own permissions in this guild (its managed role). */
@@ -112,6 +114,7 @@ export class World {
 	}
 
 	public createUser(options: { username: string; globalName?: string; bot?: boolean; id?: string }): FakeUser {
+		if (options.id !== undefined) this.assertFreeId(options.id, this.users.has(options.id));
 		const user: FakeUser = {
 			id: options.id ?? this.ids.next(),
 			username: options.username,
@@ -138,7 +141,10 @@ export class World {
 	}
 
 	public createGuild(options: CreateGuildOptions): FakeGuild {
-		const id = this.ids.next();
+		if (options.id !== undefined) this.assertFreeId(options.id, this.guilds.has(options.id));
+		for (const spec of options.channels ?? []) if (spec.id !== undefined) this.assertFreeId(spec.id, this.channels.has(spec.id));
+		for (const spec of options.roles ?? []) if (spec.id !== undefined) this.assertFreeId(spec.id, false);
+		const id = options.id ?? this.ids.next();
 		const now = new Date(this.clock.now()).toISOString();
 		const owner = options.ownerId ? this.requireUser(options.ownerId) : this.createUser({ username: `${options.name} owner`.toLowerCase().replace(/[^a-z0-9_.]/g, '_') });
 		const everyone = this.makeRole(id, '@everyone', DEFAULT_EVERYONE_PERMISSIONS, 0);
@@ -146,7 +152,7 @@ export class World {
 		botRole.managed = true;
 		botRole.tags = { bot_id: this.botUser.id };
 		const extraRoles = (options.roles ?? []).map((role, index) => {
-			const made = this.makeRole(this.ids.next(), role.name, toBitfield(role.permissions, 0n), index + 2);
+			const made = this.makeRole(role.id ?? this.ids.next(), role.name, toBitfield(role.permissions, 0n), index + 2);
 			made.mentionable = role.mentionable ?? false;
 			return made;
 		});
@@ -171,7 +177,7 @@ export class World {
 		const channelSpecs = options.channels ?? [{ name: 'Text Channels', type: ChannelType.GuildCategory }, { name: 'general' }, { name: 'polls' }];
 		let categoryId: string | null = null;
 		channelSpecs.forEach((spec, position) => {
-			const channel = this.addGuildChannel(guild, spec.name, spec.type ?? ChannelType.GuildText, position, categoryId);
+			const channel = this.addGuildChannel(guild, spec.name, spec.type ?? ChannelType.GuildText, position, categoryId, spec.id);
 			if (channel.type === ChannelType.GuildCategory) categoryId = channel.id;
 		});
 		const firstText = guild.channelIds.map((channelId) => this.channels.get(channelId)!).find((channel) => channel.type === ChannelType.GuildText);
@@ -182,9 +188,10 @@ export class World {
 		return guild;
 	}
 
-	public createRole(guildId: string, options: { name: string; permissions?: bigint | string; mentionable?: boolean }): FakeRole {
+	public createRole(guildId: string, options: { name: string; permissions?: bigint | string; mentionable?: boolean; id?: string }): FakeRole {
 		const guild = this.requireGuild(guildId);
-		const role = this.makeRole(this.ids.next(), options.name, toBitfield(options.permissions, 0n), guild.roles.length);
+		if (options.id !== undefined) this.assertFreeId(options.id, guild.roles.some((role) => role.id === options.id));
+		const role = this.makeRole(options.id ?? this.ids.next(), options.name, toBitfield(options.permissions, 0n), guild.roles.length);
 		role.mentionable = options.mentionable ?? false;
 		guild.roles.push(role);
 		return role;
@@ -324,9 +331,15 @@ export class World {
 		return { id, name, permissions: (permissions & ALL_PERMISSIONS).toString(), position, color: 0, hoist: false, managed: false, mentionable: false, icon: null, unicode_emoji: null, flags: 0 };
 	}
 
-	private addGuildChannel(guild: FakeGuild, name: string, type: number, position: number, parentId: string | null): FakeChannel {
+	/** Fixed ids must look like snowflakes (the REST layer and shard routing read them) and be unused. */
+	private assertFreeId(id: string, taken: boolean): void {
+		if (!/^\d{17,20}$/.test(id)) throw new Error(`fake-discord: id ${JSON.stringify(id)} is not a snowflake (17 to 20 digits)`);
+		if (taken) throw new Error(`fake-discord: id ${id} is already in use`);
+	}
+
+	private addGuildChannel(guild: FakeGuild, name: string, type: number, position: number, parentId: string | null, id?: string): FakeChannel {
 		const channel: FakeChannel = {
-			id: this.ids.next(),
+			id: id ?? this.ids.next(),
 			type,
 			name,
 			guild_id: guild.id,
