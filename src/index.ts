@@ -7,6 +7,7 @@ import { openDatabase } from './lib/database/open.js';
 import { loadProjectEnv } from './lib/env-file.js';
 import { InFlightInteractions } from './lib/in-flight.js';
 import { BotLogger, parseLogLevel } from './lib/logger.js';
+import { createDeadlineScheduler, pollEdits } from './lib/polls/service.js';
 import { onShutdown, registerShutdown, shutdown } from './lib/shutdown.js';
 
 loadProjectEnv();
@@ -52,6 +53,9 @@ try {
 	onShutdown('let answers in flight finish', () => container.inFlight.drain(1_000));
 	onShutdown('disconnect from Discord', () => client.destroy());
 	await client.login(config.token);
+	const pollDeadlines = createDeadlineScheduler();
+	pollDeadlines.start();
+	onShutdown('stop closing due polls, flush pending poll edits', () => Promise.all([pollDeadlines.stop(), pollEdits.close(1_500)]));
 } catch (error) {
 	if (!abortStart.signal.aborted) {
 		logger.fatal('The bot could not start:', error);

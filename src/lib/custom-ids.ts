@@ -7,7 +7,15 @@ export const CustomIdPrefix = {
 	/** `apv:<guildId>:<a|d>` on the approval DM sent to owners. */
 	Approval: 'apv',
 	/** `adm:list:<status|all>:<page>` pages of `/admin servers` and `/admin pending`. */
-	AdminList: 'adm'
+	AdminList: 'adm',
+	/** `pv:<guildId>:<pollNumber>:<optionIndex>` a poll's option button. */
+	PollVote: 'pv',
+	/** `ps:<guildId>:<pollNumber>` a poll's select menu. */
+	PollSelect: 'ps',
+	/** `pm:<guildId>:<pollNumber>` a poll's **My vote** button. */
+	PollMine: 'pm',
+	/** `pc:<guildId>:<pollNumber>` a poll's **Close** button. */
+	PollClose: 'pc'
 } as const;
 
 export const customIdSeparator = ':';

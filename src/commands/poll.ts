@@ -1,0 +1,174 @@
+import { ApplyOptions } from '@sapphire/decorators';
+import { UserError, type Command } from '@sapphire/framework';
+import { Subcommand } from '@sapphire/plugin-subcommands';
+import { ApplicationIntegrationType, AttachmentBuilder, InteractionContextType, MessageFlags } from 'discord.js';
+import { guildRefusal } from '../lib/approval/gate.js';
+import { interactionFields } from '../lib/discord/reply.js';
+import { toCsv } from '../lib/polls/csv.js';
+import {
+	closePoll,
+	createPoll,
+	deletePoll,
+	findPoll,
+	listOpenPolls,
+	listVotes,
+	readPollState,
+	searchPolls,
+	setPollMessage,
+	type PollRow,
+	type PollState
+} from '../lib/polls/repository.js';
+import { autocompleteChoice, renderOpenList, renderPollMessage, renderResults } from '../lib/polls/render.js';
+import { countsVisible, mayManage, parsePollNumber, PollLimits, validateCreate, votersVisible } from '../lib/polls/rules.js';
+import { announceClose, viewerOf } from '../lib/polls/service.js';
+
+export const PollIdentifiers = {
+	InvalidInput: 'pollInvalidInput',
+	NotFound: 'pollNotFound',
+	Forbidden: 'pollForbidden',
+	Closed: 'pollClosed',
+	Hidden: 'pollHidden'
+} as const;
+
+@ApplyOptions<Subcommand.Options>({
+	description: 'Create and run polls',
+	subcommands: [
+		{ name: 'create', chatInputRun: 'chatInputCreate' },
+		{ name: 'close', chatInputRun: 'chatInputClose' },
+		{ name: 'results', chatInputRun: 'chatInputResults' },
+		{ name: 'list', chatInputRun: 'chatInputList' },
+		{ name: 'export', chatInputRun: 'chatInputExport' }
+	]
+})
+export class PollCommand extends Subcommand {
+	public override registerApplicationCommands(registry: Subcommand.Registry) {
+		registry.registerChatInputCommand((builder) =>
+			builder
+				.setName(this.name)
+				.setDescription(this.description)
+				.setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
+				.setContexts(InteractionContextType.Guild)
+				.addSubcommand((create) =>
+					create
+						.setName('create')
+						.setDescription('Post a poll in this channel')
+						.addStringOption((option) =>
+							option.setName('question').setDescription('What to ask').setRequired(true).setMaxLength(PollLimits.questionMaxLength)
+						)
+						.addStringOption((option) =>
+							option.setName('options').setDescription('2 to 25 choices separated by |, e.g. Pizza | Sushi | Tacos').setRequired(true)
+						)
+						.addStringOption((option) => option.setName('duration').setDescription('How long it stays open: 30m, 2h, 1d12h, 1w (1 minute to 32 days)'))
+						.addIntegerOption((option) =>
+							option.setName('max_choices').setDescription('How many options one member may pick (default 1)').setMinValue(1).setMaxValue(PollLimits.maxOptions)
+						)
+						.addBooleanOption((option) => option.setName('anonymous').setDescription('Nobody, not even you, can see who voted for what'))
+						.addBooleanOption((option) => option.setName('hide_results').setDescription('Hide the counts from everyone until the poll closes'))
+						.addRoleOption((option) => option.setName('role').setDescription('Only members with this role may vote'))
+				)
+				.addSubcommand((close) => close.setName('close').setDescription('Close a poll now').addStringOption(pollOption))
+				.addSubcommand((results) => results.setName('results').setDescription('See a poll’s results').addStringOption(pollOption))
+				.addSubcommand((list) => list.setName('list').setDescription('List this server’s open polls'))
+				.addSubcommand((exported) => exported.setName('export').setDescription('Download a poll’s results as CSV').addStringOption(pollOption))
+		);
+	}
+
+	public async chatInputCreate(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
+		const draft = validateCreate({
+			question: interaction.options.getString('question', true),
+			options: interaction.options.getString('options', true),
+			duration: interaction.options.getString('duration'),
+			maxChoices: interaction.options.getInteger('max_choices'),
+			anonymous: interaction.options.getBoolean('anonymous'),
+			hideResults: interaction.options.getBoolean('hide_results'),
+			roleId: interaction.options.getRole('role')?.id ?? null,
+			guildId: interaction.guildId
+		});
+		if (draft.isErr()) throw new UserError({ identifier: PollIdentifiers.InvalidInput, message: draft.unwrapErr() });
+
+		const poll = await createPoll(this.container.sql, {
+			guildId: interaction.guildId,
+			channelId: interaction.channelId,
+			creatorId: interaction.user.id,
+			draft: draft.unwrap()
+		});
+		const state: PollState = { poll, options: draft.unwrap().options.map((label, index) => ({ index, label, votes: 0 })) };
+		let messageId: string | null = null;
+		try {
+			const response = await interaction.reply({ ...renderPollMessage(state), allowedMentions: { parse: [] }, withResponse: true });
+			messageId = response.resource?.message?.id ?? null;
+		} catch (error) {
+			// Nobody saw the poll: leave nothing behind.
+			await deletePoll(this.container.sql, poll.guildId, poll.number);
+			throw error;
+		}
+		if (messageId !== null) await setPollMessage(this.container.sql, poll.guildId, poll.number, interaction.channelId, messageId);
+		this.container.logger.info(`Poll #${poll.number} created.`, interactionFields(interaction));
+	}
+
+	public async chatInputClose(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
+		const poll = await this.pollFromOption(interaction);
+		if (!mayManage(poll, viewerOf(interaction))) {
+			throw new UserError({ identifier: PollIdentifiers.Forbidden, message: `Only the creator of poll #${poll.number} or a member with Manage Server can close it.` });
+		}
+		const closed = await closePoll(this.container.sql, poll.guildId, poll.number, { reason: 'command', userId: interaction.user.id });
+		if (closed.isErr()) throw new UserError({ identifier: PollIdentifiers.Closed, message: `Poll #${poll.number} is already closed.` });
+		await interaction.reply({ content: `Poll #${poll.number} is closed.`, flags: MessageFlags.Ephemeral });
+		this.container.logger.info(`Poll #${poll.number} closed by command.`, interactionFields(interaction));
+		await announceClose(closed.unwrap());
+	}
+
+	public async chatInputResults(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
+		const poll = await this.pollFromOption(interaction);
+		const state = (await readPollState(this.container.sql, poll.guildId, poll.number)).unwrap();
+		const voters = votersVisible(state.poll, viewerOf(interaction)) ? await listVotes(this.container.sql, poll.guildId, poll.number) : null;
+		await interaction.reply({ content: renderResults(state, voters), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+	}
+
+	public async chatInputList(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
+		const { polls, total } = await listOpenPolls(this.container.sql, interaction.guildId);
+		await interaction.reply({ content: renderOpenList(polls, total), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+	}
+
+	public async chatInputExport(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
+		const poll = await this.pollFromOption(interaction);
+		if (!mayManage(poll, viewerOf(interaction))) {
+			throw new UserError({ identifier: PollIdentifiers.Forbidden, message: `Only the creator of poll #${poll.number} or a member with Manage Server can export it.` });
+		}
+		if (!countsVisible(poll)) {
+			throw new UserError({ identifier: PollIdentifiers.Hidden, message: `Poll #${poll.number} hides its results until it closes: export it after closing it.` });
+		}
+		const state = (await readPollState(this.container.sql, poll.guildId, poll.number)).unwrap();
+		const files = [
+			new AttachmentBuilder(Buffer.from(toCsv(['option', 'votes'], state.options.map((option) => [option.label, option.votes]))), {
+				name: `poll-${poll.number}.csv`
+			})
+		];
+		if (!poll.anonymous) {
+			const votes = await listVotes(this.container.sql, poll.guildId, poll.number);
+			const labels = state.options.map((option) => option.label);
+			const rows = votes.map((vote) => [vote.userId, labels[vote.option] ?? String(vote.option), vote.votedAt?.toISOString() ?? '']);
+			files.push(new AttachmentBuilder(Buffer.from(toCsv(['user_id', 'option', 'voted_at'], rows)), { name: `poll-${poll.number}-votes.csv` }));
+		}
+		await interaction.reply({ content: `Results of poll #${poll.number}.`, files, flags: MessageFlags.Ephemeral });
+	}
+
+	public override async autocompleteRun(interaction: Command.AutocompleteInteraction) {
+		if (interaction.guildId === null || (await guildRefusal(interaction.guildId)) !== null) return interaction.respond([]);
+		const typed = interaction.options.getFocused();
+		const polls = await searchPolls(this.container.sql, interaction.guildId, typed);
+		return interaction.respond(polls.map(autocompleteChoice));
+	}
+
+	private async pollFromOption(interaction: Subcommand.ChatInputCommandInteraction<'cached'>): Promise<PollRow> {
+		const number = parsePollNumber(interaction.options.getString('poll', true));
+		if (number.isErr()) throw new UserError({ identifier: PollIdentifiers.InvalidInput, message: number.unwrapErr() });
+		const poll = await findPoll(this.container.sql, interaction.guildId, number.unwrap());
+		if (poll.isErr()) throw new UserError({ identifier: PollIdentifiers.NotFound, message: `There is no poll #${number.unwrap()} in this server.` });
+		return poll.unwrap();
+	}
+}
+
+function pollOption(option: import('discord.js').SlashCommandStringOption) {
+	return option.setName('poll').setDescription('The poll’s number, as shown on it (12 or #12)').setRequired(true).setAutocomplete(true);
+}

@@ -1,0 +1,91 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+interface Entry {
+	/** When the last flush started (ms, `now()` clock); `-Infinity` before the first. */
+	lastStart: number;
+	timer: NodeJS.Timeout | null;
+	running: Promise<void> | null;
+	/** A request arrived that no started flush has seen yet. */
+	dirty: boolean;
+}
+
+/**
+ * Coalesces poll message edits: however many requests arrive, a key is flushed at most once per `windowMs`, and a
+ * request that arrives while a flush runs or waits causes one more flush after it. The flush reads its state when
+ * it runs, so the last edit after a burst is exact. Holds nothing that matters across restarts: a lost pending edit
+ * is only cosmetic, and the next vote on that poll schedules a fresh one.
+ */
+export class EditCoalescer {
+	private readonly entries = new Map<string, Entry>();
+	private closed = false;
+
+	public constructor(
+		private readonly flush: (key: string) => Promise<void>,
+		private readonly onError: (key: string, error: unknown) => void,
+		private readonly windowMs = 2_000,
+		private readonly now: () => number = () => performance.now()
+	) {}
+
+	/** Asks for `key` to be flushed as soon as its window allows. Never waits. */
+	public request(key: string) {
+		if (this.closed) return;
+		let entry = this.entries.get(key);
+		if (!entry) {
+			if (this.entries.size >= 1_000) this.prune();
+			entry = { lastStart: Number.NEGATIVE_INFINITY, timer: null, running: null, dirty: false };
+			this.entries.set(key, entry);
+		}
+		entry.dirty = true;
+		if (entry.timer === null && entry.running === null) this.arm(key, entry);
+	}
+
+	/** Keys with a flush waiting or running. */
+	public get pending(): number {
+		let count = 0;
+		for (const entry of this.entries.values()) if (entry.timer !== null || entry.running !== null) count++;
+		return count;
+	}
+
+	/**
+	 * For shutdown: stops taking requests, lets flushes due within `maxWaitMs` happen (still respecting the window),
+	 * drops the others and waits for running ones. Returns the keys dropped.
+	 */
+	public async close(maxWaitMs: number): Promise<string[]> {
+		this.closed = true;
+		const deadline = this.now() + maxWaitMs;
+		const dropped: string[] = [];
+		for (const [key, entry] of this.entries) {
+			if (entry.timer !== null && entry.lastStart + this.windowMs > deadline) {
+				clearTimeout(entry.timer);
+				entry.timer = null;
+				dropped.push(key);
+			}
+		}
+		while (this.pending > 0 && this.now() < deadline + 500) await sleep(10);
+		return dropped;
+	}
+
+	private arm(key: string, entry: Entry) {
+		const delay = Math.max(0, entry.lastStart + this.windowMs - this.now());
+		entry.timer = setTimeout(() => this.run(key, entry), delay);
+	}
+
+	private run(key: string, entry: Entry) {
+		entry.timer = null;
+		entry.dirty = false;
+		entry.lastStart = this.now();
+		entry.running = this.flush(key)
+			.catch((error: unknown) => this.onError(key, error))
+			.finally(() => {
+				entry.running = null;
+				if (entry.dirty && !this.closed) this.arm(key, entry);
+			});
+	}
+
+	private prune() {
+		const idleSince = this.now() - this.windowMs;
+		for (const [key, entry] of this.entries) {
+			if (entry.timer === null && entry.running === null && !entry.dirty && entry.lastStart < idleSince) this.entries.delete(key);
+		}
+	}
+}

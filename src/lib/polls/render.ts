@@ -1,0 +1,198 @@
+/**
+ * What the bot shows about a poll, built from plain poll state: the poll message (embed and components), the
+ * answers to `/poll results` and `/poll list`, and the closing notice. Output is Discord API JSON, so it can go
+ * through an interaction reply or the bot's REST alike.
+ */
+import {
+	ButtonStyle,
+	ComponentType,
+	escapeMarkdown,
+	type APIActionRowComponent,
+	type APIComponentInMessageActionRow,
+	type APIEmbed
+} from 'discord.js';
+import { buildCustomId, CustomIdPrefix } from '../custom-ids.js';
+import type { PollOption, PollRow, PollState, VoteRecord } from './repository.js';
+import { countsVisible, PollLimits, winners } from './rules.js';
+
+export const PollColors = { open: 0x5865f2, closed: 0x4f545c } as const;
+const barWidth = 10;
+const hiddenNote = 'hidden until close';
+
+export interface PollMessage {
+	readonly embeds: APIEmbed[];
+	readonly components: APIActionRowComponent<APIComponentInMessageActionRow>[];
+}
+
+export function renderPollMessage(state: PollState): PollMessage {
+	return { embeds: [renderPollEmbed(state)], components: renderComponents(state) };
+}
+
+export function renderPollEmbed({ poll, options }: PollState): APIEmbed {
+	const visible = countsVisible(poll);
+	const total = options.reduce((sum, option) => sum + option.votes, 0);
+	const lines = [poll.question, '', ...settingsLines(poll)];
+	if (poll.closedAt === null) {
+		lines.push(poll.closesAt === null ? 'Open until closed.' : `Closes ${timestamp(poll.closesAt, 'f')} (${timestamp(poll.closesAt, 'R')}).`);
+	} else {
+		lines.push(`Closed ${timestamp(poll.closedAt, 'f')}.`, `**${winnerLine(options)}**`);
+	}
+	lines.push(`Voters: ${visible ? formatCount(poll.voterCount) : hiddenNote} · Created by <@${poll.creatorId}>`);
+	return {
+		title: `Poll #${poll.number}${poll.closedAt === null ? '' : ' (closed)'}`,
+		description: lines.join('\n'),
+		color: poll.closedAt === null ? PollColors.open : PollColors.closed,
+		fields: options.map((option) => ({
+			name: `${option.index + 1}. ${escapeMarkdown(option.label)}`,
+			value: visible ? countLine(option.votes, total) : hiddenNote
+		})),
+		footer: { text: `Poll #${poll.number}` }
+	};
+}
+
+function settingsLines(poll: PollRow): string[] {
+	const settings = [
+		poll.maxChoices > 1 ? `Pick up to ${poll.maxChoices}` : 'Pick one',
+		...(poll.anonymous ? ['anonymous'] : []),
+		...(poll.hideResults ? ['results hidden until close'] : []),
+		...(poll.roleId === null ? [] : [`only <@&${poll.roleId}> may vote`])
+	];
+	return [settings.join(' · ')];
+}
+
+export function countLine(votes: number, total: number): string {
+	const share = total === 0 ? 0 : votes / total;
+	const filled = Math.round(share * barWidth);
+	return `\`${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}\` ${formatCount(votes)} ${votes === 1 ? 'vote' : 'votes'} · ${Math.round(share * 100)}%`;
+}
+
+export function winnerLine(options: readonly PollOption[]): string {
+	const top = winners(options.map((option) => option.votes));
+	if (top.length === 0) return 'No votes.';
+	const names = top.map((index) => escapeMarkdown(options[index]!.label));
+	return top.length === 1 ? `Winner: ${names[0]}` : `Tie: ${names.join(', ')}`;
+}
+
+function renderComponents({ poll, options }: PollState): APIActionRowComponent<APIComponentInMessageActionRow>[] {
+	const disabled = poll.closedAt !== null;
+	const rows: APIActionRowComponent<APIComponentInMessageActionRow>[] = [];
+	if (usesButtons(poll)) {
+		for (let start = 0; start < options.length; start += PollLimits.buttonsPerRow) {
+			rows.push({
+				type: ComponentType.ActionRow,
+				components: options.slice(start, start + PollLimits.buttonsPerRow).map((option) => ({
+					type: ComponentType.Button,
+					style: ButtonStyle.Secondary,
+					custom_id: buildCustomId(CustomIdPrefix.PollVote, poll.guildId, poll.number, option.index),
+					label: option.label,
+					disabled
+				}))
+			});
+		}
+	} else {
+		rows.push({
+			type: ComponentType.ActionRow,
+			components: [
+				{
+					type: ComponentType.StringSelect,
+					custom_id: buildCustomId(CustomIdPrefix.PollSelect, poll.guildId, poll.number),
+					placeholder: poll.maxChoices === 1 ? 'Choose an option' : `Choose up to ${poll.maxChoices} options`,
+					min_values: 0,
+					max_values: poll.maxChoices,
+					options: options.map((option) => ({ label: option.label, value: String(option.index) })),
+					disabled
+				}
+			]
+		});
+	}
+	rows.push({
+		type: ComponentType.ActionRow,
+		components: [
+			{
+				type: ComponentType.Button,
+				style: ButtonStyle.Primary,
+				custom_id: buildCustomId(CustomIdPrefix.PollMine, poll.guildId, poll.number),
+				label: 'My vote',
+				disabled
+			},
+			{
+				type: ComponentType.Button,
+				style: ButtonStyle.Danger,
+				custom_id: buildCustomId(CustomIdPrefix.PollClose, poll.guildId, poll.number),
+				label: 'Close',
+				disabled
+			}
+		]
+	});
+	return rows;
+}
+
+/** One button per option for a single-choice poll of up to 20 options; a select menu otherwise. */
+export function usesButtons(poll: Pick<PollRow, 'maxChoices' | 'optionCount'>): boolean {
+	return poll.maxChoices === 1 && poll.optionCount <= PollLimits.maxButtons;
+}
+
+/** The ephemeral answer to a vote or to **My vote**. */
+export function describeChoices(poll: PollRow, labels: readonly string[], choices: readonly number[]): string {
+	if (choices.length === 0) return `You have no vote in poll #${poll.number}.`;
+	const names = choices.map((index) => `**${escapeMarkdown(labels[index] ?? `option ${index + 1}`)}**`);
+	return `Your vote in poll #${poll.number}: ${names.join(', ')}.`;
+}
+
+/** `/poll results`: counts (unless hidden), and who voted for what when `voters` is given. */
+export function renderResults(state: PollState, voters: readonly VoteRecord[] | null): string {
+	const { poll, options } = state;
+	const header = `**Poll #${poll.number}**${poll.closedAt === null ? '' : ' (closed)'}: ${poll.question}`;
+	if (!countsVisible(poll)) return `${header}\nThe results of this poll are hidden until it closes.`;
+	const total = options.reduce((sum, option) => sum + option.votes, 0);
+	const lines = [header, `Voters: ${formatCount(poll.voterCount)}`];
+	for (const option of options) {
+		lines.push(`${option.index + 1}. ${escapeMarkdown(option.label)}: ${countLine(option.votes, total)}`);
+		if (voters !== null) {
+			const ids = voters.filter((vote) => vote.option === option.index).map((vote) => `<@${vote.userId}>`);
+			if (ids.length > 0) lines.push(`   ${ids.join(' ')}`);
+		}
+	}
+	if (poll.closedAt !== null) lines.push(winnerLine(options));
+	return truncate(lines.join('\n'), 2000);
+}
+
+/** `/poll list`: open polls with links to their messages. */
+export function renderOpenList(polls: readonly PollRow[], total: number): string {
+	if (polls.length === 0) return 'There are no open polls in this server.';
+	const lines = polls.map((poll) => {
+		const link = poll.messageId === null ? '' : ` · ${messageLink(poll)}`;
+		const closes = poll.closesAt === null ? '' : ` · closes ${timestamp(poll.closesAt, 'R')}`;
+		return `**#${poll.number}** ${truncate(escapeMarkdown(poll.question), 80)}${closes}${link}`;
+	});
+	if (total > polls.length) lines.push(`…and ${total - polls.length} more.`);
+	return truncate(`Open polls (${total}):\n${lines.join('\n')}`, 2000);
+}
+
+/** The short reply in the channel when a poll closes. */
+export function renderClosedNotice(state: PollState): string {
+	const link = state.poll.messageId === null ? '' : ` ${messageLink(state.poll)}`;
+	return `Poll #${state.poll.number} is closed. ${winnerLine(state.options)}${link}`;
+}
+
+/** An autocomplete choice for the `poll` option. */
+export function autocompleteChoice(poll: PollRow): { name: string; value: string } {
+	const name = `#${poll.number} ${poll.closedAt === null ? '' : '(closed) '}${poll.question}`;
+	return { name: truncate(name.replace(/\s+/g, ' '), 100), value: String(poll.number) };
+}
+
+export function messageLink(poll: Pick<PollRow, 'guildId' | 'channelId' | 'messageId'>): string {
+	return `https://discord.com/channels/${poll.guildId}/${poll.channelId}/${poll.messageId ?? ''}`;
+}
+
+function timestamp(date: Date, style: 'f' | 'R'): string {
+	return `<t:${Math.floor(date.getTime() / 1000)}:${style}>`;
+}
+
+function formatCount(count: number): string {
+	return count.toLocaleString('en-US');
+}
+
+function truncate(text: string, max: number): string {
+	return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,350 @@
+import { Result } from '@sapphire/result';
+import type { Executor, Sql } from '../database/client.js';
+import { anonymousVoterKey, newVoterSalt } from './anonymity.js';
+import { nextChoices, voteRefusal, type PollDraft, type PollFacts, type VoteAction } from './rules.js';
+
+export type CloseReason = 'command' | 'button' | 'deadline';
+
+export interface PollRow extends PollFacts {
+	readonly guildId: string;
+	readonly number: number;
+	readonly channelId: string;
+	readonly messageId: string | null;
+	readonly question: string;
+	readonly optionCount: number;
+	readonly maxChoices: number;
+	/** Members with at least one vote, as of the last fold. */
+	readonly voterCount: number;
+	readonly createdAt: Date;
+	readonly closesAt: Date | null;
+	readonly closedBy: string | null;
+	readonly closeReason: CloseReason | null;
+}
+
+export interface PollOption {
+	readonly index: number;
+	readonly label: string;
+	readonly votes: number;
+}
+
+/** Everything the poll message shows. */
+export interface PollState {
+	readonly poll: PollRow;
+	readonly options: readonly PollOption[];
+}
+
+export interface NewPoll {
+	readonly guildId: string;
+	readonly channelId: string;
+	readonly creatorId: string;
+	readonly draft: PollDraft;
+}
+
+/** Inserts a poll with the server's next number and its options, in one statement. */
+export async function createPoll(sql: Executor, input: NewPoll): Promise<PollRow> {
+	const { draft } = input;
+	const closesAt = draft.durationMs === null ? null : new Date(Date.now() + draft.durationMs);
+	const salt = draft.anonymous ? newVoterSalt() : null;
+	const [row] = await sql<PollRow[]>`
+		with numbered as (
+			insert into poll_counters (guild_id, last_number) values (${input.guildId}, 1)
+			on conflict (guild_id) do update set last_number = poll_counters.last_number + 1
+			returning last_number
+		), created as (
+			insert into polls (
+				guild_id, poll_number, channel_id, creator_id, question, option_count, max_choices,
+				anonymous, hide_results, role_id, voter_salt, closes_at
+			)
+			select ${input.guildId}::bigint, last_number, ${input.channelId}::bigint, ${input.creatorId}::bigint, ${draft.question}::text,
+				${draft.options.length}::smallint, ${draft.maxChoices}::smallint, ${draft.anonymous}::boolean, ${draft.hideResults}::boolean,
+				${draft.roleId}::bigint, ${salt}::bytea, ${closesAt}::timestamptz
+			from numbered
+			returning *
+		), options as (
+			insert into poll_options (guild_id, poll_number, option_index, label)
+			select ${input.guildId}::bigint, created.poll_number, (labels.position - 1)::smallint, labels.label
+			from created, unnest(${sql.array([...draft.options])}::text[]) with ordinality as labels (label, position)
+		)
+		select ${selectPoll(sql, 'created')} from created
+	`;
+	return row!;
+}
+
+/** Records where the poll message is, once Discord has answered `/poll create`. */
+export async function setPollMessage(sql: Executor, guildId: string, number: number, channelId: string, messageId: string) {
+	await sql`
+		update polls set channel_id = ${channelId}, message_id = ${messageId}
+		where guild_id = ${guildId} and poll_number = ${number}
+	`;
+}
+
+/** Removes a poll whose message could not be posted, so a failed `/poll create` leaves nothing behind. */
+export async function deletePoll(sql: Executor, guildId: string, number: number) {
+	await sql`delete from polls where guild_id = ${guildId} and poll_number = ${number}`;
+}
+
+export async function findPoll(sql: Executor, guildId: string, number: number): Promise<Result<PollRow, 'notFound'>> {
+	const [row] = await sql<PollRow[]>`select ${selectPoll(sql, 'polls')} from polls where guild_id = ${guildId} and poll_number = ${number}`;
+	return row ? Result.ok(row) : Result.err('notFound');
+}
+
+export type VoteFailure = 'notFound' | 'closed' | 'missingRole' | 'badOption';
+
+export interface VoteInput {
+	readonly guildId: string;
+	readonly number: number;
+	readonly userId: string;
+	readonly memberRoleIds: readonly string[];
+	readonly action: VoteAction;
+}
+
+export interface VoteOutcome {
+	readonly poll: PollRow;
+	readonly labels: readonly string[];
+	/** The member's choices now, as option indexes. */
+	readonly choices: readonly number[];
+	/** Whether anything changed (false for a double click or an unchanged selection). */
+	readonly changed: boolean;
+}
+
+/**
+ * Records a vote in one transaction, exact under any concurrency:
+ * - the poll row is locked FOR KEY SHARE, so votes never wait on each other but closing (FOR UPDATE) waits for
+ *   votes in flight and every later vote sees the poll closed;
+ * - an advisory lock per (poll, member) orders one member's clicks, so a double click or two quick clicks on
+ *   different options cannot both be applied to the same old state;
+ * - the counts change through appended deltas, never a shared counter row, and no vote counts the others.
+ */
+export async function castVote(sql: Sql, input: VoteInput): Promise<Result<VoteOutcome, VoteFailure>> {
+	return sql.begin(async (tx) => {
+		const [found] = await tx<(PollRow & { salt: Buffer | null; now: Date; labels: string[] })[]>`
+			select ${selectPoll(tx, 'polls')}, voter_salt as salt, clock_timestamp() as now,
+				(select array_agg(label order by option_index) from poll_options o
+					where o.guild_id = polls.guild_id and o.poll_number = polls.poll_number) as labels
+			from polls
+			cross join lateral (select pg_advisory_xact_lock(hashtextextended(${`poll-voter:${input.guildId}:${input.number}:${input.userId}`}, 0))) as voter_lock
+			where guild_id = ${input.guildId} and poll_number = ${input.number}
+			for key share of polls
+		`;
+		if (!found) return Result.err('notFound' as const);
+		const { salt, now, labels, ...poll } = found;
+		const refusal = voteRefusal(poll, input.memberRoleIds);
+		if (refusal !== null) return Result.err(refusal);
+		const wanted = input.action.kind === 'toggle' ? [input.action.option] : input.action.options;
+		if (wanted.some((option) => !Number.isInteger(option) || option < 0 || option >= poll.optionCount)) return Result.err('badOption' as const);
+
+		const voter = voterKey(poll, salt, input.userId);
+		const current = await tx<{ option: number; votedAt: Date | null }[]>`
+			select option_index as option, voted_at as "votedAt" from poll_votes
+			where guild_id = ${input.guildId} and poll_number = ${input.number} and voter = ${voter}
+		`;
+		const before = current.map((vote) => vote.option);
+		const after = nextChoices(current, input.action, poll.maxChoices, now);
+		const removed = before.filter((option) => !after.includes(option));
+		const added = after.filter((option) => !before.includes(option));
+		if (removed.length === 0 && added.length === 0) return Result.ok({ poll, labels, choices: after, changed: false });
+
+		const voterDelta = before.length === 0 ? 1 : after.length === 0 ? -1 : 0;
+		await tx`
+			with removed as (
+				delete from poll_votes
+				where guild_id = ${input.guildId} and poll_number = ${input.number} and voter = ${voter}
+					and option_index = any(${sql.array(removed)}::smallint[])
+				returning option_index
+			), added as (
+				insert into poll_votes (guild_id, poll_number, voter, option_index, voted_at)
+				select ${input.guildId}::bigint, ${input.number}::int, ${voter}::text, option_index, now()
+				from unnest(${sql.array(added)}::smallint[]) as option_index
+				on conflict do nothing
+				returning option_index
+			)
+			insert into poll_count_deltas (guild_id, poll_number, option_index, delta)
+			select ${input.guildId}::bigint, ${input.number}::int, option_index, -1 from removed
+			union all select ${input.guildId}::bigint, ${input.number}::int, option_index, 1 from added
+			union all select ${input.guildId}::bigint, ${input.number}::int, -1, ${voterDelta}::int where ${voterDelta}::int <> 0
+		`;
+		return Result.ok({ poll, labels, choices: after, changed: true });
+	});
+}
+
+export type ChoicesFailure = 'notFound' | 'unlinkable';
+
+/** What `userId` picked; `unlinkable` for an anonymous poll that closed (its votes can no longer be tied to anyone). */
+export async function findChoices(sql: Executor, guildId: string, number: number, userId: string): Promise<Result<{ poll: PollRow; labels: string[]; choices: number[] }, ChoicesFailure>> {
+	const [found] = await sql<(PollRow & { salt: Buffer | null; labels: string[] })[]>`
+		select ${selectPoll(sql, 'polls')}, voter_salt as salt,
+			(select array_agg(label order by option_index) from poll_options o
+				where o.guild_id = polls.guild_id and o.poll_number = polls.poll_number) as labels
+		from polls where guild_id = ${guildId} and poll_number = ${number}
+	`;
+	if (!found) return Result.err('notFound');
+	const { salt, labels, ...poll } = found;
+	if (poll.anonymous && salt === null) return Result.err('unlinkable');
+	const voter = voterKey(poll, salt, userId);
+	const rows = await sql<{ option: number }[]>`
+		select option_index as option from poll_votes
+		where guild_id = ${guildId} and poll_number = ${number} and voter = ${voter}
+		order by option_index
+	`;
+	return Result.ok({ poll, labels, choices: rows.map((row) => row.option) });
+}
+
+/**
+ * The poll and its exact counts: folds the deltas appended by votes into the counts, then reads them. Folds of one
+ * poll take turns (an advisory lock), so each delta is folded exactly once and every read sees all folded before it.
+ */
+export async function readPollState(sql: Sql, guildId: string, number: number): Promise<Result<PollState, 'notFound'>> {
+	return sql.begin(async (tx) => {
+		await tx`select pg_advisory_xact_lock(hashtextextended(${`poll-fold:${guildId}:${number}`}, 0))`;
+		await tx`
+			with moved as (
+				delete from poll_count_deltas where guild_id = ${guildId} and poll_number = ${number}
+				returning option_index, delta
+			), sums as (
+				select option_index, sum(delta)::int as delta from moved group by option_index
+			), options as (
+				update poll_options set votes = poll_options.votes + sums.delta
+				from sums
+				where poll_options.guild_id = ${guildId} and poll_options.poll_number = ${number}
+					and poll_options.option_index = sums.option_index
+			)
+			update polls set voter_count = polls.voter_count + sums.delta
+			from sums
+			where polls.guild_id = ${guildId} and polls.poll_number = ${number} and sums.option_index = -1
+		`;
+		const [poll] = await tx<PollRow[]>`select ${selectPoll(tx, 'polls')} from polls where guild_id = ${guildId} and poll_number = ${number}`;
+		if (!poll) return Result.err('notFound' as const);
+		const options = await tx<PollOption[]>`
+			select option_index as index, label, votes from poll_options
+			where guild_id = ${guildId} and poll_number = ${number} order by option_index
+		`;
+		return Result.ok({ poll, options: [...options] });
+	});
+}
+
+export type CloseFailure = 'notFound' | 'closed';
+
+/**
+ * Closes a poll exactly once: the row is taken FOR UPDATE (waiting for votes in flight) and changed only if still
+ * open. An anonymous poll's salt and vote times are wiped in the same statement, so its votes can no longer be
+ * linked to anyone.
+ */
+export async function closePoll(
+	sql: Executor,
+	guildId: string,
+	number: number,
+	by: { reason: CloseReason; userId: string | null }
+): Promise<Result<PollRow, CloseFailure>> {
+	const [row] = await sql<PollRow[]>`
+		with target as (
+			select guild_id, poll_number from polls
+			where guild_id = ${guildId} and poll_number = ${number} and closed_at is null
+			for update
+		), closed as (
+			update polls set closed_at = now(), closed_by = ${by.userId}::bigint, close_reason = ${by.reason}::text, voter_salt = null
+			from target
+			where polls.guild_id = target.guild_id and polls.poll_number = target.poll_number and polls.closed_at is null
+			returning polls.*
+		), unlinked as (
+			update poll_votes set voted_at = null
+			from closed
+			where closed.anonymous and poll_votes.guild_id = closed.guild_id and poll_votes.poll_number = closed.poll_number
+		)
+		select ${selectPoll(sql, 'closed')} from closed
+	`;
+	if (row) return Result.ok(row);
+	const existing = await findPoll(sql, guildId, number);
+	return Result.err(existing.isOk() ? 'closed' : 'notFound');
+}
+
+/**
+ * Closes every open poll whose deadline has passed, up to `limit`, exactly once across processes: the rows are
+ * locked FOR UPDATE in deadline order and changed only if still open, so a second process waiting on the same row
+ * finds it closed and skips it. Returns the polls this call closed.
+ */
+export async function claimDuePolls(sql: Executor, limit = 20): Promise<PollRow[]> {
+	return sql<PollRow[]>`
+		with due as (
+			select guild_id, poll_number from polls
+			where closed_at is null and closes_at <= now()
+			order by closes_at, guild_id, poll_number
+			limit ${limit}
+			for update
+		), closed as (
+			update polls set closed_at = now(), close_reason = 'deadline', voter_salt = null
+			from due
+			where polls.guild_id = due.guild_id and polls.poll_number = due.poll_number and polls.closed_at is null
+			returning polls.*
+		), unlinked as (
+			update poll_votes set voted_at = null
+			from closed
+			where closed.anonymous and poll_votes.guild_id = closed.guild_id and poll_votes.poll_number = closed.poll_number
+		)
+		select ${selectPoll(sql, 'closed')} from closed
+	`;
+}
+
+/** When the next open poll comes due, for the scheduler's timer. */
+export async function nextDeadline(sql: Executor): Promise<Date | null> {
+	const [row] = await sql<{ closesAt: Date | null }[]>`select min(closes_at) as "closesAt" from polls where closed_at is null`;
+	return row?.closesAt ?? null;
+}
+
+export async function listOpenPolls(sql: Executor, guildId: string, limit = 25): Promise<{ polls: PollRow[]; total: number }> {
+	const [polls, [count]] = await Promise.all([
+		sql<PollRow[]>`
+			select ${selectPoll(sql, 'polls')} from polls
+			where guild_id = ${guildId} and closed_at is null
+			order by poll_number desc limit ${limit}
+		`,
+		sql<{ total: number }[]>`select count(*)::int as total from polls where guild_id = ${guildId} and closed_at is null`
+	]);
+	return { polls: [...polls], total: count?.total ?? 0 };
+}
+
+/** This server's polls matching what the member typed (number or words of the question), newest first. */
+export async function searchPolls(sql: Executor, guildId: string, query: string, limit = 25): Promise<PollRow[]> {
+	const digits = query.replace(/\D/g, '');
+	const words = query.replace(/^#?\d+\s*/, '').trim();
+	const pattern = `%${words.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+	const byNumber = digits.length > 0 ? sql`poll_number::text like ${`${digits}%`}` : sql`false`;
+	return sql<PollRow[]>`
+		select ${selectPoll(sql, 'polls')} from polls
+		where guild_id = ${guildId} and (${query.trim().length === 0} or ${byNumber} or question ilike ${pattern})
+		order by (closed_at is null) desc, poll_number desc limit ${limit}
+	`;
+}
+
+export interface VoteRecord {
+	readonly userId: string;
+	readonly option: number;
+	readonly votedAt: Date | null;
+}
+
+/** Who voted for what, in a poll that is not anonymous (an anonymous poll returns nothing). */
+export async function listVotes(sql: Executor, guildId: string, number: number): Promise<VoteRecord[]> {
+	return sql<VoteRecord[]>`
+		select v.voter as "userId", v.option_index as option, v.voted_at as "votedAt"
+		from poll_votes v join polls p using (guild_id, poll_number)
+		where v.guild_id = ${guildId} and v.poll_number = ${number} and not p.anonymous
+		order by v.option_index, v.voted_at, v.voter
+	`;
+}
+
+function voterKey(poll: PollRow, salt: Buffer | null, userId: string): string {
+	if (!poll.anonymous) return userId;
+	if (salt === null) throw new Error(`anonymous poll ${poll.guildId}#${poll.number} has no salt`);
+	return anonymousVoterKey(salt, userId);
+}
+
+function selectPoll(sql: Executor, table: string) {
+	const t = sql(table);
+	return sql`
+		${t}.guild_id::text as "guildId", ${t}.poll_number as number, ${t}.channel_id::text as "channelId",
+		${t}.message_id::text as "messageId", ${t}.creator_id::text as "creatorId", ${t}.question,
+		${t}.option_count as "optionCount", ${t}.max_choices as "maxChoices", ${t}.anonymous, ${t}.hide_results as "hideResults",
+		${t}.role_id::text as "roleId", ${t}.voter_count as "voterCount", ${t}.created_at as "createdAt",
+		${t}.closes_at as "closesAt", ${t}.closed_at as "closedAt", ${t}.closed_by::text as "closedBy",
+		${t}.close_reason as "closeReason"
+	`;
+}

@@ -1,0 +1,115 @@
+/**
+ * The Discord side of polls, shared by the command, the interaction handlers and the scheduler: editing the poll
+ * message (coalesced), announcing a close, and the deadline scheduler. Everything goes through the bot's REST with
+ * no mentions allowed, and a poll message that was deleted or became unreachable is skipped, never an error.
+ */
+import { container } from '@sapphire/framework';
+import { DiscordAPIError, PermissionFlagsBits, RESTJSONErrorCodes, Routes, type Interaction } from 'discord.js';
+import { EditCoalescer } from './coalescer.js';
+import { claimDuePolls, readPollState, type PollRow, type PollState } from './repository.js';
+import { renderClosedNotice, renderPollMessage } from './render.js';
+import type { Viewer } from './rules.js';
+import { DeadlineScheduler } from './scheduler.js';
+
+/** Errors that mean "the poll message or its channel is gone or out of reach": the poll works on without it. */
+const unreachableCodes = new Set<number | string>([
+	RESTJSONErrorCodes.UnknownChannel,
+	RESTJSONErrorCodes.UnknownMessage,
+	RESTJSONErrorCodes.MissingAccess,
+	RESTJSONErrorCodes.MissingPermissions
+]);
+
+export function isUnreachable(error: unknown): boolean {
+	return error instanceof DiscordAPIError && unreachableCodes.has(error.code);
+}
+
+export function pollKey(guildId: string, number: number): string {
+	return `${guildId}:${number}`;
+}
+
+/** Rewrites the poll message from the database's current state. */
+export async function refreshPollMessage(guildId: string, number: number): Promise<void> {
+	const state = await readPollState(container.sql, guildId, number);
+	if (state.isErr()) return;
+	const { poll } = state.unwrap();
+	if (poll.messageId === null) return;
+	try {
+		await container.client.rest.patch(Routes.channelMessage(poll.channelId, poll.messageId), {
+			body: { ...renderPollMessage(state.unwrap()), allowed_mentions: { parse: [] } }
+		});
+	} catch (error) {
+		if (!isUnreachable(error)) throw error;
+		container.logger.debug(`Poll #${number}'s message is unreachable; not updated.`, { guildId });
+	}
+}
+
+/** At most one edit per poll every 2 s, whatever the vote rate; the last one shows the exact counts. */
+export const pollEdits = new EditCoalescer(
+	(key) => {
+		const [guildId, number] = key.split(':');
+		return refreshPollMessage(guildId!, Number(number));
+	},
+	(key, error) => container.logger.warn(`Updating poll message ${key} failed:`, error, { guildId: key.split(':')[0] })
+);
+
+export function requestPollEdit(guildId: string, number: number) {
+	pollEdits.request(pollKey(guildId, number));
+}
+
+/**
+ * After a poll closed (by command, button or deadline): the message shows the final results with its components
+ * disabled (through the coalescer, like any edit), and a short reply in the channel links to it.
+ */
+export async function announceClose(poll: PollRow): Promise<void> {
+	requestPollEdit(poll.guildId, poll.number);
+	const state = await readPollState(container.sql, poll.guildId, poll.number);
+	if (state.isErr()) return;
+	await postClosedNotice(state.unwrap());
+}
+
+async function postClosedNotice(state: PollState) {
+	const { poll } = state;
+	try {
+		await container.client.rest.post(Routes.channelMessages(poll.channelId), {
+			body: {
+				content: renderClosedNotice(state),
+				allowed_mentions: { parse: [] },
+				...(poll.messageId === null ? {} : { message_reference: { message_id: poll.messageId, fail_if_not_exists: false } })
+			}
+		});
+	} catch (error) {
+		if (!isUnreachable(error)) throw error;
+		container.logger.debug(`Poll #${poll.number}'s channel is unreachable; no closing notice posted.`, { guildId: poll.guildId });
+	}
+}
+
+/** Closes due polls until none is left; each one claimed here is announced here, and nowhere else. */
+export async function closeDuePolls(): Promise<void> {
+	for (;;) {
+		const closed = await claimDuePolls(container.sql);
+		for (const poll of closed) {
+			container.logger.info(`Poll #${poll.number} reached its deadline and is closed.`, { guildId: poll.guildId });
+			await announceClose(poll).catch((error: unknown) =>
+				container.logger.warn(`Announcing the close of poll #${poll.number} failed:`, error, { guildId: poll.guildId })
+			);
+		}
+		if (closed.length === 0) return;
+	}
+}
+
+export function createDeadlineScheduler(): DeadlineScheduler {
+	return new DeadlineScheduler(closeDuePolls, (error) => container.logger.warn('Closing due polls failed; retrying in a second:', error));
+}
+
+/** Who is asking, from an interaction: its user and whether its member has Manage Server. */
+export function viewerOf(interaction: Interaction): Viewer {
+	return { userId: interaction.user.id, manageGuild: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false };
+}
+
+/** The member's role ids, from a cached member or the raw one an interaction carries. */
+export function memberRoleIds(interaction: Interaction): string[] {
+	const { member } = interaction;
+	if (member === null) return [];
+	if (Array.isArray(member.roles)) return [...member.roles];
+	return [...member.roles.cache.keys()];
+}
