@@ -204,6 +204,14 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 		return this.world.addMember(guildId, userId, options);
 	}
 
+	/** A member's permissions in the guild (owner, administrator, roles and extra permissions), as interactions carry them. */
+	public memberPermissions(guildId: string, userId: string): bigint {
+		const guild = this.world.requireGuild(guildId);
+		const member = guild.members.get(userId);
+		if (!member) throw new Error(`fake-discord: user ${userId} is not a member of guild ${guildId}`);
+		return this.world.memberPermissions(guild, member);
+	}
+
 	public createRole(guildId: string, options: { name: string; permissions?: bigint | string; mentionable?: boolean; id?: string }): FakeRole {
 		return this.world.createRole(guildId, options);
 	}
@@ -279,6 +287,11 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 	/** Messages in a channel, oldest first, latest state; ephemeral ones included (check `flags & 64`). */
 	public messages(channelId: string, options: { includeDeleted?: boolean } = {}): FakeMessage[] {
 		return this.messageStore.inChannel(channelId, options);
+	}
+
+	/** The DM channel between the bot and a user (created on first use, like `POST /users/@me/channels`). */
+	public dmChannel(userId: string): FakeChannel {
+		return this.world.dmChannelFor(userId);
 	}
 
 	/** Messages the bot sent to a user's DM channel. */

@@ -37,3 +37,36 @@ describe('fake world with fixed ids', () => {
 		expect(() => fake.createGuild({ name: 'Bad', id: 'abc' })).toThrow(/not a snowflake/);
 	});
 });
+
+describe('fake world lookups', () => {
+	let fake: FakeDiscord;
+
+	beforeEach(async () => {
+		fake = await FakeDiscord.start();
+	});
+
+	afterEach(async () => {
+		await fake.close();
+	});
+
+	test('GIVEN a member with a role granting Manage Server THEN memberPermissions includes it, and a plain member lacks it', () => {
+		const morgan = fake.createUser({ username: 'morgan' });
+		const alice = fake.createUser({ username: 'alice' });
+		const guild = fake.createGuild({ name: 'Perms', roles: [{ name: 'Moderators', permissions: 1n << 5n }] });
+		const moderators = guild.roles.find((role) => role.name === 'Moderators')!;
+		fake.addMember(guild.id, morgan.id, { roles: [moderators.id] });
+		fake.addMember(guild.id, alice.id);
+
+		expect(fake.memberPermissions(guild.id, morgan.id) & (1n << 5n)).toBe(1n << 5n);
+		expect(fake.memberPermissions(guild.id, alice.id) & (1n << 5n)).toBe(0n);
+		expect(() => fake.memberPermissions(guild.id, '200000000000000099')).toThrow(/not a member/);
+	});
+
+	test('GIVEN a user THEN dmChannel gives one DM channel, the same every time', () => {
+		const alice = fake.createUser({ username: 'alice' });
+		const channel = fake.dmChannel(alice.id);
+		expect(channel.type).toBe(1);
+		expect(fake.dmChannel(alice.id).id).toBe(channel.id);
+		expect(fake.dms(alice.id)).toEqual([]);
+	});
+});
