@@ -180,7 +180,10 @@ export class RestApi {
 				return finish(route.template, injected.status, injected.body, injected.headers);
 			}
 			if (raw.length > 0) Object.assign(request, await parseBody(incoming.headers['content-type'] ?? '', raw));
-			const result = await route.handle(request);
+			// Synchronous handlers are not awaited, so the request is logged before anyone woken by the handler
+			// (e.g. a test awaiting `handle.waitForOriginal()`) reads `requestLog`.
+			const pending = route.handle(request);
+			const result = pending instanceof Promise ? await pending : pending;
 			finish(route.template, result.status, result.body, rateLimitHeaders(request, at));
 		} catch (error) {
 			if (error instanceof DiscordApiError) return reject(error);

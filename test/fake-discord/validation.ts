@@ -215,7 +215,8 @@ const OptionType = { Subcommand: 1, SubcommandGroup: 2 } as const;
 export type CommandBodyKind = 'commandCreate' | 'commandPatch' | 'commandBulkItem';
 
 export function validateCommandBody(kind: CommandBodyKind, body: unknown, prefix: Array<string | number> = []): asserts body is Json {
-	const breaks = schemaBreaks(BodySchemas[kind], body, prefix);
+	const breaks = schemaBreaks(BodySchemas[kind], permissionsAsNumber(body), prefix);
+	breaks.push(...permissionStringBreaks(body, prefix));
 	if (breaks.length === 0) breaks.push(...commandRuleBreaks(body as Json, kind === 'commandPatch', prefix));
 	throwIfAny(breaks);
 }
@@ -225,7 +226,7 @@ export function validateBulkCommands(body: unknown): asserts body is Json[] {
 	const breaks: RuleBreak[] = [];
 	if (body.length > 130) breaks.push({ path: [], code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 130 or fewer in length.' });
 	body.forEach((command, index) => {
-		const own = schemaBreaks(BodySchemas.commandBulkItem, command, [index]);
+		const own = [...schemaBreaks(BodySchemas.commandBulkItem, permissionsAsNumber(command), [index]), ...permissionStringBreaks(command, [index])];
 		breaks.push(...(own.length > 0 ? own : commandRuleBreaks(command as Json, false, [index])));
 	});
 	const keys = body.map((command) => `${(command as Json).type ?? 1}:${String((command as Json).name)}`);
@@ -233,6 +234,21 @@ export function validateBulkCommands(body: unknown): asserts body is Json[] {
 		if (keys.indexOf(key) !== index) breaks.push({ path: [index, 'name'], code: 'APPLICATION_COMMANDS_DUPLICATE_NAME', message: `Application command names must be unique (${key.split(':')[1]}).` });
 	});
 	throwIfAny(breaks);
+}
+
+/**
+ * The spec types `default_member_permissions` as an integer, but Discord documents (and discord.js sends) a string
+ * bitfield. Validate a copy with the number, and check the string's shape separately.
+ */
+function permissionsAsNumber(command: unknown): unknown {
+	if (typeof command !== 'object' || command === null) return command;
+	const permissions = (command as Json).default_member_permissions;
+	return typeof permissions === 'string' && /^\d+$/.test(permissions) ? { ...(command as Json), default_member_permissions: Number(permissions) } : command;
+}
+
+function permissionStringBreaks(command: unknown, prefix: Array<string | number>): RuleBreak[] {
+	const permissions = typeof command === 'object' && command !== null ? (command as Json).default_member_permissions : undefined;
+	return typeof permissions === 'string' && !/^\d+$/.test(permissions) ? [{ path: [...prefix, 'default_member_permissions'], code: 'PERMISSIONS_INVALID', message: 'Must be a permission bitfield.' }] : [];
 }
 
 function commandRuleBreaks(command: Json, partial: boolean, prefix: Array<string | number>): RuleBreak[] {

@@ -1,0 +1,121 @@
+import { describe, expect, test } from 'vitest';
+import { Route, type FakeGuild, type FakeUser } from '../fake-discord/index.js';
+import { expectCleanProtocol, useStack, type Stack } from './harness.js';
+
+const EPHEMERAL = 64;
+
+/** The world every core scenario starts from: one guild with one member, alice. */
+function coreWorld() {
+	const world: { guild?: FakeGuild; alice?: FakeUser } = {};
+	return {
+		world: world as { guild: FakeGuild; alice: FakeUser },
+		setup: (fake: Stack['fake']) => {
+			world.alice = fake.createUser({ username: 'alice' });
+			world.guild = fake.createGuild({ name: 'E2E Guild' });
+			fake.addMember(world.guild.id, world.alice.id);
+		}
+	};
+}
+
+const commandWrites = (stack: Stack, since: number) =>
+	stack.fake.requestLog.filter((entry) => entry.at >= since && entry.route?.includes('/commands') && entry.method !== 'GET');
+
+describe('GIVEN the bot running against the fake Discord', () => {
+	const { world, setup } = coreWorld();
+	const stack = useStack({ setup });
+
+	test('WHEN it starts THEN it identifies once and registers /ping and /help as Discord expects', () => {
+		const { fake } = stack();
+		const names = fake.commands.map((command) => command.name);
+		expect(names).toEqual(expect.arrayContaining(['ping', 'help']));
+		expect(fake.gatewayLog.filter((entry) => entry.kind === 'IDENTIFY')).toHaveLength(1);
+		expect(fake.connectedShards()).toEqual([0]);
+		expect(stack().bot.output()).toContain('Commands registered');
+		expectCleanProtocol(fake);
+	});
+
+	test('WHEN a member runs /ping THEN the bot answers ephemerally with Pong within the deadline', async () => {
+		const { fake } = stack();
+		const ping = fake.slash({ user: world.alice, guildId: world.guild.id, command: 'ping' });
+		const reply = await ping.waitForOriginal();
+		expect(reply.content).toMatch(/^Pong!/);
+		expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
+		expect(ping.callbackMs).toBeLessThan(3_000);
+		expectCleanProtocol(fake);
+	});
+
+	test('WHEN a user runs /ping in a DM THEN the bot answers there too', async () => {
+		const { fake } = stack();
+		const ping = fake.slash({ user: world.alice, command: 'ping' });
+		expect((await ping.waitForOriginal()).content).toMatch(/^Pong!/);
+		expectCleanProtocol(fake);
+	});
+
+	test('WHEN a member runs /help THEN the reply lists /ping and /help', async () => {
+		const { fake } = stack();
+		const help = fake.slash({ user: world.alice, guildId: world.guild.id, command: 'help' });
+		const reply = await help.waitForOriginal();
+		const text = JSON.stringify(reply.embeds) + reply.content;
+		expect(text).toContain('/ping');
+		expect(text).toContain('/help');
+		expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
+		expectCleanProtocol(fake);
+	});
+
+	test('WHEN its gateway connection drops THEN it RESUMEs (no new IDENTIFY) and still answers', async () => {
+		const { fake } = stack();
+		const identifiesBefore = fake.gatewayLog.filter((entry) => entry.kind === 'IDENTIFY').length;
+		const resumed = fake.waitForGatewayEvent('RESUMED', { shardId: 0, timeoutMs: 15_000 });
+		fake.dropShard(0, { resumable: true });
+		await resumed;
+		expect(fake.gatewayLog.filter((entry) => entry.kind === 'IDENTIFY')).toHaveLength(identifiesBefore);
+		const ping = fake.slash({ user: world.alice, guildId: world.guild.id, command: 'ping' });
+		expect((await ping.waitForOriginal()).content).toMatch(/^Pong!/);
+		expectCleanProtocol(fake);
+	});
+
+	test('WHEN Discord answers the callback with 429 THEN the bot waits Retry-After and the answer still arrives', async () => {
+		const { fake } = stack();
+		fake.rateLimitNext(Route.interactionCallback, 1, 1);
+		const ping = fake.slash({ user: world.alice, guildId: world.guild.id, command: 'ping' });
+		const reply = await ping.waitForOriginal();
+		expect(reply.content).toMatch(/^Pong!/);
+		expect(fake.pendingFaults()).toBe(0);
+		const attempts = fake.requestLog.filter((entry) => entry.route === '/interactions/:interactionId/:token/callback' && entry.path.includes(ping.id));
+		expect(attempts.map((entry) => entry.status)).toEqual([429, 204]);
+		expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(950);
+		expectCleanProtocol(fake);
+	});
+
+	test('WHEN it restarts against the same database THEN it answers again and its commands keep their ids', async () => {
+		const { fake, bot } = stack();
+		const before = fake.clock.now();
+		const commandIds = fake.commands.map((command) => command.id).sort();
+		await bot.restart();
+		// The bot registers with BulkOverwrite (one PUT per start); anything else would mean it saw a difference.
+		expect(commandWrites(stack(), before).map((entry) => entry.method)).toEqual(['PUT']);
+		expect(fake.commands.map((command) => command.id).sort()).toEqual(commandIds);
+		const ping = fake.slash({ user: world.alice, guildId: world.guild.id, command: 'ping' });
+		expect((await ping.waitForOriginal()).content).toMatch(/^Pong!/);
+		expectCleanProtocol(fake);
+	});
+
+	test('WHEN the command registration answers 429 THEN the bot waits Retry-After and still registers', async () => {
+		const { fake, bot } = stack();
+		const before = fake.clock.now();
+		fake.rateLimitNext('PUT /applications/:applicationId/commands', 1, 1);
+		await bot.restart();
+		expect(fake.pendingFaults()).toBe(0);
+		const listCalls = fake.requestLog.filter((entry) => entry.at >= before && entry.method === 'PUT' && entry.route === '/applications/:applicationId/commands');
+		expect(listCalls.map((entry) => entry.status).slice(0, 2)).toEqual([429, 200]);
+		expect(listCalls[1]!.at - listCalls[0]!.at).toBeGreaterThanOrEqual(950);
+		expectCleanProtocol(fake);
+	});
+
+	test('WHEN it gets SIGTERM THEN it exits with code 0 within 3 s', async () => {
+		const exit = await stack().bot.stop('SIGTERM');
+		expect(exit).toMatchObject({ code: 0, signal: null });
+		expect(exit.ms).toBeLessThan(3_000);
+		expectCleanProtocol(stack().fake);
+	});
+});
