@@ -6,5 +6,5 @@ test('GIVEN a minimal raw client and 50 interactions in flight THEN the fake ans
 	console.log(`fake-discord throughput: ${result.perSecond} interactions/s (p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms)`);
 	expect(result.violations).toBe(0);
 	// A generous floor: the point is to catch an accidental slowdown, not to benchmark on a busy CI machine.
-	expect(result.perSecond).toBeGreaterThan(300);
+	expect(result.perSecond).toBeGreaterThan(150);
 });
