@@ -63,7 +63,7 @@ export async function createPoll(sql: Executor, input: NewPoll): Promise<PollRow
 		), options as (
 			insert into poll_options (guild_id, poll_number, option_index, label)
 			select ${input.guildId}::bigint, created.poll_number, (labels.position - 1)::smallint, labels.label
-			from created, unnest(${sql.array([...draft.options])}::text[]) with ordinality as labels (label, position)
+			from created, jsonb_array_elements_text(${JSON.stringify(draft.options)}::text::jsonb) with ordinality as labels (label, position)
 		)
 		select ${selectPoll(sql, 'created')} from created
 	`;
@@ -149,12 +149,12 @@ export async function castVote(sql: Sql, input: VoteInput): Promise<Result<VoteO
 			with removed as (
 				delete from poll_votes
 				where guild_id = ${input.guildId} and poll_number = ${input.number} and voter = ${voter}
-					and option_index = any(${sql.array(removed)}::smallint[])
+					and option_index = any(${smallintArray(removed)}::smallint[])
 				returning option_index
 			), added as (
 				insert into poll_votes (guild_id, poll_number, voter, option_index, voted_at)
-				select ${input.guildId}::bigint, ${input.number}::int, ${voter}::text, option_index, now()
-				from unnest(${sql.array(added)}::smallint[]) as option_index
+				select ${input.guildId}::bigint, ${input.number}::int, ${voter}::text, option_index, clock_timestamp()
+				from unnest(${smallintArray(added)}::smallint[]) as option_index
 				on conflict do nothing
 				returning option_index
 			)
@@ -241,7 +241,7 @@ export async function closePoll(
 			where guild_id = ${guildId} and poll_number = ${number} and closed_at is null
 			for update
 		), closed as (
-			update polls set closed_at = now(), closed_by = ${by.userId}::bigint, close_reason = ${by.reason}::text, voter_salt = null
+			update polls set closed_at = clock_timestamp(), closed_by = ${by.userId}::bigint, close_reason = ${by.reason}::text, voter_salt = null
 			from target
 			where polls.guild_id = target.guild_id and polls.poll_number = target.poll_number and polls.closed_at is null
 			returning polls.*
@@ -271,7 +271,7 @@ export async function claimDuePolls(sql: Executor, limit = 20): Promise<PollRow[
 			limit ${limit}
 			for update
 		), closed as (
-			update polls set closed_at = now(), close_reason = 'deadline', voter_salt = null
+			update polls set closed_at = clock_timestamp(), close_reason = 'deadline', voter_salt = null
 			from due
 			where polls.guild_id = due.guild_id and polls.poll_number = due.poll_number and polls.closed_at is null
 			returning polls.*
@@ -304,13 +304,14 @@ export async function listOpenPolls(sql: Executor, guildId: string, limit = 25):
 
 /** This server's polls matching what the member typed (number or words of the question), newest first. */
 export async function searchPolls(sql: Executor, guildId: string, query: string, limit = 25): Promise<PollRow[]> {
-	const digits = query.replace(/\D/g, '');
-	const words = query.replace(/^#?\d+\s*/, '').trim();
-	const pattern = `%${words.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-	const byNumber = digits.length > 0 ? sql`poll_number::text like ${`${digits}%`}` : sql`false`;
+	const typed = query.trim();
+	const number = /^#?\s*(\d+)$/.exec(typed)?.[1] ?? null;
+	const pattern = `%${typed.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+	const matches =
+		typed.length === 0 ? sql`true` : number === null ? sql`question ilike ${pattern}` : sql`(poll_number::text like ${`${number}%`} or question ilike ${pattern})`;
 	return sql<PollRow[]>`
 		select ${selectPoll(sql, 'polls')} from polls
-		where guild_id = ${guildId} and (${query.trim().length === 0} or ${byNumber} or question ilike ${pattern})
+		where guild_id = ${guildId} and ${matches}
 		order by (closed_at is null) desc, poll_number desc limit ${limit}
 	`;
 }
@@ -329,6 +330,14 @@ export async function listVotes(sql: Executor, guildId: string, number: number):
 		where v.guild_id = ${guildId} and v.poll_number = ${number} and not p.anonymous
 		order by v.option_index, v.voted_at, v.voter
 	`;
+}
+
+/**
+ * An array as PostgreSQL's text form, cast in the query. `sql.array` is avoided on purpose: postgres.js serialises it
+ * wrongly ("malformed array literal") when a connection has not fetched its array types yet.
+ */
+function smallintArray(values: readonly number[]): string {
+	return `{${values.map((value) => Math.trunc(value)).join(',')}}`;
 }
 
 function voterKey(poll: PollRow, salt: Buffer | null, userId: string): string {

@@ -1,0 +1,179 @@
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { EditCoalescer } from '../../src/lib/polls/coalescer.js';
+import { renderClosedNotice, renderPollMessage, renderResults } from '../../src/lib/polls/render.js';
+import type { PollRow, PollState } from '../../src/lib/polls/repository.js';
+
+const guildId = '100000000000000001';
+const poll: PollRow = {
+	guildId,
+	number: 7,
+	channelId: '100000000000000002',
+	messageId: '100000000000000003',
+	creatorId: '100000000000000004',
+	question: 'Lunch? @everyone',
+	optionCount: 3,
+	maxChoices: 1,
+	anonymous: false,
+	hideResults: false,
+	roleId: null,
+	voterCount: 4,
+	createdAt: new Date('2030-01-01T00:00:00Z'),
+	closesAt: new Date('2030-01-01T01:00:00Z'),
+	closedAt: null,
+	closedBy: null,
+	closeReason: null
+};
+const state: PollState = {
+	poll,
+	options: [
+		{ index: 0, label: 'Pizza', votes: 3 },
+		{ index: 1, label: 'Sushi', votes: 1 },
+		{ index: 2, label: 'Ta*cos', votes: 0 }
+	]
+};
+
+describe('renderPollMessage', () => {
+	test('GIVEN an open single-choice poll WHEN rendered THEN it shows question, counts with bars, voters, creator, deadline and number', () => {
+		const { embeds } = renderPollMessage(state);
+		const embed = embeds[0]!;
+		expect(embed.title).toBe('Poll #7');
+		expect(embed.description).toContain('Lunch? @everyone');
+		expect(embed.description).toContain('Voters: 4 · Created by <@100000000000000004>');
+		expect(embed.description).toContain('<t:1893459600:R>');
+		expect(embed.fields).toEqual([
+			{ name: '1. Pizza', value: '`████████░░` 3 votes · 75%' },
+			{ name: '2. Sushi', value: '`███░░░░░░░` 1 vote · 25%' },
+			{ name: '3. Ta\\*cos', value: '`░░░░░░░░░░` 0 votes · 0%' }
+		]);
+	});
+
+	test('GIVEN a single-choice poll of 3 options WHEN rendered THEN one button per option, then My vote and Close', () => {
+		const { components } = renderPollMessage(state);
+		expect(components).toHaveLength(2);
+		expect(components[0]!.components.map((button) => ('custom_id' in button ? button.custom_id : null))).toEqual([
+			`pv:${guildId}:7:0`,
+			`pv:${guildId}:7:1`,
+			`pv:${guildId}:7:2`
+		]);
+		expect(components[1]!.components.map((button) => ('label' in button ? button.label : null))).toEqual(['My vote', 'Close']);
+	});
+
+	test('GIVEN 20 options and one choice WHEN rendered THEN four rows of five buttons plus the control row', () => {
+		const options = Array.from({ length: 20 }, (_, index) => ({ index, label: `o${index}`, votes: 0 }));
+		const { components } = renderPollMessage({ poll: { ...poll, optionCount: 20 }, options });
+		expect(components.map((row) => row.components.length)).toEqual([5, 5, 5, 5, 2]);
+	});
+
+	test('GIVEN 21 options, or several choices WHEN rendered THEN a select menu with max_values = max_choices and min 0', () => {
+		const options = Array.from({ length: 21 }, (_, index) => ({ index, label: `o${index}`, votes: 0 }));
+		const many = renderPollMessage({ poll: { ...poll, optionCount: 21 }, options }).components[0]!.components[0]!;
+		expect(many).toMatchObject({ custom_id: `ps:${guildId}:7`, min_values: 0, max_values: 1 });
+		const multi = renderPollMessage({ ...state, poll: { ...poll, maxChoices: 2 } }).components[0]!.components[0]!;
+		expect(multi).toMatchObject({ max_values: 2 });
+		expect('options' in multi && multi.options.map((option) => option.value)).toEqual(['0', '1', '2']);
+	});
+
+	test('GIVEN hidden results on an open poll WHEN rendered THEN no count or voter number shows', () => {
+		const { embeds } = renderPollMessage({ ...state, poll: { ...poll, hideResults: true } });
+		const text = JSON.stringify(embeds);
+		expect(text).not.toMatch(/\d+ votes?/);
+		expect(embeds[0]!.description).toContain('Voters: hidden until close');
+		expect(embeds[0]!.fields!.every((field) => field.value === 'hidden until close')).toBe(true);
+	});
+
+	test('GIVEN a closed poll WHEN rendered THEN the winner shows and every component is disabled', () => {
+		const closed = renderPollMessage({ ...state, poll: { ...poll, closedAt: new Date('2030-01-01T00:30:00Z') } });
+		expect(closed.embeds[0]!.title).toBe('Poll #7 (closed)');
+		expect(closed.embeds[0]!.description).toContain('**Winner: Pizza**');
+		expect(closed.components.flatMap((row) => row.components).every((component) => 'disabled' in component && component.disabled)).toBe(true);
+	});
+
+	test('GIVEN the largest poll allowed WHEN rendered THEN it fits Discord’s embed limits', () => {
+		const options = Array.from({ length: 25 }, (_, index) => ({ index, label: '*'.repeat(80), votes: 1_000_000 + index }));
+		const big: PollState = { poll: { ...poll, question: '_'.repeat(300), optionCount: 25, maxChoices: 25, roleId: '100000000000000005' }, options };
+		const embed = renderPollMessage(big).embeds[0]!;
+		const total =
+			(embed.title?.length ?? 0) +
+			(embed.description?.length ?? 0) +
+			(embed.footer?.text.length ?? 0) +
+			embed.fields!.reduce((sum, field) => sum + field.name.length + field.value.length, 0);
+		expect(embed.description!.length).toBeLessThanOrEqual(4096);
+		expect(embed.fields!.every((field) => field.name.length <= 256 && field.value.length <= 1024)).toBe(true);
+		expect(total).toBeLessThanOrEqual(6000);
+	});
+});
+
+describe('renderResults and the closing notice', () => {
+	test('GIVEN voters WHEN results are rendered for a manager THEN each option lists who picked it', () => {
+		const text = renderResults(state, [{ userId: '100000000000000009', option: 1, votedAt: null }]);
+		expect(text).toContain('2. Sushi: `███░░░░░░░` 1 vote · 25%\n   <@100000000000000009>');
+	});
+
+	test('GIVEN hidden results on an open poll WHEN rendered THEN only the notice shows', () => {
+		const text = renderResults({ ...state, poll: { ...poll, hideResults: true } }, null);
+		expect(text).toMatch(/hidden until it closes/);
+		expect(text).not.toMatch(/votes?/);
+	});
+
+	test('GIVEN a closed poll with a tie WHEN its notice is rendered THEN it names both and links to the message', () => {
+		const tie: PollState = { poll: { ...poll, closedAt: new Date() }, options: [state.options[0]!, { ...state.options[1]!, votes: 3 }] };
+		expect(renderClosedNotice(tie)).toBe(
+			`Poll #7 is closed. Tie: Pizza, Sushi https://discord.com/channels/${guildId}/100000000000000002/100000000000000003`
+		);
+	});
+});
+
+describe('EditCoalescer', () => {
+	beforeEach(() => vi.useFakeTimers());
+	afterEach(() => vi.useRealTimers());
+
+	function setup() {
+		const flushes: number[] = [];
+		const coalescer = new EditCoalescer(
+			async () => {
+				flushes.push(Date.now());
+			},
+			() => {},
+			2_000,
+			() => Date.now()
+		);
+		return { flushes, coalescer };
+	}
+
+	test('GIVEN a burst of requests over 5 s WHEN they run THEN edits are at least 2 s apart and one comes after the last request', async () => {
+		const { flushes, coalescer } = setup();
+		const start = Date.now();
+		for (let elapsed = 0; elapsed < 5_000; elapsed += 50) {
+			coalescer.request('poll');
+			await vi.advanceTimersByTimeAsync(50);
+		}
+		const lastRequest = Date.now() - 50;
+		await vi.advanceTimersByTimeAsync(5_000);
+		expect(flushes.length).toBeGreaterThanOrEqual(3);
+		expect(flushes.length).toBeLessThanOrEqual(4);
+		for (let index = 1; index < flushes.length; index++) expect(flushes[index]! - flushes[index - 1]!).toBeGreaterThanOrEqual(2_000);
+		expect(flushes[0]).toBe(start);
+		expect(flushes.at(-1)!).toBeGreaterThanOrEqual(lastRequest);
+	});
+
+	test('GIVEN two polls WHEN both are requested THEN each is flushed on its own schedule', async () => {
+		const keys: string[] = [];
+		const coalescer = new EditCoalescer(async (key) => void keys.push(key), () => {}, 2_000, () => Date.now());
+		coalescer.request('a');
+		coalescer.request('b');
+		coalescer.request('a');
+		await vi.advanceTimersByTimeAsync(10);
+		expect(keys.sort()).toEqual(['a', 'b']);
+	});
+
+	test('GIVEN a pending edit due after the shutdown budget WHEN closed THEN it is dropped and reported', async () => {
+		const { flushes, coalescer } = setup();
+		coalescer.request('poll');
+		await vi.advanceTimersByTimeAsync(10);
+		coalescer.request('poll');
+		const closing = coalescer.close(500);
+		await vi.advanceTimersByTimeAsync(3_000);
+		expect(await closing).toEqual(['poll']);
+		expect(flushes).toHaveLength(1);
+	});
+});

@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+	castVote,
+	claimDuePolls,
+	closePoll,
+	createPoll,
+	findChoices,
+	findPoll,
+	listOpenPolls,
+	listVotes,
+	readPollState,
+	searchPolls,
+	type VoteInput
+} from '../../src/lib/polls/repository.js';
+import type { PollDraft } from '../../src/lib/polls/rules.js';
+import { createMigratedDatabase } from '../support/database.js';
+
+let db: Awaited<ReturnType<typeof createMigratedDatabase>>;
+beforeAll(async () => {
+	db = await createMigratedDatabase();
+	await db.sql.end();
+	const postgres = (await import('postgres')).default;
+	// 1,000 concurrent votes need more than the support pool's 5 connections to really overlap.
+	db = { ...db, sql: postgres(db.url, { max: 20, onnotice: () => {} }) };
+});
+afterAll(async () => {
+	await db.drop();
+});
+
+const guildA = '110000000000000001';
+const guildB = '110000000000000002';
+const channel = '120000000000000001';
+const creator = '130000000000000001';
+const draft: PollDraft = { question: 'Lunch?', options: ['Pizza', 'Sushi', 'Tacos'], durationMs: null, maxChoices: 1, anonymous: false, hideResults: false, roleId: null };
+
+function user(index: number) {
+	return String(140000000000000000n + BigInt(index));
+}
+
+function vote(number: number, userId: string, action: VoteInput['action'], guildId = guildA, memberRoleIds: string[] = []) {
+	return castVote(db.sql, { guildId, number, userId, memberRoleIds, action });
+}
+
+async function counts(guildId: string, number: number) {
+	const state = (await readPollState(db.sql, guildId, number)).unwrap();
+	return { votes: state.options.map((option) => option.votes), voters: state.poll.voterCount };
+}
+
+describe('poll repository', () => {
+	test('GIVEN two servers WHEN polls are created THEN each server numbers its own from 1', async () => {
+		const a1 = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft });
+		const b1 = await createPoll(db.sql, { guildId: guildB, channelId: channel, creatorId: creator, draft });
+		const a2 = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft });
+		expect([a1.number, b1.number, a2.number]).toEqual([1, 1, 2]);
+		expect((await readPollState(db.sql, guildA, 1)).unwrap().options.map((option) => option.label)).toEqual(['Pizza', 'Sushi', 'Tacos']);
+		expect((await findPoll(db.sql, guildB, 2)).unwrapErr()).toBe('notFound');
+	});
+
+	test('GIVEN 20 polls created at once in one server WHEN numbered THEN the numbers are distinct and gapless', async () => {
+		const guild = '110000000000000009';
+		const polls = await Promise.all(Array.from({ length: 20 }, () => createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft })));
+		expect(polls.map((poll) => poll.number).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
+	});
+
+	test('GIVEN a vote WHEN the member clicks another option, then it again later THEN the vote moves, then is retracted', async () => {
+		const { number } = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft });
+		expect((await vote(number, user(1), { kind: 'toggle', option: 0 })).unwrap().choices).toEqual([0]);
+		expect((await vote(number, user(1), { kind: 'toggle', option: 2 })).unwrap().choices).toEqual([2]);
+		expect(await counts(guildA, number)).toEqual({ votes: [0, 0, 1], voters: 1 });
+		await db.sql`update poll_votes set voted_at = voted_at - interval '5 seconds' where guild_id = ${guildA} and poll_number = ${number}`;
+		expect((await vote(number, user(1), { kind: 'toggle', option: 2 })).unwrap().choices).toEqual([]);
+		expect(await counts(guildA, number)).toEqual({ votes: [0, 0, 0], voters: 0 });
+	});
+
+	test('GIVEN a double click (two clicks on one option at once) WHEN both are recorded THEN there is one vote', async () => {
+		const { number } = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft });
+		const results = await Promise.all([vote(number, user(2), { kind: 'toggle', option: 1 }), vote(number, user(2), { kind: 'toggle', option: 1 })]);
+		expect(results.map((result) => result.unwrap().choices)).toEqual([[1], [1]]);
+		expect(await counts(guildA, number)).toEqual({ votes: [0, 1, 0], voters: 1 });
+	});
+
+	test('GIVEN a member clicking two options at once in a single-choice poll WHEN recorded THEN only one vote remains', async () => {
+		const { number } = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft });
+		await Promise.all([vote(number, user(3), { kind: 'toggle', option: 0 }), vote(number, user(3), { kind: 'toggle', option: 2 })]);
+		const { votes, voters } = await counts(guildA, number);
+		expect(votes.reduce((sum, count) => sum + count, 0)).toBe(1);
+		expect(voters).toBe(1);
+		expect((await findChoices(db.sql, guildA, number, user(3))).unwrap().choices).toHaveLength(1);
+	});
+
+	test('GIVEN 1,000 members voting at the same moment WHEN counted THEN there are exactly 1,000 votes', async () => {
+		const { number } = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft });
+		const results = await Promise.all(Array.from({ length: 1_000 }, (_, index) => vote(number, user(1_000 + index), { kind: 'toggle', option: index % 3 })));
+		expect(results.every((result) => result.isOk())).toBe(true);
+		expect(await counts(guildA, number)).toEqual({ votes: [334, 333, 333], voters: 1_000 });
+		const [raw] = await db.sql<{ count: number }[]>`select count(*)::int as count from poll_votes where guild_id = ${guildA} and poll_number = ${number}`;
+		expect(raw!.count).toBe(1_000);
+	});
+
+	test('GIVEN a multi-choice poll WHEN a member submits, changes and empties the select THEN counts follow exactly', async () => {
+		const { number } = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft: { ...draft, maxChoices: 2 } });
+		await vote(number, user(4), { kind: 'replace', options: [0, 1] });
+		await vote(number, user(5), { kind: 'replace', options: [1] });
+		expect(await counts(guildA, number)).toEqual({ votes: [1, 2, 0], voters: 2 });
+		await vote(number, user(4), { kind: 'replace', options: [1, 2] });
+		expect(await counts(guildA, number)).toEqual({ votes: [0, 2, 1], voters: 2 });
+		await vote(number, user(4), { kind: 'replace', options: [] });
+		expect(await counts(guildA, number)).toEqual({ votes: [0, 1, 0], voters: 1 });
+	});
+
+	test('GIVEN bad votes WHEN recorded THEN each is refused and nothing changes', async () => {
+		const { number } = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft: { ...draft, roleId: '150000000000000001' } });
+		expect((await vote(number, user(6), { kind: 'toggle', option: 0 })).unwrapErr()).toBe('missingRole');
+		expect((await vote(number, user(6), { kind: 'toggle', option: 3 }, guildA, ['150000000000000001'])).unwrapErr()).toBe('badOption');
+		expect((await vote(999, user(6), { kind: 'toggle', option: 0 })).unwrapErr()).toBe('notFound');
+		expect((await vote(number, user(6), { kind: 'toggle', option: 0 }, guildA, ['150000000000000001'])).isOk()).toBe(true);
+		expect((await closePoll(db.sql, guildA, number, { reason: 'command', userId: creator })).isOk()).toBe(true);
+		expect((await vote(number, user(7), { kind: 'toggle', option: 0 }, guildA, ['150000000000000001'])).unwrapErr()).toBe('closed');
+		expect((await closePoll(db.sql, guildA, number, { reason: 'command', userId: creator })).unwrapErr()).toBe('closed');
+		expect(await counts(guildA, number)).toEqual({ votes: [1, 0, 0], voters: 1 });
+	});
+
+	test('GIVEN an anonymous poll WHEN voted and closed THEN no vote names a user, and after close nobody can be linked', async () => {
+		const { number } = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft: { ...draft, anonymous: true } });
+		await vote(number, user(8), { kind: 'toggle', option: 1 });
+		expect((await findChoices(db.sql, guildA, number, user(8))).unwrap().choices).toEqual([1]);
+		const stored = await db.sql<{ voter: string }[]>`select voter from poll_votes where guild_id = ${guildA} and poll_number = ${number}`;
+		expect(stored.map((row) => row.voter)).not.toContain(user(8));
+		expect(await listVotes(db.sql, guildA, number)).toEqual([]);
+		await closePoll(db.sql, guildA, number, { reason: 'command', userId: creator });
+		const [row] = await db.sql<{ salt: Buffer | null; times: number }[]>`
+			select voter_salt as salt, (select count(voted_at)::int from poll_votes where guild_id = ${guildA} and poll_number = ${number}) as times
+			from polls where guild_id = ${guildA} and poll_number = ${number}
+		`;
+		expect(row).toEqual({ salt: null, times: 0 });
+		expect((await findChoices(db.sql, guildA, number, user(8))).unwrapErr()).toBe('unlinkable');
+		expect(await counts(guildA, number)).toEqual({ votes: [0, 1, 0], voters: 1 });
+	});
+
+	test('GIVEN due polls and two claimers at once WHEN they claim THEN each poll is closed exactly once', async () => {
+		const guild = '110000000000000003';
+		const created = await Promise.all(
+			Array.from({ length: 10 }, () => createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft: { ...draft, durationMs: 60_000 } }))
+		);
+		const notDue = await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft: { ...draft, durationMs: 60_000 } });
+		await db.sql`update polls set closes_at = now() - interval '1 second' where guild_id = ${guild} and poll_number <> ${notDue.number}`;
+		const [first, second] = await Promise.all([claimDuePolls(db.sql, 5), claimDuePolls(db.sql, 5)]);
+		const third = await claimDuePolls(db.sql);
+		const claimed = [...first!, ...second!, ...third].filter((poll) => poll.guildId === guild).map((poll) => poll.number);
+		expect(claimed.sort((a, b) => a - b)).toEqual(created.map((poll) => poll.number).sort((a, b) => a - b));
+		expect((await findPoll(db.sql, guild, notDue.number)).unwrap().closedAt).toBeNull();
+		expect(await claimDuePolls(db.sql)).toEqual([]);
+	});
+
+	test('GIVEN votes racing a close WHEN both run THEN the final counts equal the votes stored, and none is accepted after', async () => {
+		const { number } = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft });
+		const votes = Array.from({ length: 200 }, (_, index) => vote(number, user(5_000 + index), { kind: 'toggle', option: 0 }));
+		const closing = closePoll(db.sql, guildA, number, { reason: 'deadline', userId: null });
+		const results = await Promise.all(votes);
+		const closed = (await closing).unwrap();
+		const accepted = results.filter((result) => result.isOk()).length;
+		expect(results.filter((result) => result.isErr()).every((result) => result.unwrapErr() === 'closed')).toBe(true);
+		expect(await counts(guildA, number)).toEqual({ votes: [accepted, 0, 0], voters: accepted });
+		const [late] = await db.sql<{ count: number }[]>`
+			select count(*)::int as count from poll_votes where guild_id = ${guildA} and poll_number = ${number} and voted_at > ${closed.closedAt}
+		`;
+		expect(late!.count).toBe(0);
+	});
+
+	test('GIVEN open and closed polls WHEN listed and searched THEN only this server’s polls come back', async () => {
+		const guild = '110000000000000004';
+		await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft: { ...draft, question: 'Best editor?' } });
+		const second = await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft: { ...draft, question: 'Tabs or spaces?' } });
+		await closePoll(db.sql, guild, second.number, { reason: 'command', userId: creator });
+		expect((await listOpenPolls(db.sql, guild)).polls.map((poll) => poll.question)).toEqual(['Best editor?']);
+		expect((await searchPolls(db.sql, guild, 'tabs')).map((poll) => poll.number)).toEqual([2]);
+		expect((await searchPolls(db.sql, guild, '#1')).map((poll) => poll.number)).toEqual([1]);
+		expect((await searchPolls(db.sql, guild, '')).map((poll) => poll.number)).toEqual([1, 2]);
+	});
+});
