@@ -178,6 +178,18 @@ describe('fake interactions', () => {
 			expect(await click.waitForOriginal()).toMatchObject({ id: message.id, content: 'Voted', editCount: 1 });
 		});
 
+		test('GIVEN a deferred update WHEN the bot edits @original THEN the clicked message changes and the handle sees it', async () => {
+			const { message } = await replyWithComponents();
+			const dispatched = nextInteraction();
+			const click = fake.click({ user: alice, message, customId: 'vote:a' });
+			const payload = await dispatched;
+			await callback(payload, { type: 6 });
+			const original = click.waitForOriginal();
+			await webhook(payload, 'PATCH', '/messages/%40original', { content: 'Vote (1)' });
+			expect(await original).toMatchObject({ id: message.id, content: 'Vote (1)' });
+			expect(fake.violations).toEqual([]);
+		});
+
 		test('GIVEN a disabled button or an unknown custom id THEN click() throws', async () => {
 			const { message } = await replyWithComponents();
 			expect(() => fake.click({ user: alice, message, customId: 'vote:off' })).toThrow(/disabled/);

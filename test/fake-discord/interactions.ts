@@ -49,6 +49,8 @@ export interface InteractionRecord {
 	sourceMessageId: string | null;
 	followUpIds: string[];
 	modal: Record<string, unknown> | null;
+	/** For a deferred update (type 6): the message's edit count at the callback, so only a later edit completes it. */
+	editCountAtCallback: number;
 }
 
 export type UserRef = FakeUser | string;
@@ -151,7 +153,7 @@ export class InteractionHandle {
 				const callbackType = this.record.callback?.type;
 				if (!message || (message.flags & MessageFlags.Loading) !== 0) return undefined;
 				// A deferred update counts once the bot edited the message (or right away for type 7).
-				if (callbackType === CallbackType.DeferredUpdateMessage && message.editCount === 0) return undefined;
+				if (callbackType === CallbackType.DeferredUpdateMessage && message.editCount <= this.record.editCountAtCallback) return undefined;
 				return message;
 			},
 			timeoutMs,
@@ -355,7 +357,8 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 			originalMessageId: null,
 			sourceMessageId,
 			followUpIds: [],
-			modal: null
+			modal: null,
+			editCountAtCallback: 0
 		};
 		this.byId.set(id, record);
 		if (this.byId.size > RETAINED_INTERACTIONS) {

@@ -154,6 +154,7 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 				break;
 			case CallbackType.DeferredUpdateMessage:
 				record.originalMessageId = record.sourceMessageId;
+				record.editCountAtCallback = messages.get(record.sourceMessageId!)?.editCount ?? 0;
 				break;
 			case CallbackType.UpdateMessage:
 				record.originalMessageId = record.sourceMessageId;
