@@ -1,13 +1,20 @@
 import './lib/setup.js';
 import { ApplicationCommandRegistries, container } from '@sapphire/framework';
+import { hostname } from 'node:os';
 import { ApprovalCache } from './lib/approval/cache.js';
 import { createClient } from './lib/client.js';
 import { ConfigError, loadConfig, type Config } from './lib/config.js';
 import { openDatabase } from './lib/database/open.js';
 import { loadProjectEnv } from './lib/env-file.js';
+import { checkHealth, type HealthSources } from './lib/health.js';
 import { InFlightInteractions } from './lib/in-flight.js';
 import { BotLogger, parseLogLevel } from './lib/logger.js';
+import { answerClusterRequests } from './lib/metrics/cluster.js';
+import { metrics } from './lib/metrics/index.js';
+import { attachClientMetrics } from './lib/metrics/interactions.js';
+import { startMetricsServer } from './lib/metrics/server.js';
 import { createDeadlineScheduler, pollEdits } from './lib/polls/service.js';
+import { describeShards } from './lib/sharding.js';
 import { onShutdown, registerShutdown, shutdown } from './lib/shutdown.js';
 
 loadProjectEnv();
@@ -34,22 +41,47 @@ registerShutdown(logger);
 const abortStart = new AbortController();
 onShutdown('abort start-up', () => abortStart.abort());
 
+// Filled in as start-up goes: until both are there, /healthz says what is still missing.
+const health: { -readonly [K in keyof HealthSources]: HealthSources[K] } = { metrics };
+const reportHealth = () => checkHealth(health);
+
 try {
+	if (config.sharding.mode === 'managed') {
+		// A shard of `npm run start:cluster`: its manager serves the metrics, and its exit must not leave this one running.
+		answerClusterRequests(metrics.registry, reportHealth);
+		process.once('disconnect', () => void shutdown(logger, 'The cluster manager is gone'));
+	} else if (config.metricsPort !== null) {
+		const server = await startMetricsServer(config.metricsHost, config.metricsPort, {
+			metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+			health: reportHealth
+		});
+		onShutdown('close the metrics server', () => server.close());
+		logger.info(`Metrics on http://${config.metricsHost}:${server.port}/metrics, health on /healthz.`);
+	}
+
+	const applicationName = `discord-test-bot/${hostname().slice(0, 30)}/${process.pid}`;
 	const database = await openDatabase({
 		databaseUrl: config.databaseUrl,
 		poolSize: config.databasePoolSize,
+		applicationName,
 		migrate: true,
 		log: (line) => logger.info(line),
 		onSecret: (secret) => logger.addSecret(secret),
 		signal: abortStart.signal
 	});
 	container.sql = database.sql;
+	health.sql = database.sql;
+	metrics.attach({ sql: database.sql, applicationName, poolSize: config.databasePoolSize });
 	onShutdown('close the database', () => database.close(1));
 	container.approvals = new ApprovalCache(database.sql);
 	await container.approvals.listen();
 	onShutdown('stop listening for approval changes', () => container.approvals.close());
 
 	const client = createClient(config, logger);
+	health.client = client;
+	metrics.attach({ client });
+	onShutdown('stop counting interactions', attachClientMetrics(client, metrics));
+	logger.info(`Connecting to Discord on ${describeShards(config.sharding)}.`);
 	onShutdown('let answers in flight finish', () => container.inFlight.drain(1_000));
 	onShutdown('disconnect from Discord', () => client.destroy());
 	await client.login(config.token);

@@ -9,6 +9,8 @@ export const defaultEmbeddedDirectory = fileURLToPath(new URL('../../../.data/po
 export interface OpenDatabaseOptions {
 	readonly databaseUrl: string | null;
 	readonly poolSize?: number;
+	/** `application_name` of the pool's connections, to tell processes apart in `pg_stat_activity`. */
+	readonly applicationName?: string;
 	readonly migrate: boolean;
 	readonly log: (line: string) => void;
 	/** Called with the connection string's password as soon as it is known, so the logger can mask it. */
@@ -40,7 +42,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 	const password = new URL(url).password;
 	if (password) options.onSecret?.(decodeURIComponent(password));
 
-	const sql = createSql(url, { poolSize: options.poolSize ?? 10 });
+	const sql = createSql(url, { poolSize: options.poolSize ?? 10, applicationName: options.applicationName });
 	try {
 		await waitForDatabase(
 			sql,
