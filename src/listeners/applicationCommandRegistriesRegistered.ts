@@ -1,4 +1,5 @@
 import { Events, Listener } from '@sapphire/framework';
+import { failedRegistrations } from '../lib/discord/registration.js';
 
 /** Tests, the playground and the benchmark wait for this line: keep its wording. */
 export class ApplicationCommandRegistriesRegistered extends Listener<typeof Events.ApplicationCommandRegistriesRegistered> {
@@ -8,6 +9,10 @@ export class ApplicationCommandRegistriesRegistered extends Listener<typeof Even
 
 	public override run(_registries: unknown, timeTaken: number) {
 		const sinceStart = Math.round(performance.now());
+		if (failedRegistrations.size > 0) {
+			this.container.logger.error(`Command registration failed for: ${[...failedRegistrations].join(', ')} (see the errors above).`);
+			return;
+		}
 		this.container.logger.info(`Commands registered in ${Math.round(timeTaken)} ms (${sinceStart} ms after process start).`);
 	}
 }

