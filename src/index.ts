@@ -82,12 +82,13 @@ try {
 	metrics.attach({ client });
 	onShutdown('stop counting interactions', attachClientMetrics(client, metrics));
 	logger.info(`Connecting to Discord on ${describeShards(config.sharding)}.`);
-	onShutdown('let answers in flight finish', () => container.inFlight.drain(1_000));
 	onShutdown('disconnect from Discord', () => client.destroy());
 	await client.login(config.token);
 	const pollDeadlines = createDeadlineScheduler();
 	pollDeadlines.start();
-	onShutdown('stop closing due polls, flush pending poll edits', () => Promise.all([pollDeadlines.stop(), pollEdits.close(1_500)]));
+	// Shutdown steps run newest first: answer what is in flight, then send the poll edits it caused, then disconnect.
+	onShutdown('stop closing due polls, flush pending poll edits', () => Promise.all([pollDeadlines.stop(), pollEdits.close(800)]));
+	onShutdown('let answers in flight finish', () => container.inFlight.drain(800));
 } catch (error) {
 	if (!abortStart.signal.aborted) {
 		logger.fatal('The bot could not start:', error);

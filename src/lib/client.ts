@@ -13,6 +13,9 @@ export function createClient(config: Config, logger: BotLogger): SapphireClient 
 		intents: [GatewayIntentBits.Guilds],
 		...clientShardOptions(config.sharding),
 		loadMessageCommandListeners: false,
+		// Our error listeners answer the user and log what is unexpected; the defaults would log every UserError too.
+		loadDefaultErrorListeners: false,
+		loadSubcommandErrorListeners: false,
 		logger: { instance: logger },
 		allowedMentions: { parse: [], repliedUser: false },
 		rest: config.discordApiUrl === null ? {} : { api: config.discordApiUrl },
