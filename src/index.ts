@@ -72,7 +72,7 @@ try {
 	container.sql = database.sql;
 	health.sql = database.sql;
 	metrics.attach({ sql: database.sql, applicationName, poolSize: config.databasePoolSize });
-	onShutdown('close the database', () => database.close(1));
+	onShutdown('close the database', () => database.close(0.5));
 	container.approvals = new ApprovalCache(database.sql);
 	await container.approvals.listen();
 	onShutdown('stop listening for approval changes', () => container.approvals.close());

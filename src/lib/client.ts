@@ -13,6 +13,8 @@ export function createClient(config: Config, logger: BotLogger): SapphireClient 
 		intents: [GatewayIntentBits.Guilds],
 		...clientShardOptions(config.sharding),
 		loadMessageCommandListeners: false,
+		// Shutdown has about 3 s in all: do not wait long for Discord to acknowledge the close.
+		closeTimeout: 1_000,
 		// Our error listeners answer the user and log what is unexpected; the defaults would log every UserError too.
 		loadDefaultErrorListeners: false,
 		loadSubcommandErrorListeners: false,
