@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 interface Entry {
-	/** When the last flush started (ms, `now()` clock); `-Infinity` before the first. */
-	lastStart: number;
+	/** When the last flush finished (ms, `now()` clock); `-Infinity` before the first. */
+	lastEnd: number;
 	timer: NodeJS.Timeout | null;
 	running: Promise<void> | null;
 	/** A request arrived that no started flush has seen yet. */
@@ -10,7 +10,8 @@ interface Entry {
 }
 
 /**
- * Coalesces poll message edits: however many requests arrive, a key is flushed at most once per `windowMs`, and a
+ * Coalesces poll message edits: however many requests arrive, a key's flushes start at least `windowMs` after the
+ * previous one finished (so Discord sees at most one edit per window, whatever the database or REST latency), and a
  * request that arrives while a flush runs or waits causes one more flush after it. The flush reads its state when
  * it runs, so the last edit after a burst is exact. Holds nothing that matters across restarts: a lost pending edit
  * is only cosmetic, and the next vote on that poll schedules a fresh one.
@@ -32,7 +33,7 @@ export class EditCoalescer {
 		let entry = this.entries.get(key);
 		if (!entry) {
 			if (this.entries.size >= 1_000) this.prune();
-			entry = { lastStart: Number.NEGATIVE_INFINITY, timer: null, running: null, dirty: false };
+			entry = { lastEnd: Number.NEGATIVE_INFINITY, timer: null, running: null, dirty: false };
 			this.entries.set(key, entry);
 		}
 		entry.dirty = true;
@@ -55,7 +56,7 @@ export class EditCoalescer {
 		const deadline = this.now() + maxWaitMs;
 		const dropped: string[] = [];
 		for (const [key, entry] of this.entries) {
-			if (entry.timer !== null && entry.lastStart + this.windowMs > deadline) {
+			if (entry.timer !== null && entry.lastEnd + this.windowMs > deadline) {
 				clearTimeout(entry.timer);
 				entry.timer = null;
 				dropped.push(key);
@@ -66,18 +67,18 @@ export class EditCoalescer {
 	}
 
 	private arm(key: string, entry: Entry) {
-		const delay = Math.max(0, entry.lastStart + this.windowMs - this.now());
+		const delay = Math.max(0, entry.lastEnd + this.windowMs - this.now());
 		entry.timer = setTimeout(() => this.run(key, entry), delay);
 	}
 
 	private run(key: string, entry: Entry) {
 		entry.timer = null;
 		entry.dirty = false;
-		entry.lastStart = this.now();
 		entry.running = this.flush(key)
 			.catch((error: unknown) => this.onError(key, error))
 			.finally(() => {
 				entry.running = null;
+				entry.lastEnd = this.now();
 				if (entry.dirty && !this.closed) this.arm(key, entry);
 			});
 	}
@@ -85,7 +86,7 @@ export class EditCoalescer {
 	private prune() {
 		const idleSince = this.now() - this.windowMs;
 		for (const [key, entry] of this.entries) {
-			if (entry.timer === null && entry.running === null && !entry.dirty && entry.lastStart < idleSince) this.entries.delete(key);
+			if (entry.timer === null && entry.running === null && !entry.dirty && entry.lastEnd < idleSince) this.entries.delete(key);
 		}
 	}
 }
