@@ -1,0 +1,98 @@
+import type postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { FakeGuild, FakeUser } from '../fake-discord/index.js';
+import { expectCleanProtocol, useStack, type BotProcess } from './harness.js';
+import { approve, click, createPoll, description, EPHEMERAL, openDatabase, shownCounts, waitForPollMessage } from './polls-support.js';
+
+const world = {} as { guilds: FakeGuild[]; alice: FakeUser; bob: FakeUser };
+
+/** Two shards, one per bot process: each guild's interactions reach one process, as in production. */
+describe('GIVEN the bot on two shards and, later, two processes sharing one database', () => {
+	const stack = useStack({
+		fake: { shardCount: 2 },
+		env: { SHARD_COUNT: '2', SHARD_IDS: '0' },
+		setup: (fake) => {
+			world.alice = fake.createUser({ username: 'alice' });
+			world.bob = fake.createUser({ username: 'bob' });
+			world.guilds = [];
+			// Enough guilds that both shards own some.
+			while (new Set(world.guilds.map((guild) => fake.shardForGuild(guild.id, 2))).size < 2 || world.guilds.length < 4) {
+				const guild = fake.createGuild({ name: `Guild ${world.guilds.length}`, ownerId: world.alice.id });
+				fake.addMember(guild.id, world.alice.id);
+				fake.addMember(guild.id, world.bob.id);
+				world.guilds.push(guild);
+			}
+		}
+	});
+	let sql: postgres.Sql;
+	const onShard = (shard: number) => world.guilds.filter((guild) => stack().fake.shardForGuild(guild.id, 2) === shard);
+	beforeAll(async () => {
+		sql = openDatabase(stack());
+		await approve(sql, ...world.guilds.map((guild) => guild.id));
+	});
+	afterAll(async () => {
+		await sql.end({ timeout: 1 });
+	});
+
+	test('WHEN the bot restarts mid-poll THEN the buttons of the old message still work and counts stay exact', async () => {
+		const s = stack();
+		const guild = onShard(0)[0]!;
+		const poll = await createPoll(s, world.alice, guild.id, { question: 'Survive a deploy?', options: 'Yes | No', duration: '1h' });
+		await click(s, world.alice, poll.message, `pv:${guild.id}:${poll.number}:0`);
+		const exit = await s.bot.restart();
+		expect(exit.code).toBe(0);
+		const reply = await click(s, world.bob, poll.message, `pv:${guild.id}:${poll.number}:0`);
+		expect(reply.content).toBe(`Your vote in poll #${poll.number}: **Yes**.`);
+		expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
+		await waitForPollMessage(s, poll.message, (message) => shownCounts(message).join() === '2,0' && description(message).includes('Voters: 2 '));
+		expectCleanProtocol(s.fake);
+	});
+
+	test('WHEN a poll came due while the bot was down THEN it is closed right after start, once', async () => {
+		const s = stack();
+		const guild = onShard(0)[0]!;
+		const poll = await createPoll(s, world.alice, guild.id, { question: 'Overdue?', options: 'a | b', duration: '1h' });
+		await s.bot.stop('SIGTERM');
+		await sql`update polls set closes_at = now() - interval '1 minute' where guild_id = ${guild.id} and poll_number = ${poll.number}`;
+		await s.bot.start();
+		const notice = await s.fake.waitForMessage((message) => (message.flags & EPHEMERAL) === 0 && message.content.startsWith(`Poll #${poll.number} is closed.`), 10_000);
+		expect(notice.channel_id).toBe(poll.message.channel_id);
+		await waitForPollMessage(s, poll.message, (message) => description(message).includes('No votes.'));
+		const [row] = await sql<{ reason: string }[]>`select close_reason as reason from polls where guild_id = ${guild.id} and poll_number = ${poll.number}`;
+		expect(row!.reason).toBe('deadline');
+		expectCleanProtocol(s.fake);
+	});
+
+	test('WHEN deadlines pass with two bot processes running THEN every poll is closed exactly once', async () => {
+		const s = stack();
+		const second: BotProcess = await s.startSecondBot({ SHARD_IDS: '1' });
+		expect(s.fake.connectedShards()).toEqual([0, 1]);
+		const polls = [];
+		for (const guild of world.guilds) {
+			for (let index = 0; index < 3; index++) {
+				const poll = await createPoll(s, world.alice, guild.id, { question: `Due ${index}?`, options: 'a | b', duration: '1h' });
+				await click(s, world.bob, poll.message, `pv:${guild.id}:${poll.number}:1`);
+				polls.push({ guild, ...poll });
+			}
+		}
+		const since = Date.now();
+		await sql`update polls set closes_at = now() where closed_at is null`;
+		for (const poll of polls) {
+			await waitForPollMessage(s, poll.message, (message) => description(message).includes('Winner: b'), 10_000);
+		}
+		await new Promise((resolve) => setTimeout(resolve, 1_500));
+		for (const poll of polls) {
+			const notices = s.fake
+				.messages(poll.message.channel_id)
+				.filter((message) => Date.parse(message.timestamp) >= since - 1_000 && message.content.startsWith(`Poll #${poll.number} is closed.`));
+			expect(notices.filter((message) => message.content.includes(poll.message.id)), `poll #${poll.number} of ${poll.guild.name}`).toHaveLength(1);
+		}
+		const closings = (s.output().match(/reached its deadline and is closed/g) ?? []).length;
+		const [closed] = await sql<{ count: number }[]>`select count(*)::int as count from polls where close_reason = 'deadline'`;
+		expect(closed!.count).toBeGreaterThanOrEqual(polls.length);
+		expect(closings, 'one closing per poll, across both processes').toBe(closed!.count);
+		expect(await sql`select 1 from polls where closed_at is null`).toHaveLength(0);
+		expect(second.output()).toContain('Commands registered');
+		expectCleanProtocol(s.fake);
+	}, 60_000);
+});
