@@ -58,18 +58,28 @@ export class PollCommand extends Subcommand {
 						.addStringOption((option) =>
 							option.setName('options').setDescription('2 to 25 choices separated by |, e.g. Pizza | Sushi | Tacos').setRequired(true)
 						)
-						.addStringOption((option) => option.setName('duration').setDescription('How long it stays open: 30m, 2h, 1d12h, 1w (1 minute to 32 days)'))
+						.addStringOption((option) =>
+							option.setName('duration').setDescription('How long it stays open: 30m, 2h, 1d12h, 1w (1 minute to 32 days)')
+						)
 						.addIntegerOption((option) =>
-							option.setName('max_choices').setDescription('How many options one member may pick (default 1)').setMinValue(1).setMaxValue(PollLimits.maxOptions)
+							option
+								.setName('max_choices')
+								.setDescription('How many options one member may pick (default 1)')
+								.setMinValue(1)
+								.setMaxValue(PollLimits.maxOptions)
 						)
 						.addBooleanOption((option) => option.setName('anonymous').setDescription('Nobody, not even you, can see who voted for what'))
-						.addBooleanOption((option) => option.setName('hide_results').setDescription('Hide the counts from everyone until the poll closes'))
+						.addBooleanOption((option) =>
+							option.setName('hide_results').setDescription('Hide the counts from everyone until the poll closes')
+						)
 						.addRoleOption((option) => option.setName('role').setDescription('Only members with this role may vote'))
 				)
 				.addSubcommand((close) => close.setName('close').setDescription('Close a poll now').addStringOption(pollOption))
 				.addSubcommand((results) => results.setName('results').setDescription('See a poll’s results').addStringOption(pollOption))
 				.addSubcommand((list) => list.setName('list').setDescription('List this server’s open polls'))
-				.addSubcommand((exported) => exported.setName('export').setDescription('Download a poll’s results as CSV').addStringOption(pollOption))
+				.addSubcommand((exported) =>
+					exported.setName('export').setDescription('Download a poll’s results as CSV').addStringOption(pollOption)
+				)
 		);
 	}
 
@@ -109,7 +119,10 @@ export class PollCommand extends Subcommand {
 	public async chatInputClose(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
 		const poll = await this.pollFromOption(interaction);
 		if (!mayManage(poll, viewerOf(interaction))) {
-			throw new UserError({ identifier: PollIdentifiers.Forbidden, message: `Only the creator of poll #${poll.number} or a member with Manage Server can close it.` });
+			throw new UserError({
+				identifier: PollIdentifiers.Forbidden,
+				message: `Only the creator of poll #${poll.number} or a member with Manage Server can close it.`
+			});
 		}
 		const closed = await closePoll(this.container.sql, poll.guildId, poll.number, { reason: 'command', userId: interaction.user.id });
 		if (closed.isErr()) throw new UserError({ identifier: PollIdentifiers.Closed, message: `Poll #${poll.number} is already closed.` });
@@ -133,16 +146,30 @@ export class PollCommand extends Subcommand {
 	public async chatInputExport(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
 		const poll = await this.pollFromOption(interaction);
 		if (!mayManage(poll, viewerOf(interaction))) {
-			throw new UserError({ identifier: PollIdentifiers.Forbidden, message: `Only the creator of poll #${poll.number} or a member with Manage Server can export it.` });
+			throw new UserError({
+				identifier: PollIdentifiers.Forbidden,
+				message: `Only the creator of poll #${poll.number} or a member with Manage Server can export it.`
+			});
 		}
 		if (!countsVisible(poll)) {
-			throw new UserError({ identifier: PollIdentifiers.Hidden, message: `Poll #${poll.number} hides its results until it closes: export it after closing it.` });
+			throw new UserError({
+				identifier: PollIdentifiers.Hidden,
+				message: `Poll #${poll.number} hides its results until it closes: export it after closing it.`
+			});
 		}
 		const state = (await readPollState(this.container.sql, poll.guildId, poll.number)).unwrap();
 		const files = [
-			new AttachmentBuilder(Buffer.from(toCsv(['option', 'votes'], state.options.map((option) => [option.label, option.votes]))), {
-				name: `poll-${poll.number}.csv`
-			})
+			new AttachmentBuilder(
+				Buffer.from(
+					toCsv(
+						['option', 'votes'],
+						state.options.map((option) => [option.label, option.votes])
+					)
+				),
+				{
+					name: `poll-${poll.number}.csv`
+				}
+			)
 		];
 		if (!poll.anonymous) {
 			const votes = await listVotes(this.container.sql, poll.guildId, poll.number);
@@ -164,7 +191,8 @@ export class PollCommand extends Subcommand {
 		const number = parsePollNumber(interaction.options.getString('poll', true));
 		if (number.isErr()) throw new UserError({ identifier: PollIdentifiers.InvalidInput, message: number.unwrapErr() });
 		const poll = await findPoll(this.container.sql, interaction.guildId, number.unwrap());
-		if (poll.isErr()) throw new UserError({ identifier: PollIdentifiers.NotFound, message: `There is no poll #${number.unwrap()} in this server.` });
+		if (poll.isErr())
+			throw new UserError({ identifier: PollIdentifiers.NotFound, message: `There is no poll #${number.unwrap()} in this server.` });
 		return poll.unwrap();
 	}
 }

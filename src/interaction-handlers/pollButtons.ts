@@ -45,8 +45,14 @@ export class PollButtonsHandler extends InteractionHandler {
 			action: { kind: 'toggle', option: id.option ?? -1 }
 		});
 		if (outcome.isErr()) {
-			const roleId = outcome.unwrapErr() === 'missingRole' ? ((await findPoll(this.container.sql, id.guildId, id.number)).unwrapOr(null)?.roleId ?? null) : null;
-			throw new UserError({ identifier: PollComponentIdentifiers.Refused, message: describeVoteFailure(outcome.unwrapErr(), id.number, roleId) });
+			const roleId =
+				outcome.unwrapErr() === 'missingRole'
+					? ((await findPoll(this.container.sql, id.guildId, id.number)).unwrapOr(null)?.roleId ?? null)
+					: null;
+			throw new UserError({
+				identifier: PollComponentIdentifiers.Refused,
+				message: describeVoteFailure(outcome.unwrapErr(), id.number, roleId)
+			});
 		}
 		const { poll, labels, choices, changed } = outcome.unwrap();
 		// The acknowledgement goes out now; the poll message follows through the coalescer.
@@ -69,7 +75,8 @@ export class PollButtonsHandler extends InteractionHandler {
 
 	private async close(interaction: ButtonInteraction, id: PollComponentId) {
 		const poll = (await findPoll(this.container.sql, id.guildId, id.number)).unwrapOr(null);
-		if (poll === null) throw new UserError({ identifier: PollComponentIdentifiers.Refused, message: `There is no poll #${id.number} in this server.` });
+		if (poll === null)
+			throw new UserError({ identifier: PollComponentIdentifiers.Refused, message: `There is no poll #${id.number} in this server.` });
 		if (!mayManage(poll, viewerOf(interaction))) {
 			throw new UserError({
 				identifier: PollComponentIdentifiers.Refused,

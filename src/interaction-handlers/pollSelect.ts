@@ -31,8 +31,14 @@ export class PollSelectHandler extends InteractionHandler {
 			action: { kind: 'replace', options }
 		});
 		if (outcome.isErr()) {
-			const roleId = outcome.unwrapErr() === 'missingRole' ? ((await findPoll(this.container.sql, id.guildId, id.number)).unwrapOr(null)?.roleId ?? null) : null;
-			throw new UserError({ identifier: PollComponentIdentifiers.Refused, message: describeVoteFailure(outcome.unwrapErr(), id.number, roleId) });
+			const roleId =
+				outcome.unwrapErr() === 'missingRole'
+					? ((await findPoll(this.container.sql, id.guildId, id.number)).unwrapOr(null)?.roleId ?? null)
+					: null;
+			throw new UserError({
+				identifier: PollComponentIdentifiers.Refused,
+				message: describeVoteFailure(outcome.unwrapErr(), id.number, roleId)
+			});
 		}
 		const { poll, labels, choices, changed } = outcome.unwrap();
 		if (changed) requestPollEdit(poll.guildId, poll.number);

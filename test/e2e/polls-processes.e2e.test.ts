@@ -55,10 +55,15 @@ describe('GIVEN the bot on two shards and, later, two processes sharing one data
 		await s.bot.stop('SIGTERM');
 		await sql`update polls set closes_at = now() - interval '1 minute' where guild_id = ${guild.id} and poll_number = ${poll.number}`;
 		await s.bot.start();
-		const notice = await s.fake.waitForMessage((message) => (message.flags & EPHEMERAL) === 0 && message.content.startsWith(`Poll #${poll.number} is closed.`), 10_000);
+		const notice = await s.fake.waitForMessage(
+			(message) => (message.flags & EPHEMERAL) === 0 && message.content.startsWith(`Poll #${poll.number} is closed.`),
+			10_000
+		);
 		expect(notice.channel_id).toBe(poll.message.channel_id);
 		await waitForPollMessage(s, poll.message, (message) => description(message).includes('No votes.'));
-		const [row] = await sql<{ reason: string }[]>`select close_reason as reason from polls where guild_id = ${guild.id} and poll_number = ${poll.number}`;
+		const [row] = await sql<
+			{ reason: string }[]
+		>`select close_reason as reason from polls where guild_id = ${guild.id} and poll_number = ${poll.number}`;
 		expect(row!.reason).toBe('deadline');
 		expectCleanProtocol(s.fake);
 	});
@@ -85,7 +90,10 @@ describe('GIVEN the bot on two shards and, later, two processes sharing one data
 			const notices = s.fake
 				.messages(poll.message.channel_id)
 				.filter((message) => Date.parse(message.timestamp) >= since - 1_000 && message.content.startsWith(`Poll #${poll.number} is closed.`));
-			expect(notices.filter((message) => message.content.includes(poll.message.id)), `poll #${poll.number} of ${poll.guild.name}`).toHaveLength(1);
+			expect(
+				notices.filter((message) => message.content.includes(poll.message.id)),
+				`poll #${poll.number} of ${poll.guild.name}`
+			).toHaveLength(1);
 		}
 		const closings = (s.output().match(/reached its deadline and is closed/g) ?? []).length;
 		const [closed] = await sql<{ count: number }[]>`select count(*)::int as count from polls where close_reason = 'deadline'`;

@@ -34,9 +34,19 @@ const world = {} as {
  * another id, since the fake would otherwise use its stored, disabled state).
  */
 function staleCopy(message: FakeMessage) {
-	const { wouldPing: _pings, allowed_mentions: _mentions, editCount: _edits, deleted: _deleted, interactionId: _interaction, ...raw } = structuredClone(message);
+	const {
+		wouldPing: _pings,
+		allowed_mentions: _mentions,
+		editCount: _edits,
+		deleted: _deleted,
+		interactionId: _interaction,
+		...raw
+	} = structuredClone(message);
 	const enable = (rows: unknown[]) =>
-		rows.map((row) => ({ ...(row as object), components: (row as { components: object[] }).components.map((component) => ({ ...component, disabled: false })) }));
+		rows.map((row) => ({
+			...(row as object),
+			components: (row as { components: object[] }).components.map((component) => ({ ...component, disabled: false }))
+		}));
 	return { ...raw, id: String(BigInt(message.id) + 7n), components: enable(raw.components) };
 }
 
@@ -131,7 +141,11 @@ describe('GIVEN an approved server with the bot running', () => {
 		expect((await select(s, world.bob, poll.message, menu, ['1'])).content).toBe(`Your vote in poll #${poll.number}: **Rust**.`);
 		await waitForPollMessage(s, poll.message, (message) => shownCounts(message).join() === '0,1,1');
 		expect((await select(s, world.carol, poll.message, menu, [])).content).toBe(`You have no vote in poll #${poll.number}.`);
-		await waitForPollMessage(s, poll.message, (message) => shownCounts(message).join() === '0,1,0' && description(message).includes('Voters: 1 '));
+		await waitForPollMessage(
+			s,
+			poll.message,
+			(message) => shownCounts(message).join() === '0,1,0' && description(message).includes('Voters: 1 ')
+		);
 		expectCleanProtocol(s.fake);
 	});
 
@@ -162,25 +176,48 @@ describe('GIVEN an approved server with the bot running', () => {
 		expect(asMod.content).toContain(`<@${world.bob.id}>`);
 		expect(asMod.wouldPing).toEqual({ everyone: false, roles: [], users: [] });
 
-		expect((await run(s, world.carol, world.guild.id, 'poll export', { poll: String(poll.number) })).content).toMatch(/Only the creator .* can export it/);
+		expect((await run(s, world.carol, world.guild.id, 'poll export', { poll: String(poll.number) })).content).toMatch(
+			/Only the creator .* can export it/
+		);
 		const exported = await run(s, world.mod, world.guild.id, 'poll export', { poll: String(poll.number) });
 		expect(exported.flags & EPHEMERAL).toBe(EPHEMERAL);
 		const files = Object.fromEntries(exported.attachments.map((file) => [file.filename, file.text]));
 		expect(files[`poll-${poll.number}.csv`]).toBe(`option,votes\r\n'=1+1,1\r\n"a, ""b""",1\r\n'@here,0\r\n`);
 		const votes = files[`poll-${poll.number}-votes.csv`]!.split('\r\n');
 		expect(votes[0]).toBe('user_id,option,voted_at');
-		expect(votes).toContain(`${world.bob.id},'=1+1,${votes.find((line) => line.startsWith(world.bob.id))!.split(',').at(-1)}`);
+		expect(votes).toContain(
+			`${world.bob.id},'=1+1,${votes
+				.find((line) => line.startsWith(world.bob.id))!
+				.split(',')
+				.at(-1)}`
+		);
 		expect(votes.find((line) => line.startsWith(world.carol.id))).toMatch(/^\d+,"a, ""b""",\d{4}-\d\d-\d\dT/);
 
-		expect((await run(s, world.carol, world.guild.id, 'poll close', { poll: String(poll.number) })).content).toMatch(/Only the creator .* can close it/);
-		expect((await run(s, world.mod, world.guild.id, 'poll close', { poll: String(poll.number) })).content).toBe(`Poll #${poll.number} is closed.`);
-		expect((await run(s, world.alice, world.guild.id, 'poll close', { poll: String(poll.number) })).content).toBe(`Poll #${poll.number} is already closed.`);
-		const notice = await s.fake.waitForMessage((message) => (message.flags & EPHEMERAL) === 0 && message.content.startsWith(`Poll #${poll.number} is closed.`));
+		expect((await run(s, world.carol, world.guild.id, 'poll close', { poll: String(poll.number) })).content).toMatch(
+			/Only the creator .* can close it/
+		);
+		expect((await run(s, world.mod, world.guild.id, 'poll close', { poll: String(poll.number) })).content).toBe(
+			`Poll #${poll.number} is closed.`
+		);
+		expect((await run(s, world.alice, world.guild.id, 'poll close', { poll: String(poll.number) })).content).toBe(
+			`Poll #${poll.number} is already closed.`
+		);
+		const notice = await s.fake.waitForMessage(
+			(message) => (message.flags & EPHEMERAL) === 0 && message.content.startsWith(`Poll #${poll.number} is closed.`)
+		);
 		expect(notice.content).toContain('Tie: =1+1, a, "b"');
 		expect(notice.content).toContain(poll.message.id);
-		const closed = await waitForPollMessage(s, poll.message, (message) => description(message).includes('Winner') || description(message).includes('Tie'));
-		expect((closed.components as { components: { disabled?: boolean }[] }[]).flatMap((row) => row.components).every((c) => c.disabled)).toBe(true);
-		const refused = await s.fake.click({ user: world.bob, message: staleCopy(poll.message), customId: `pv:${world.guild.id}:${poll.number}:1` }).waitForOriginal();
+		const closed = await waitForPollMessage(
+			s,
+			poll.message,
+			(message) => description(message).includes('Winner') || description(message).includes('Tie')
+		);
+		expect((closed.components as { components: { disabled?: boolean }[] }[]).flatMap((row) => row.components).every((c) => c.disabled)).toBe(
+			true
+		);
+		const refused = await s.fake
+			.click({ user: world.bob, message: staleCopy(poll.message), customId: `pv:${world.guild.id}:${poll.number}:1` })
+			.waitForOriginal();
 		expect(refused.content).toBe(`Poll #${poll.number} is closed: votes are no longer accepted.`);
 
 		expect((await run(s, world.alice, world.guild.id, 'poll results', { poll: '9999' })).content).toBe('There is no poll #9999 in this server.');
@@ -191,11 +228,23 @@ describe('GIVEN an approved server with the bot running', () => {
 	test('WHEN the poll option is typed THEN autocomplete offers only this server’s polls', async () => {
 		const s = stack();
 		await createPoll(s, world.bob, world.other.id, { question: 'Elsewhere poll', options: 'x | y' });
-		const handle = s.fake.autocomplete({ user: world.alice, guildId: world.guild.id, command: 'poll results', options: { poll: 'Lunch' }, focused: 'poll' });
-		const { data } = (await handle.response) as { data: { choices: { name: string; value: string }[] } };
-		expect(data.choices.map((choice) => choice.name)).toEqual([expect.stringMatching(/^#1 Lunch\?/)]);
-		const elsewhere = s.fake.autocomplete({ user: world.bob, guildId: world.unapproved.id, command: 'poll results', options: { poll: '' }, focused: 'poll' });
-		expect(((await elsewhere.response) as { data: { choices: unknown[] } }).data.choices).toEqual([]);
+		const handle = s.fake.autocomplete({
+			user: world.alice,
+			guildId: world.guild.id,
+			command: 'poll results',
+			options: { poll: 'Lunch' },
+			focused: 'poll'
+		});
+		const choices = (await handle.response).data?.choices as { name: string; value: string }[];
+		expect(choices.map((choice) => choice.name)).toEqual([expect.stringMatching(/^#1 Lunch\?/)]);
+		const elsewhere = s.fake.autocomplete({
+			user: world.bob,
+			guildId: world.unapproved.id,
+			command: 'poll results',
+			options: { poll: '' },
+			focused: 'poll'
+		});
+		expect((await elsewhere.response).data?.choices).toEqual([]);
 		expectCleanProtocol(s.fake);
 	});
 
@@ -206,7 +255,9 @@ describe('GIVEN an approved server with the bot running', () => {
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		expect(shownCounts(latest(s, poll.message))).toEqual(['hidden until close', 'hidden until close']);
 		expect((await run(s, world.alice, world.guild.id, 'poll results', { poll: String(poll.number) })).content).toMatch(/hidden until it closes/);
-		expect((await run(s, world.alice, world.guild.id, 'poll export', { poll: String(poll.number) })).content).toMatch(/hides its results until it closes/);
+		expect((await run(s, world.alice, world.guild.id, 'poll export', { poll: String(poll.number) })).content).toMatch(
+			/hides its results until it closes/
+		);
 		await click(s, world.alice, poll.message, `pc:${world.guild.id}:${poll.number}`);
 		await waitForPollMessage(s, poll.message, (message) => shownCounts(message).join() === '0,1');
 		expect((await run(s, world.alice, world.guild.id, 'poll results', { poll: String(poll.number) })).content).toContain(`<@${world.bob.id}>`);
@@ -224,16 +275,22 @@ describe('GIVEN an approved server with the bot running', () => {
 			expect(results.content).toContain('1 vote');
 			expect(results.content).not.toContain(world.bob.id);
 		}
-		const stored = await sql<{ voter: string }[]>`select voter from poll_votes where guild_id = ${world.guild.id} and poll_number = ${poll.number}`;
+		const stored = await sql<
+			{ voter: string }[]
+		>`select voter from poll_votes where guild_id = ${world.guild.id} and poll_number = ${poll.number}`;
 		expect(stored).toHaveLength(1);
 		expect(stored[0]!.voter).not.toContain(world.bob.id);
 		await run(s, world.alice, world.guild.id, 'poll close', { poll: String(poll.number) });
 		const exported = await run(s, world.alice, world.guild.id, 'poll export', { poll: String(poll.number) });
 		expect(exported.attachments.map((file) => file.filename)).toEqual([`poll-${poll.number}.csv`]);
 		expect(JSON.stringify(exported)).not.toContain(world.bob.id);
-		expect((await s.fake.click({ user: world.bob, message: staleCopy(poll.message), customId: `pm:${world.guild.id}:${poll.number}` }).waitForOriginal()).content).toMatch(
-			/anonymous and is closed: its votes can no longer be linked to anyone/
-		);
+		expect(
+			(
+				await s.fake
+					.click({ user: world.bob, message: staleCopy(poll.message), customId: `pm:${world.guild.id}:${poll.number}` })
+					.waitForOriginal()
+			).content
+		).toMatch(/anonymous and is closed: its votes can no longer be linked to anyone/);
 		expect(s.output().slice(logStart), 'the logs name no voter of an anonymous poll').not.toContain(world.bob.id);
 		expectCleanProtocol(s.fake);
 	});
@@ -246,7 +303,9 @@ describe('GIVEN an approved server with the bot running', () => {
 		});
 		await click(s, world.bob, poll.message, `pv:${world.guild.id}:${poll.number}:0`);
 		await run(s, world.alice, world.guild.id, 'poll close', { poll: String(poll.number) });
-		const notice = await s.fake.waitForMessage((message) => (message.flags & EPHEMERAL) === 0 && message.content.startsWith(`Poll #${poll.number} is closed.`));
+		const notice = await s.fake.waitForMessage(
+			(message) => (message.flags & EPHEMERAL) === 0 && message.content.startsWith(`Poll #${poll.number} is closed.`)
+		);
 		expect(notice.content).toContain('Winner: @everyone');
 		await waitForPollMessage(s, poll.message, (message) => description(message).includes('Winner'));
 		const sent = s.fake.messages(poll.message.channel_id).filter((message) => message.author.id === s.fake.botUser.id);
@@ -266,7 +325,9 @@ describe('GIVEN an approved server with the bot running', () => {
 			channel_id: guild.id === world.other.id ? channel : world.unapproved.defaultChannelId,
 			components: [{ type: 1, components: [{ type: 2, style: 2, label: 'x', custom_id: customId }] }]
 		});
-		const crossServer = await s.fake.click({ user: world.bob, message: forged(`pv:${world.guild.id}:${poll.number}:0`), customId: `pv:${world.guild.id}:${poll.number}:0` }).waitForOriginal();
+		const crossServer = await s.fake
+			.click({ user: world.bob, message: forged(`pv:${world.guild.id}:${poll.number}:0`), customId: `pv:${world.guild.id}:${poll.number}:0` })
+			.waitForOriginal();
 		expect(crossServer.content).toMatch(/names a poll of another server/);
 		expect(crossServer.flags & EPHEMERAL).toBe(EPHEMERAL);
 		const malformed = await s.fake.click({ user: world.bob, message: forged('pv:nonsense'), customId: 'pv:nonsense' }).waitForOriginal();
@@ -276,7 +337,9 @@ describe('GIVEN an approved server with the bot running', () => {
 			.waitForOriginal();
 		expect(unapproved.content).toMatch(/waiting for approval/);
 		expect((await run(s, world.bob, world.unapproved.id, 'poll list')).content).toMatch(/waiting for approval/);
-		const [count] = await sql<{ count: number }[]>`select count(*)::int as count from poll_votes where guild_id = ${world.guild.id} and poll_number = ${poll.number}`;
+		const [count] = await sql<
+			{ count: number }[]
+		>`select count(*)::int as count from poll_votes where guild_id = ${world.guild.id} and poll_number = ${poll.number}`;
 		expect(count!.count).toBe(0);
 		expectCleanProtocol(s.fake);
 	});
@@ -290,7 +353,9 @@ describe('GIVEN an approved server with the bot running', () => {
 			headers: { Authorization: 'Bot moderator-deletes-it' }
 		});
 		expect(response.status).toBe(204);
-		expect((await run(s, world.alice, world.guild.id, 'poll close', { poll: String(poll.number) })).content).toBe(`Poll #${poll.number} is closed.`);
+		expect((await run(s, world.alice, world.guild.id, 'poll close', { poll: String(poll.number) })).content).toBe(
+			`Poll #${poll.number} is closed.`
+		);
 		const exported = await run(s, world.alice, world.guild.id, 'poll export', { poll: String(poll.number) });
 		expect(exported.attachments.find((file) => file.filename === `poll-${poll.number}.csv`)?.text).toBe('option,votes\r\na,1\r\nb,0\r\n');
 		await new Promise((resolve) => setTimeout(resolve, 2_500));
@@ -318,7 +383,9 @@ describe('GIVEN an approved server with the bot running', () => {
 		for (let index = 1; index < patches.length; index++) expect(patches[index]!.at - patches[index - 1]!.at).toBeGreaterThanOrEqual(1_900);
 		expect(patches.length).toBeLessThanOrEqual(Math.ceil((patches.at(-1)!.at - started) / 2_000) + 1);
 		expect(shownCounts(latest(s, poll.message))).toEqual(['334', '333', '333']);
-		const [count] = await sql<{ count: number }[]>`select count(*)::int as count from poll_votes where guild_id = ${world.guild.id} and poll_number = ${poll.number}`;
+		const [count] = await sql<
+			{ count: number }[]
+		>`select count(*)::int as count from poll_votes where guild_id = ${world.guild.id} and poll_number = ${poll.number}`;
 		expect(count!.count).toBe(1_000);
 		expectCleanProtocol(s.fake);
 	}, 90_000);

@@ -90,7 +90,10 @@ describe('renderPollMessage', () => {
 
 	test('GIVEN the largest poll allowed WHEN rendered THEN it fits Discord’s embed limits', () => {
 		const options = Array.from({ length: 25 }, (_, index) => ({ index, label: '*'.repeat(80), votes: 1_000_000 + index }));
-		const big: PollState = { poll: { ...poll, question: '_'.repeat(300), optionCount: 25, maxChoices: 25, roleId: '100000000000000005' }, options };
+		const big: PollState = {
+			poll: { ...poll, question: '_'.repeat(300), optionCount: 25, maxChoices: 25, roleId: '100000000000000005' },
+			options
+		};
 		const embed = renderPollMessage(big).embeds[0]!;
 		const total =
 			(embed.title?.length ?? 0) +
@@ -158,7 +161,12 @@ describe('EditCoalescer', () => {
 
 	test('GIVEN two polls WHEN both are requested THEN each is flushed on its own schedule', async () => {
 		const keys: string[] = [];
-		const coalescer = new EditCoalescer(async (key) => void keys.push(key), () => {}, 2_000, () => Date.now());
+		const coalescer = new EditCoalescer(
+			async (key) => void keys.push(key),
+			() => {},
+			2_000,
+			() => Date.now()
+		);
 		coalescer.request('a');
 		coalescer.request('b');
 		coalescer.request('a');

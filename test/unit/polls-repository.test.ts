@@ -31,7 +31,15 @@ const guildA = '110000000000000001';
 const guildB = '110000000000000002';
 const channel = '120000000000000001';
 const creator = '130000000000000001';
-const draft: PollDraft = { question: 'Lunch?', options: ['Pizza', 'Sushi', 'Tacos'], durationMs: null, maxChoices: 1, anonymous: false, hideResults: false, roleId: null };
+const draft: PollDraft = {
+	question: 'Lunch?',
+	options: ['Pizza', 'Sushi', 'Tacos'],
+	durationMs: null,
+	maxChoices: 1,
+	anonymous: false,
+	hideResults: false,
+	roleId: null
+};
 
 function user(index: number) {
 	return String(140000000000000000n + BigInt(index));
@@ -58,7 +66,9 @@ describe('poll repository', () => {
 
 	test('GIVEN 20 polls created at once in one server WHEN numbered THEN the numbers are distinct and gapless', async () => {
 		const guild = '110000000000000009';
-		const polls = await Promise.all(Array.from({ length: 20 }, () => createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft })));
+		const polls = await Promise.all(
+			Array.from({ length: 20 }, () => createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft }))
+		);
 		expect(polls.map((poll) => poll.number).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
 	});
 
@@ -74,7 +84,10 @@ describe('poll repository', () => {
 
 	test('GIVEN a double click (two clicks on one option at once) WHEN both are recorded THEN there is one vote', async () => {
 		const { number } = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft });
-		const results = await Promise.all([vote(number, user(2), { kind: 'toggle', option: 1 }), vote(number, user(2), { kind: 'toggle', option: 1 })]);
+		const results = await Promise.all([
+			vote(number, user(2), { kind: 'toggle', option: 1 }),
+			vote(number, user(2), { kind: 'toggle', option: 1 })
+		]);
 		expect(results.map((result) => result.unwrap().choices)).toEqual([[1], [1]]);
 		expect(await counts(guildA, number)).toEqual({ votes: [0, 1, 0], voters: 1 });
 	});
@@ -90,10 +103,14 @@ describe('poll repository', () => {
 
 	test('GIVEN 1,000 members voting at the same moment WHEN counted THEN there are exactly 1,000 votes', async () => {
 		const { number } = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft });
-		const results = await Promise.all(Array.from({ length: 1_000 }, (_, index) => vote(number, user(1_000 + index), { kind: 'toggle', option: index % 3 })));
+		const results = await Promise.all(
+			Array.from({ length: 1_000 }, (_, index) => vote(number, user(1_000 + index), { kind: 'toggle', option: index % 3 }))
+		);
 		expect(results.every((result) => result.isOk())).toBe(true);
 		expect(await counts(guildA, number)).toEqual({ votes: [334, 333, 333], voters: 1_000 });
-		const [raw] = await db.sql<{ count: number }[]>`select count(*)::int as count from poll_votes where guild_id = ${guildA} and poll_number = ${number}`;
+		const [raw] = await db.sql<
+			{ count: number }[]
+		>`select count(*)::int as count from poll_votes where guild_id = ${guildA} and poll_number = ${number}`;
 		expect(raw!.count).toBe(1_000);
 	});
 
@@ -109,7 +126,12 @@ describe('poll repository', () => {
 	});
 
 	test('GIVEN bad votes WHEN recorded THEN each is refused and nothing changes', async () => {
-		const { number } = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft: { ...draft, roleId: '150000000000000001' } });
+		const { number } = await createPoll(db.sql, {
+			guildId: guildA,
+			channelId: channel,
+			creatorId: creator,
+			draft: { ...draft, roleId: '150000000000000001' }
+		});
 		expect((await vote(number, user(6), { kind: 'toggle', option: 0 })).unwrapErr()).toBe('missingRole');
 		expect((await vote(number, user(6), { kind: 'toggle', option: 3 }, guildA, ['150000000000000001'])).unwrapErr()).toBe('badOption');
 		expect((await vote(999, user(6), { kind: 'toggle', option: 0 })).unwrapErr()).toBe('notFound');
@@ -121,7 +143,12 @@ describe('poll repository', () => {
 	});
 
 	test('GIVEN an anonymous poll WHEN voted and closed THEN no vote names a user, and after close nobody can be linked', async () => {
-		const { number } = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft: { ...draft, anonymous: true } });
+		const { number } = await createPoll(db.sql, {
+			guildId: guildA,
+			channelId: channel,
+			creatorId: creator,
+			draft: { ...draft, anonymous: true }
+		});
 		await vote(number, user(8), { kind: 'toggle', option: 1 });
 		expect((await findChoices(db.sql, guildA, number, user(8))).unwrap().choices).toEqual([1]);
 		const stored = await db.sql<{ voter: string }[]>`select voter from poll_votes where guild_id = ${guildA} and poll_number = ${number}`;
@@ -140,7 +167,9 @@ describe('poll repository', () => {
 	test('GIVEN due polls and two claimers at once WHEN they claim THEN each poll is closed exactly once', async () => {
 		const guild = '110000000000000003';
 		const created = await Promise.all(
-			Array.from({ length: 10 }, () => createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft: { ...draft, durationMs: 60_000 } }))
+			Array.from({ length: 10 }, () =>
+				createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft: { ...draft, durationMs: 60_000 } })
+			)
 		);
 		const notDue = await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft: { ...draft, durationMs: 60_000 } });
 		await db.sql`update polls set closes_at = now() - interval '1 second' where guild_id = ${guild} and poll_number <> ${notDue.number}`;
@@ -170,7 +199,12 @@ describe('poll repository', () => {
 	test('GIVEN open and closed polls WHEN listed and searched THEN only this server’s polls come back', async () => {
 		const guild = '110000000000000004';
 		await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft: { ...draft, question: 'Best editor?' } });
-		const second = await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft: { ...draft, question: 'Tabs or spaces?' } });
+		const second = await createPoll(db.sql, {
+			guildId: guild,
+			channelId: channel,
+			creatorId: creator,
+			draft: { ...draft, question: 'Tabs or spaces?' }
+		});
 		await closePoll(db.sql, guild, second.number, { reason: 'command', userId: creator });
 		expect((await listOpenPolls(db.sql, guild)).polls.map((poll) => poll.question)).toEqual(['Best editor?']);
 		expect((await searchPolls(db.sql, guild, 'tabs')).map((poll) => poll.number)).toEqual([2]);

@@ -203,9 +203,16 @@ describe('csv', () => {
 	});
 
 	test('GIVEN commas, quotes and newlines WHEN written THEN they are quoted per RFC 4180', () => {
-		expect(toCsv(['option', 'votes'], [['a,b', 1], ['say "hi"', 2], ['two\nlines', 0]])).toBe(
-			'option,votes\r\n"a,b",1\r\n"say ""hi""",2\r\n"two\nlines",0\r\n'
-		);
+		expect(
+			toCsv(
+				['option', 'votes'],
+				[
+					['a,b', 1],
+					['say "hi"', 2],
+					['two\nlines', 0]
+				]
+			)
+		).toBe('option,votes\r\n"a,b",1\r\n"say ""hi""",2\r\n"two\nlines",0\r\n');
 	});
 });
 

@@ -24,10 +24,16 @@ export async function readPollComponent(interaction: MessageComponentInteraction
 	if (parsed === null) return null;
 	await assertGuildApproved(interaction.guildId);
 	if (parsed === 'malformed') {
-		throw new UserError({ identifier: PollComponentIdentifiers.Malformed, message: 'This poll component is not one the bot made; nothing was recorded.' });
+		throw new UserError({
+			identifier: PollComponentIdentifiers.Malformed,
+			message: 'This poll component is not one the bot made; nothing was recorded.'
+		});
 	}
 	if (interaction.guildId !== parsed.guildId) {
-		throw new UserError({ identifier: PollComponentIdentifiers.OtherServer, message: 'This component names a poll of another server; nothing was recorded.' });
+		throw new UserError({
+			identifier: PollComponentIdentifiers.OtherServer,
+			message: 'This component names a poll of another server; nothing was recorded.'
+		});
 	}
 	return parsed;
 }

@@ -170,7 +170,12 @@ export async function castVote(sql: Sql, input: VoteInput): Promise<Result<VoteO
 export type ChoicesFailure = 'notFound' | 'unlinkable';
 
 /** What `userId` picked; `unlinkable` for an anonymous poll that closed (its votes can no longer be tied to anyone). */
-export async function findChoices(sql: Executor, guildId: string, number: number, userId: string): Promise<Result<{ poll: PollRow; labels: string[]; choices: number[] }, ChoicesFailure>> {
+export async function findChoices(
+	sql: Executor,
+	guildId: string,
+	number: number,
+	userId: string
+): Promise<Result<{ poll: PollRow; labels: string[]; choices: number[] }, ChoicesFailure>> {
 	const [found] = await sql<(PollRow & { salt: Buffer | null; labels: string[] })[]>`
 		select ${selectPoll(sql, 'polls')}, voter_salt as salt,
 			(select array_agg(label order by option_index) from poll_options o
@@ -308,7 +313,11 @@ export async function searchPolls(sql: Executor, guildId: string, query: string,
 	const number = /^#?\s*(\d+)$/.exec(typed)?.[1] ?? null;
 	const pattern = `%${typed.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 	const matches =
-		typed.length === 0 ? sql`true` : number === null ? sql`question ilike ${pattern}` : sql`(poll_number::text like ${`${number}%`} or question ilike ${pattern})`;
+		typed.length === 0
+			? sql`true`
+			: number === null
+				? sql`question ilike ${pattern}`
+				: sql`(poll_number::text like ${`${number}%`} or question ilike ${pattern})`;
 	return sql<PollRow[]>`
 		select ${selectPoll(sql, 'polls')} from polls
 		where guild_id = ${guildId} and ${matches}
