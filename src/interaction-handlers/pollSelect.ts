@@ -31,6 +31,9 @@ export class PollSelectHandler extends InteractionHandler {
 			action: { kind: 'replace', options }
 		});
 		if (outcome.isErr()) {
+			// A member could still click: the message may not show the close yet (the process that closed it died
+			// before editing it). Refreshing it heals that, at most once per 2 s.
+			if (outcome.unwrapErr() === 'closed') requestPollEdit(id.guildId, id.number);
 			const roleId =
 				outcome.unwrapErr() === 'missingRole'
 					? ((await findPoll(this.container.sql, id.guildId, id.number)).unwrapOr(null)?.roleId ?? null)
