@@ -31,8 +31,13 @@ export async function collectStats(): Promise<BotStats> {
 }
 
 async function countPolls(): Promise<BotStats['polls']> {
-	// Filled in by the polls module's tables.
-	return { open: 0, total: 0, votes: 0 };
+	const [row] = await container.sql<BotStats['polls'][]>`
+		select
+			(select count(*)::int from polls where closed_at is null) as open,
+			(select count(*)::int from polls) as total,
+			(select count(*)::int from poll_votes) as votes
+	`;
+	return row ?? { open: 0, total: 0, votes: 0 };
 }
 
 export function formatStats(stats: BotStats): string {
