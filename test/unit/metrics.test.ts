@@ -10,7 +10,7 @@ import { createMigratedDatabase } from '../support/database.js';
 
 async function sample(metrics: BotMetrics, name: string) {
 	const metric = await metrics.registry.getSingleMetric(name)!.get();
-	return metric.values.map((value) => ({ labels: value.labels, value: value.value, metricName: value.metricName }));
+	return metric.values.map((value) => ({ labels: value.labels, value: value.value, metricName: (value as { metricName?: string }).metricName }));
 }
 
 describe('InteractionTracker', () => {
@@ -172,12 +172,17 @@ describe('ClusterMetrics', () => {
 		const shard = Object.assign(new EventEmitter(), {
 			id,
 			process: { exitCode: null, connected: true },
-			async send(message: { botMetricsRequest: number }) {
+			async send(message: { botMetricsRequest: number; want: 'metrics' | 'health' }) {
 				if (metrics === null) return;
 				const response = {
 					botMetricsResponse: message.botMetricsRequest,
-					metrics: await metrics.registry.getMetricsAsJSON(),
-					health: healthy ? { ok: true, reasons: [] } : { ok: false, reasons: [`gateway: shard ${id} is resuming`] }
+					metrics: message.want === 'metrics' ? await metrics.registry.getMetricsAsJSON() : null,
+					health:
+						message.want === 'metrics'
+							? null
+							: healthy
+								? { ok: true, reasons: [] }
+								: { ok: false, reasons: [`gateway: shard ${id} is resuming`] }
 				};
 				setImmediate(() => shard.emit('message', response));
 			}

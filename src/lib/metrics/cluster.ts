@@ -8,14 +8,18 @@ import type { HealthReport } from '../health.js';
  * `AggregatorRegistry`, which also honours each metric's `aggregator`, such as `first` for database-wide gauges).
  */
 
+type Wanted = 'metrics' | 'health';
+
 interface MetricsRequest {
 	readonly botMetricsRequest: number;
+	/** Health checks come often (a platform polls them) and must not trigger the metrics' database queries. */
+	readonly want: Wanted;
 }
 
 interface MetricsResponse {
 	readonly botMetricsResponse: number;
-	readonly metrics: MetricObjectWithValues<MetricValue<string>>[];
-	readonly health: HealthReport;
+	readonly metrics: MetricObjectWithValues<MetricValue<string>>[] | null;
+	readonly health: HealthReport | null;
 }
 
 /** A shard that has not answered in this long counts as unhealthy; a scrape never waits longer. */
@@ -25,8 +29,10 @@ const answerTimeoutMs = 2_000;
 export function answerClusterRequests(registry: Registry, health: () => Promise<HealthReport>) {
 	process.on('message', (message: unknown) => {
 		if (!isRequest(message)) return;
-		void Promise.all([registry.getMetricsAsJSON(), health()]).then(([metrics, report]) => {
-			const response: MetricsResponse = { botMetricsResponse: message.botMetricsRequest, metrics, health: report };
+		const metrics = message.want === 'metrics' ? registry.getMetricsAsJSON() : null;
+		const report = message.want === 'health' ? health() : null;
+		void Promise.all([metrics, report]).then(([metricsJson, healthReport]) => {
+			const response: MetricsResponse = { botMetricsResponse: message.botMetricsRequest, metrics: metricsJson, health: healthReport };
 			process.send?.(response);
 		});
 	});
@@ -50,8 +56,8 @@ export class ClusterMetrics {
 	) {}
 
 	public async metrics(): Promise<{ contentType: string; body: string }> {
-		const answers = await this.askAll();
-		const shards = AggregatorRegistry.aggregate(answers.flatMap((answer) => (answer.response ? [answer.response.metrics] : [])));
+		const answers = await this.askAll('metrics');
+		const shards = AggregatorRegistry.aggregate(answers.flatMap((answer) => (answer.response?.metrics ? [answer.response.metrics] : [])));
 		const merged = Registry.merge([shards as Registry, this.registry]);
 		return { contentType: merged.contentType, body: await merged.metrics() };
 	}
@@ -59,32 +65,33 @@ export class ClusterMetrics {
 	/** Healthy when every shard's process runs and reports itself healthy. */
 	public async health(): Promise<HealthReport> {
 		const reasons: string[] = [];
-		for (const { shardId, response, problem } of await this.askAll()) {
-			if (problem !== null) reasons.push(`shard ${shardId}: ${problem}`);
-			else if (!response!.health.ok) reasons.push(...response!.health.reasons.map((reason) => `shard ${shardId}: ${reason}`));
+		for (const { shardId, response, problem } of await this.askAll('health')) {
+			const report = response?.health;
+			if (problem !== null || !report) reasons.push(`shard ${shardId}: ${problem ?? 'no health report'}`);
+			else if (!report.ok) reasons.push(...report.reasons.map((reason) => `shard ${shardId}: ${reason}`));
 		}
 		return { ok: reasons.length === 0, reasons };
 	}
 
-	private askAll() {
-		return Promise.all(this.shardIds.map((shardId) => this.ask(shardId)));
+	private askAll(want: Wanted) {
+		return Promise.all(this.shardIds.map((shardId) => this.ask(shardId, want)));
 	}
 
-	private async ask(shardId: number): Promise<{ shardId: number; response: MetricsResponse | null; problem: string | null }> {
+	private async ask(shardId: number, want: Wanted): Promise<{ shardId: number; response: MetricsResponse | null; problem: string | null }> {
 		const shard = this.manager.shards.get(shardId);
 		if (!shard?.process || shard.process.exitCode !== null || !shard.process.connected) {
 			return { shardId, response: null, problem: 'its process is not running (starting or restarting)' };
 		}
 		const id = this.nextRequest++;
-		const response = await request(shard, id);
+		const response = await request(shard, { botMetricsRequest: id, want });
 		return { shardId, response, problem: response === null ? `its process did not answer within ${answerTimeoutMs} ms` : null };
 	}
 }
 
-function request(shard: Shard, id: number): Promise<MetricsResponse | null> {
+function request(shard: Shard, ask: MetricsRequest): Promise<MetricsResponse | null> {
 	return new Promise((resolve) => {
 		const onMessage = (message: unknown) => {
-			if (!isResponse(message) || message.botMetricsResponse !== id) return;
+			if (!isResponse(message) || message.botMetricsResponse !== ask.botMetricsRequest) return;
 			done(message);
 		};
 		const timer = setTimeout(() => done(null), answerTimeoutMs);
@@ -94,7 +101,6 @@ function request(shard: Shard, id: number): Promise<MetricsResponse | null> {
 			resolve(response);
 		};
 		shard.on('message', onMessage);
-		const ask: MetricsRequest = { botMetricsRequest: id };
 		shard.send(ask).catch(() => done(null));
 	});
 }
