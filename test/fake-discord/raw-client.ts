@@ -8,6 +8,7 @@ export interface GatewayPayload {
 	op: number;
 	t?: string | null;
 	s?: number | null;
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw gateway JSON, read loosely by the fake's own tests
 	d?: any;
 }
 
@@ -97,6 +98,7 @@ export class RawGatewayClient {
 export interface RawResponse {
 	status: number;
 	headers: Headers;
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw REST JSON, read loosely by the fake's own tests
 	body: any;
 }
 

@@ -68,6 +68,7 @@ describe('fake REST', () => {
 		expect(response.status).toBe(400);
 		if (errorPath) {
 			expect(response.body).toMatchObject({ code: 50035, message: 'Invalid Form Body' });
+			// eslint-disable-next-line @typescript-eslint/no-explicit-any -- walks Discord's nested error object by path
 			const node = errorPath.split('.').reduce((current: any, key) => current?.[key], response.body.errors);
 			expect(node?._errors?.length).toBeGreaterThan(0);
 		}
