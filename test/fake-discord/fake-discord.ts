@@ -212,8 +212,18 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 		return this.world.memberPermissions(guild, member);
 	}
 
+	/** Creates a role; like Discord, tells the bot with GUILD_ROLE_CREATE (discord.js resolves members' roles from its cache). */
 	public createRole(guildId: string, options: { name: string; permissions?: bigint | string; mentionable?: boolean; id?: string }): FakeRole {
-		return this.world.createRole(guildId, options);
+		const role = this.world.createRole(guildId, options);
+		if (this.world.requireGuild(guildId).botInGuild) this.gateway.dispatchToGuild(guildId, 'GUILD_ROLE_CREATE', { guild_id: guildId, role: { ...role } });
+		return role;
+	}
+
+	/** Someone else (a moderator) deletes a message; the bot's later edits of it get 10008 Unknown Message. */
+	public deleteMessage(messageId: string): void {
+		const message = this.messageStore.get(messageId);
+		if (!message || message.deleted) throw new Error(`fake-discord: no message ${messageId} to delete`);
+		this.messageStore.delete(message);
 	}
 
 	/** The shard that receives a guild's events, for the shard count the bot identified with (or `shardCount`). */

@@ -48,6 +48,15 @@ describe('fake gateway', () => {
 		expect(fake.connectedShards()).toEqual([0, 1]);
 	});
 
+	test('GIVEN a connected bot WHEN a role is created in its guild THEN it receives GUILD_ROLE_CREATE on the guild\'s shard', async () => {
+		const guild = fake.createGuild({ name: 'Roles' });
+		const client = await connect();
+		await client.identify({ shard: [shardForGuild(guild.id, 2), 2] });
+		const role = fake.createRole(guild.id, { name: 'Voters' });
+		const event = await client.next((payload) => payload.t === 'GUILD_ROLE_CREATE');
+		expect(event.d).toMatchObject({ guild_id: guild.id, role: { id: role.id, name: 'Voters' } });
+	});
+
 	test('GIVEN an identified client WHEN it heartbeats THEN the fake acknowledges', async () => {
 		const client = await connect();
 		await client.identify();
