@@ -3,19 +3,12 @@
  * child process pointed at both. Nothing here talks to the real Discord: the bot's only Discord is the fake on
  * 127.0.0.1, and its token is a made-up string (never inherited from the parent environment).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, type TestContext } from 'vitest';
 import { FakeDiscord, type FakeDiscordOptions, type FakeUser } from '../fake-discord/index.js';
+import { BotProcess, botEnvironment } from '../support/bot-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BOT_ENTRY = 'dist/index.js';
-/** The bot logs this once Sapphire has registered the application commands (src/listeners/applicationCommandRegistriesRegistered.ts). */
-const READY_LINE = 'Commands registered';
-const FAKE_TOKEN = 'e2e.fake-token.not-a-real-discord-token';
+export { BotProcess, type ExitResult } from '../support/bot-process.js';
 
 export interface StackOptions {
 	/** Options of the FakeDiscord (e.g. `shardCount`). */
@@ -29,117 +22,6 @@ export interface StackOptions {
 	/** How long to wait for the bot's ready line. Default 30 s. */
 	startupTimeoutMs?: number;
 }
-
-export interface ExitResult {
-	code: number | null;
-	signal: NodeJS.Signals | null;
-	/** From the signal (or `stop` call) to the process exit. */
-	ms: number;
-}
-
-/** One bot process, restartable with the same environment and database. */
-export class BotProcess {
-	private child: ChildProcess | null = null;
-	private exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | null = null;
-	private lines: string[] = [];
-	private generation = 0;
-
-	public constructor(
-		public readonly label: string,
-		private readonly env: Record<string, string>,
-		private readonly fake: FakeDiscord,
-		private readonly startupTimeoutMs: number
-	) {}
-
-	public get pid(): number | undefined {
-		return this.child?.pid;
-	}
-
-	public get running(): boolean {
-		return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
-	}
-
-	/** Everything the process wrote to stdout and stderr (all runs), with the token redacted. */
-	public output(): string {
-		return this.lines.join('');
-	}
-
-	/** Starts the process and resolves once it logged the ready line and the fake holds its commands. */
-	public async start(): Promise<void> {
-		if (this.running) throw new Error(`${this.label} is already running`);
-		if (!existsSync(`${PROJECT_ROOT}/${BOT_ENTRY}`)) throw new Error(`${BOT_ENTRY} is missing: run \`npm run build\` first (npm test does).`);
-		const generation = ++this.generation;
-		this.lines.push(`----- ${this.label} start #${generation} -----\n`);
-		const child = spawn(process.execPath, [BOT_ENTRY], { cwd: PROJECT_ROOT, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
-		this.child = child;
-		liveChildren.add(child);
-		const capture = (chunk: Buffer) => this.lines.push(chunk.toString('utf8').replaceAll(FAKE_TOKEN, '[token]'));
-		child.stdout!.on('data', capture);
-		child.stderr!.on('data', capture);
-		this.exit = new Promise((resolve) => {
-			child.once('exit', (code, signal) => {
-				liveChildren.delete(child);
-				this.lines.push(`----- ${this.label} exited: code ${code}, signal ${signal} -----\n`);
-				resolve({ code, signal });
-			});
-		});
-		const startOffset = this.lines.length;
-		try {
-			await this.waitForOutput(READY_LINE, this.startupTimeoutMs, startOffset);
-			await this.fake.waitForCommands(undefined, 5_000);
-		} catch (error) {
-			throw new Error(`${this.label} did not become ready: ${(error as Error).message}\n${this.output()}`);
-		}
-	}
-
-	/** Resolves with the output once it contains `pattern` (only counting output from line `fromLine` on). */
-	public waitForOutput(pattern: string | RegExp, timeoutMs = 10_000, fromLine = 0): Promise<string> {
-		const found = () => {
-			const text = this.lines.slice(fromLine).join('');
-			return typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text);
-		};
-		return new Promise((resolve, reject) => {
-			const started = performance.now();
-			const poll = setInterval(() => {
-				if (found()) {
-					clearInterval(poll);
-					resolve(this.output());
-				} else if (!this.running) {
-					clearInterval(poll);
-					reject(new Error(`${this.label} exited before printing ${String(pattern)}`));
-				} else if (performance.now() - started > timeoutMs) {
-					clearInterval(poll);
-					reject(new Error(`${this.label} did not print ${String(pattern)} within ${timeoutMs} ms`));
-				}
-			}, 25);
-		});
-	}
-
-	/** Sends `signal` and resolves when the process exited (SIGKILL after `killAfterMs`). */
-	public async stop(signal: NodeJS.Signals = 'SIGTERM', killAfterMs = 10_000): Promise<ExitResult> {
-		const child = this.child;
-		if (!child || !this.exit) throw new Error(`${this.label} was never started`);
-		const started = performance.now();
-		if (this.running) child.kill(signal);
-		const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-		const { code, signal: exitSignal } = await this.exit;
-		clearTimeout(killer);
-		return { code, signal: exitSignal, ms: Math.round(performance.now() - started) };
-	}
-
-	/** Stops (SIGTERM) and starts again with the same environment, so the same database. */
-	public async restart(): Promise<ExitResult> {
-		const exit = await this.stop('SIGTERM');
-		await this.start();
-		return exit;
-	}
-}
-
-/** Children still running when the test process exits are killed, whatever happened to the test. */
-const liveChildren = new Set<ChildProcess>();
-process.once('exit', () => {
-	for (const child of liveChildren) child.kill('SIGKILL');
-});
 
 export interface Stack {
 	fake: FakeDiscord;
@@ -171,7 +53,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 		fake = await FakeDiscord.start(options.fake);
 		const owner = fake.createUser({ username: 'operator' });
 		await options.setup?.(fake);
-		const baseEnv = botEnvironment({ OWNER_ID: owner.id, DATABASE_URL: options.databaseUrl?.(database.url) ?? database.url, DISCORD_API_URL: fake.restBase, ...options.env });
+		const baseEnv = botEnvironment({
+			OWNER_ID: owner.id,
+			DATABASE_URL: options.databaseUrl?.(database.url) ?? database.url,
+			DISCORD_API_URL: fake.restBase,
+			...options.env
+		});
 		const makeBot = (label: string, env: Record<string, string>) => {
 			const bot = new BotProcess(label, env, fake!, options.startupTimeoutMs ?? 30_000);
 			bots.push(bot);
@@ -198,12 +85,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 	}
 }
 
-/** A clean environment: only what Node needs, never the parent's TOKEN or a developer's `.env`. */
-function botEnvironment(extra: Record<string, string>): Record<string, string> {
-	const inherited = Object.fromEntries(['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
-	return { ...inherited, NODE_ENV: 'test', ENV_FILE: '', LOG_FORMAT: 'pretty', TOKEN: FAKE_TOKEN, ...extra };
-}
-
 /** The bot followed Discord's protocol: no rule broken, no route the fake (and Discord) does not have. */
 export function expectCleanProtocol(fake: FakeDiscord): void {
 	expect(fake.protocolProblems(), 'the bot broke Discord rules or called unknown routes').toEqual([]);
@@ -219,7 +100,8 @@ export function useStack(options: StackOptions = {}): () => Stack {
 		stack = await startStack(options);
 	});
 	afterEach((context: TestContext) => {
-		if (context.task.result?.state === 'fail' && stack) console.error(`\n===== bot output for "${context.task.name}" =====\n${stack.output()}\n${stack.fake.protocolProblems().join('\n')}`);
+		if (context.task.result?.state === 'fail' && stack)
+			console.error(`\n===== bot output for "${context.task.name}" =====\n${stack.output()}\n${stack.fake.protocolProblems().join('\n')}`);
 	});
 	afterAll(async () => {
 		await stack?.stop();

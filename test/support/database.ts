@@ -10,8 +10,12 @@ export interface TestDatabase {
 }
 
 /** A fresh database in the shared test PostgreSQL, so that test files never see each other's rows. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-	const adminUrl = inject('postgresAdminUrl');
+export function createTestDatabase(): Promise<TestDatabase> {
+	return createDatabaseIn(inject('postgresAdminUrl'));
+}
+
+/** A fresh database in the PostgreSQL server `adminUrl` points at (outside vitest too: the benchmark uses it). */
+export async function createDatabaseIn(adminUrl: string): Promise<TestDatabase> {
 	const name = `test_${randomBytes(6).toString('hex')}`;
 	const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 	try {
