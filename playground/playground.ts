@@ -1,0 +1,112 @@
+/**
+ * Everything `npm run playground` runs, in start order: PostgreSQL, the fake Discord with the playground's people
+ * and servers, the built bot as a child process, and the web page. The browser test starts the same stack.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/lib/database/embedded.js';
+import { FakeDiscord } from '../test/fake-discord/index.js';
+import { BotProcess } from './bot.js';
+import { PlaygroundWeb } from './web.js';
+import { PlaygroundWorld } from './world.js';
+
+export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+/** Not `.data/postgres`, which `npm start` uses: the playground never touches a developer's own bot data. */
+export const defaultDataDirectory = join(projectRoot, '.data', 'playground');
+
+export interface PlaygroundOptions {
+	/** Holds the PostgreSQL cluster and the ids of the playground's world. */
+	dataDirectory: string;
+	/** Use this PostgreSQL instead of starting one in `dataDirectory` (the browser test's own database). */
+	databaseUrl?: string;
+	/** Wipe `dataDirectory` first. */
+	reset: boolean;
+	/** Web page port on 127.0.0.1; 0 picks a free one. */
+	port: number;
+	/** Each line the bot prints. */
+	onBotLine: (line: string) => void;
+	/** Progress, one line per step. */
+	log: (line: string) => void;
+	/** The bot stopped on its own (it crashed): the caller decides what to do. */
+	onBotExit: (code: number | null, signal: NodeJS.Signals | null) => void;
+}
+
+export interface Playground {
+	url: string;
+	fake: FakeDiscord;
+	world: PlaygroundWorld;
+	close(): Promise<void>;
+}
+
+export async function startPlayground(options: PlaygroundOptions): Promise<Playground> {
+	const cleanups: Array<() => Promise<void>> = [];
+	const close = async () => {
+		for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+	};
+	try {
+		if (options.reset) {
+			await stopDatabaseIn(options.dataDirectory);
+			await rm(options.dataDirectory, { recursive: true, force: true });
+			options.log(`Reset: removed ${options.dataDirectory}.`);
+		}
+		await mkdir(options.dataDirectory, { recursive: true });
+
+		let started = Date.now();
+		let databaseUrl = options.databaseUrl;
+		if (databaseUrl === undefined) {
+			const database: EmbeddedDatabase = await startEmbeddedDatabase({ directory: join(options.dataDirectory, 'postgres'), persistent: true });
+			cleanups.push(() => database.stop());
+			databaseUrl = database.url;
+			options.log(`PostgreSQL started (${Date.now() - started} ms), data in ${join(options.dataDirectory, 'postgres')}.`);
+		}
+
+		const fake = await FakeDiscord.start({ botName: 'DiscordTestBot' });
+		cleanups.push(() => fake.close());
+		const world = await PlaygroundWorld.load(fake, join(options.dataDirectory, 'world.json'));
+		options.log(`Fake Discord listening on ${fake.restBase}.`);
+
+		started = Date.now();
+		const bot = await BotProcess.start({
+			projectRoot,
+			ownerId: world.ownerId,
+			databaseUrl,
+			discordApiUrl: fake.restBase,
+			pidFile: join(options.dataDirectory, 'bot.pid'),
+			onLine: options.onBotLine,
+			onUnexpectedExit: options.onBotExit
+		});
+		cleanups.push(() => bot.stop());
+		await bot.waitUntilReady(60_000);
+		options.log(`Bot started and registered ${fake.commands.length} commands (${Date.now() - started} ms).`);
+
+		const web = await PlaygroundWeb.start({ fake, world, projectRoot, port: options.port });
+		cleanups.push(() => web.close());
+		return { url: web.url, fake, world, close };
+	} catch (error) {
+		await close();
+		throw error;
+	}
+}
+
+/** A PostgreSQL left running in the folder about to be wiped (a playground killed hard) is stopped first. */
+async function stopDatabaseIn(dataDirectory: string) {
+	const pidFile = join(dataDirectory, 'postgres', 'cluster', 'postmaster.pid');
+	if (!existsSync(pidFile)) return;
+	const pid = Number.parseInt((await readFile(pidFile, 'utf8')).split('\n')[0] ?? '', 10);
+	if (!Number.isSafeInteger(pid) || pid <= 1) return;
+	try {
+		process.kill(pid, 'SIGINT');
+	} catch {
+		return;
+	}
+	for (let waited = 0; waited < 10_000; waited += 100) {
+		try {
+			process.kill(pid, 0);
+		} catch {
+			return;
+		}
+		await new Promise((resolvePromise) => setTimeout(resolvePromise, 100));
+	}
+}

@@ -1,0 +1,251 @@
+/**
+ * The playground in a real browser: Debian's Chromium driven by playwright-core (never a downloaded browser).
+ * The page talks to the playground server, which drives the fake Discord; the bot is the real built process.
+ *
+ * Without Chromium the test is skipped on a developer machine (with a message saying how to enable it) and fails
+ * in CI, where `.ci/run` installs it.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { projectRoot, startPlayground, type Playground } from '../../playground/playground.js';
+import type { PersonKey } from '../../playground/world.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const browserMissing = !existsSync(chromiumPath);
+const inCi = Boolean(process.env.CI);
+/** `UPDATE_DOCS_SCREENSHOT=1 npm test` refreshes the README's picture; otherwise it goes to test-results/. */
+const screenshotPath = process.env.UPDATE_DOCS_SCREENSHOT
+	? join(projectRoot, 'docs', 'playground-poll.png')
+	: join(projectRoot, 'test-results', 'playground-poll.png');
+
+if (browserMissing && !inCi) {
+	console.warn(
+		`Skipping the playground browser test: no Chromium at ${chromiumPath}. Install it with \`apt-get install chromium\` (or set CHROMIUM_PATH).`
+	);
+}
+
+describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
+	let database: TestDatabase | undefined;
+	let dataDirectory: string | undefined;
+	let playground: Playground | undefined;
+	let browser: BrowserContext | undefined;
+	let page: Page;
+	const botLines: string[] = [];
+	const pageProblems: string[] = [];
+	const outsideRequests: string[] = [];
+
+	beforeAll(async () => {
+		if (browserMissing)
+			throw new Error(
+				`CI is set and there is no Chromium at ${chromiumPath}: .ci/run must \`apt-get install -y chromium\` before \`npm test\`.`
+			);
+		database = await createTestDatabase();
+		dataDirectory = await mkdtemp(join(tmpdir(), 'playground-e2e-'));
+		playground = await startPlayground({
+			dataDirectory,
+			databaseUrl: database.url,
+			reset: false,
+			port: 0,
+			log: () => undefined,
+			onBotLine: (line) => botLines.push(line),
+			onBotExit: (code, signal) => botLines.push(`!! the bot exited: code ${code}, signal ${signal}`)
+		});
+		browser = await chromium.launchPersistentContext(join(dataDirectory, 'browser-profile'), {
+			executablePath: chromiumPath,
+			headless: true,
+			args: [
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+				'--no-first-run',
+				'--disable-quic'
+			],
+			viewport: { width: 1280, height: 800 }
+		});
+		page = browser.pages()[0] ?? (await browser.newPage());
+		page.setDefaultTimeout(10_000);
+		page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+		page.on('console', (message) => {
+			if (message.type() === 'error') pageProblems.push(`console error: ${message.text()}`);
+		});
+		page.on('request', (request) => {
+			if (new URL(request.url()).hostname !== '127.0.0.1') outsideRequests.push(request.url());
+		});
+		await page.goto(playground.url);
+		await page.waitForSelector('body[data-ready="true"]');
+	}, 90_000);
+
+	afterEach(async (context) => {
+		if (context.task.result?.state !== 'fail' || !page) return;
+		const failurePath = join(projectRoot, 'test-results', 'playground-failure.png');
+		await mkdir(join(failurePath, '..'), { recursive: true });
+		await page.screenshot({ path: failurePath }).catch(() => undefined);
+		const composerError = await page.textContent('#composer-error').catch(() => null);
+		console.error(
+			`\n===== playground failure: screenshot in ${failurePath}; composer error: ${composerError ?? 'none'}\n${pageProblems.join('\n')}\n===== bot output =====\n${botLines.join('\n')}`
+		);
+	});
+
+	afterAll(async () => {
+		await browser?.close();
+		await playground?.close();
+		await database?.drop();
+		if (dataDirectory) await rm(dataDirectory, { recursive: true, force: true });
+	});
+
+	const person = (key: PersonKey) => playground!.world.people.find((candidate) => candidate.key === key)!;
+	const actAs = (key: PersonKey) => page.selectOption('#user-switcher', person(key).id);
+	const message = (text: string | RegExp) => page.locator('#messages discord-message', { hasText: text });
+	const openServer = (name: string) => page.locator(`#guild-list button[data-guild-name="${name}"]`).click();
+	const send = async (text: string) => {
+		await page.fill('#message-input', text);
+		await page.press('#message-input', 'Enter');
+	};
+
+	test('GIVEN a new server WHEN the owner approves it from the DM, a member creates a poll, two members vote and it is closed THEN the page shows every step live', async () => {
+		// A member invites the bot to a new server: the owner gets the approval request in DMs.
+		await actAs('alice');
+		await page.click('#add-server');
+		await page.fill('#new-server-name', 'Lunch Club');
+		await page.click('#new-server-create');
+		await expect.poll(() => page.locator('#sidebar-title').textContent()).toBe('Lunch Club');
+
+		// Before approval the bot answers, but lets nobody use it yet.
+		await send('/poll create question: Too early? options: Yes | No');
+		await message(/waiting for approval|not approved/i).waitFor();
+
+		await actAs('owner');
+		await page.locator('#home .badge').waitFor({ state: 'visible' });
+		await page.click('#home');
+		const request = message('Lunch Club').filter({ has: page.locator('discord-button', { hasText: 'Approve' }) });
+		await request.waitFor();
+		await request.locator('discord-button', { hasText: 'Approve' }).click();
+		// The DM is edited in place: approved, both buttons disabled.
+		await expect.poll(() => request.locator('discord-embed').getAttribute('embed-title')).toBe('Server approved');
+		await expect(request.locator('discord-button[disabled]').count()).resolves.toBe(2);
+
+		// /ping in DMs: the suggestion is picked with Enter, a second Enter sends; the answer is ephemeral.
+		await page.fill('#message-input', '/pi');
+		await page.locator('#suggestions .suggestion', { hasText: '/ping' }).waitFor();
+		await page.press('#message-input', 'Enter');
+		await expect(page.inputValue('#message-input')).resolves.toBe('/ping ');
+		await page.press('#message-input', 'Enter');
+		const pong = message('Pong!');
+		await pong.waitFor();
+		await expect(pong.getAttribute('ephemeral')).resolves.toBe('');
+		await pong.getByText('Only you can see this').waitFor({ state: 'visible' });
+
+		// In the approved server a plain member sees the commands the bot registered, /admin hidden from them
+		// (its default_member_permissions); Alice owns the server, so she sees it.
+		await actAs('bob');
+		await openServer('Lunch Club');
+		await page.fill('#message-input', '/');
+		const suggestions = page.locator('#suggestions .suggestion .name');
+		await suggestions.first().waitFor();
+		await expect(suggestions.allTextContents()).resolves.toEqual(['/help', '/ping', '/poll']);
+		await send('/help');
+		await page.press('#message-input', 'Enter');
+		await message('Commands you can use here').waitFor();
+
+		await actAs('alice');
+		await page.fill('#message-input', '/');
+		await suggestions.first().waitFor();
+		await expect(suggestions.allTextContents()).resolves.toEqual(['/admin', '/help', '/ping', '/poll']);
+
+		// Typed options with their descriptions come from the registered command.
+		await page.fill('#message-input', '/poll create ');
+		await page.locator('#suggestions .suggestion', { hasText: 'question:' }).waitFor();
+		await expect(page.locator('#suggestions .suggestion', { hasText: 'role:' }).textContent()).resolves.toContain('role');
+		await send('/poll create question: Lunch today? options: Pizza | Sushi | Tacos');
+		const poll = message('Lunch today?').filter({ has: page.locator('discord-button', { hasText: 'Pizza' }) });
+		await poll.waitFor();
+		await expect(poll.locator('discord-command').getAttribute('command')).resolves.toBe('/poll create');
+
+		// Two members vote; each sees only their own confirmation, everyone sees the counts change.
+		await actAs('bob');
+		await poll.locator('discord-button', { hasText: 'Pizza' }).click();
+		await message('Your vote in poll #1').waitFor();
+		await expect.poll(() => poll.locator('discord-embed-field').first().textContent(), { timeout: 10_000 }).toContain('1 vote · 100%');
+
+		await actAs('charlie');
+		await expect(message('Your vote in poll #1').count()).resolves.toBe(0);
+		await poll.locator('discord-button', { hasText: 'Sushi' }).click();
+		await message('Your vote in poll #1: Sushi').waitFor();
+		await expect.poll(() => poll.locator('discord-embed-field').nth(1).textContent(), { timeout: 10_000 }).toContain('1 vote · 50%');
+		await expect(poll.locator('discord-embed-field').first().textContent()).resolves.toContain('1 vote · 50%');
+		await mkdir(join(screenshotPath, '..'), { recursive: true });
+		await page.screenshot({ path: screenshotPath });
+
+		// The creator closes it with /poll close, picking the poll from the bot's own autocomplete answers.
+		await actAs('alice');
+		await page.fill('#message-input', '/poll close poll: ');
+		await page.locator('#suggestions .suggestion', { hasText: 'Lunch today?' }).waitFor();
+		await page.press('#message-input', 'Enter');
+		await page.press('#message-input', 'Enter');
+		await expect.poll(() => poll.locator('discord-embed').getAttribute('embed-title'), { timeout: 10_000 }).toBe('Poll #1 (closed)');
+		await expect(poll.locator('discord-button[disabled]').count()).resolves.toBe(5);
+		await expect(poll.locator('discord-embed-description').textContent()).resolves.toContain('Tie: Pizza, Sushi');
+
+		expect(pageProblems).toEqual([]);
+		expect(outsideRequests, 'the page loaded something from outside this machine').toEqual([]);
+		expect(playground!.fake.protocolProblems(), 'the bot broke Discord rules').toEqual([]);
+	}, 120_000);
+
+	test('GIVEN a server approved with /admin and its autocomplete WHEN a poll is restricted to a role THEN only the member holding it may vote', async () => {
+		await actAs('morgan');
+		await page.click('#add-server');
+		await page.fill('#new-server-name', 'Book Club');
+		await page.click('#new-server-create');
+		await expect.poll(() => page.locator('#sidebar-title').textContent()).toBe('Book Club');
+
+		// The owner approves it with /admin approve, picking the server from the bot's autocomplete answers.
+		await actAs('owner');
+		await page.click('#home');
+		await page.fill('#message-input', '/admin approve server: Book');
+		await page.locator('#suggestions .suggestion', { hasText: 'Book Club (pending)' }).waitFor();
+		await page.press('#message-input', 'Enter');
+		await expect(page.inputValue('#message-input')).resolves.toBe('/admin approve server: Book Club (pending) ');
+		await page.press('#message-input', 'Enter');
+		await message(/Book Club.*pending → approved/).waitFor();
+
+		// A role option takes the role's name; the page sends its id.
+		await actAs('morgan');
+		await openServer('Book Club');
+		await send('/poll create question: Next book? options: Dune | Emma role: Voters');
+		const poll = message('Next book?').filter({ has: page.locator('discord-button', { hasText: 'Dune' }) });
+		await poll.waitFor();
+		await expect(poll.locator('discord-embed-description discord-mention[type="role"]').textContent()).resolves.toBe('Voters');
+
+		await actAs('bob');
+		await poll.locator('discord-button', { hasText: 'Dune' }).click();
+		await message(/only .*Voters/i)
+			.filter({ hasNot: page.locator('discord-embed') })
+			.waitFor();
+		await actAs('vera');
+		await poll.locator('discord-button', { hasText: 'Emma' }).click();
+		await message('Your vote in poll #1: Emma').waitFor();
+		await expect.poll(() => poll.locator('discord-embed-field').nth(1).textContent(), { timeout: 10_000 }).toContain('1 vote · 100%');
+		expect(playground!.fake.protocolProblems()).toEqual([]);
+	}, 60_000);
+
+	test('GIVEN a pending server WHEN the owner denies it from the DM THEN the bot leaves it and it disappears from the page', async () => {
+		await actAs('owner');
+		await page.click('#home');
+		const request = message('Playground').filter({ has: page.locator('discord-button', { hasText: 'Deny' }) });
+		await request.locator('discord-button', { hasText: 'Deny' }).click();
+		await expect.poll(() => request.locator('discord-embed').getAttribute('embed-title')).toBe('Server denied');
+		await expect
+			.poll(() => page.locator('#guild-list button').evaluateAll((buttons) => buttons.map((button) => button.getAttribute('data-guild-name'))))
+			.toEqual(['Lunch Club', 'Book Club']);
+		expect(pageProblems).toEqual([]);
+		expect(outsideRequests).toEqual([]);
+		expect(playground!.fake.protocolProblems()).toEqual([]);
+	}, 30_000);
+});
