@@ -197,7 +197,17 @@ describe('GIVEN two bot processes on shards 0-1 and 2-3 of four, behind one @dis
 			where (guild_id, poll_number) in (values (${polls[0]!.guild.id}::bigint, ${polls[0]!.number}::int), (${polls[1]!.guild.id}::bigint, ${polls[1]!.number}::int))
 			returning closes_at as at
 		`;
-		await sleep(4_500);
+		const closedCount = async () =>
+			(
+				await sql<{ count: number }[]>`
+				select count(*)::int as count from polls
+				where closed_at is not null and (guild_id, poll_number) in (values (${polls[0]!.guild.id}::bigint, ${polls[0]!.number}::int), (${polls[1]!.guild.id}::bigint, ${polls[1]!.number}::int))
+			`
+			)[0]!.count;
+		const started = performance.now();
+		while ((await closedCount()) < polls.length && performance.now() - started < 8_000) await sleep(100);
+		// Both schedulers keep ticking (every second): give a second close the chance to happen, and it must not.
+		await sleep(1_500);
 
 		for (const poll of polls) {
 			const [row] = await sql<{ closedAt: Date | null; reason: string | null }[]>`
@@ -240,7 +250,8 @@ describe('GIVEN two bot processes on shards 0-1 and 2-3 of four, behind one @dis
 				while (!killed && next < world.voters.length) await voteOnce(world.voters[next++]!);
 			})
 		);
-		while (acknowledged.length < 12) await sleep(5);
+		const burstStarted = performance.now();
+		while (acknowledged.length < 12 && performance.now() - burstStarted < 10_000) await sleep(5);
 		await second.stop('SIGKILL');
 		killed = true;
 		await burst;
