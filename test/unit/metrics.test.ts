@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
-import type { ShardingManager } from 'discord.js';
+import { Client, GatewayIntentBits, InteractionType, Routes, type ShardingManager } from 'discord.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkHealth } from '../../src/lib/health.js';
 import { ClusterMetrics } from '../../src/lib/metrics/cluster.js';
-import { InteractionTracker } from '../../src/lib/metrics/interactions.js';
+import { attachClientMetrics, InteractionTracker } from '../../src/lib/metrics/interactions.js';
 import { BotMetrics, routeLabel } from '../../src/lib/metrics/metrics.js';
 import { startMetricsServer } from '../../src/lib/metrics/server.js';
 import { createMigratedDatabase } from '../support/database.js';
@@ -206,5 +208,56 @@ describe('ClusterMetrics', () => {
 			ok: false,
 			reasons: ['shard 1: gateway: shard 1 is resuming', 'shard 2: its process is not running (starting or restarting)']
 		});
+	});
+});
+
+describe('attachClientMetrics', () => {
+	it('GIVEN a client WHEN Discord answers 429 once and an interaction is answered THEN the 429, the acknowledgement and the outcome are counted', async () => {
+		let calls = 0;
+		const upstream = createServer((request, response) => {
+			request.resume();
+			request.on('end', () => {
+				calls++;
+				if (calls === 1) {
+					response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '0.1', 'x-ratelimit-scope': 'shared' });
+					response.end(JSON.stringify({ message: 'You are being rate limited.', retry_after: 0.1, global: false }));
+					return;
+				}
+				response.writeHead(204).end();
+			});
+		});
+		await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+		const { port } = upstream.address() as AddressInfo;
+		const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: `http://127.0.0.1:${port}/api` } });
+		const metrics = new BotMetrics({ defaultMetrics: false });
+		const stop = attachClientMetrics(client, metrics);
+		try {
+			const interaction = {
+				id: '1234567890123456789',
+				type: InteractionType.ApplicationCommand,
+				isChatInputCommand: () => true,
+				createdTimestamp: Date.now() - 50
+			};
+			client.emit('interactionCreate', interaction as never);
+			await client.rest.post(Routes.interactionCallback(interaction.id, 'secret-token'), {
+				body: { type: 4, data: { content: 'hi' } },
+				auth: false
+			});
+			client.emit('chatInputCommandFinish', interaction as never, {} as never, {} as never);
+
+			expect(await sample(metrics, 'discord_bot_rest_429_total')).toMatchObject([
+				{ labels: { route: '/interactions/:id/:token/callback', scope: 'shared' }, value: 1 }
+			]);
+			const acks = await sample(metrics, 'discord_bot_interaction_ack_seconds');
+			expect(acks.find((value) => value.metricName?.endsWith('_count'))).toMatchObject({ labels: { kind: 'chat_input' }, value: 1 });
+			expect(await sample(metrics, 'discord_bot_interactions_total')).toMatchObject([
+				{ labels: { kind: 'chat_input', outcome: 'success' }, value: 1 }
+			]);
+			expect(JSON.stringify(await metrics.registry.getMetricsAsJSON())).not.toContain('secret-token');
+		} finally {
+			stop();
+			await client.destroy();
+			await new Promise((resolve) => upstream.close(resolve));
+		}
 	});
 });
