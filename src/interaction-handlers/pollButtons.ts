@@ -4,6 +4,7 @@ import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { interactionFields } from '../lib/discord/reply.js';
 import type { PollComponent, PollComponentId } from '../lib/polls/custom-ids.js';
 import { describeVoteFailure, PollComponentIdentifiers, readPollComponent } from '../lib/polls/interactions.js';
+import { metrics } from '../lib/metrics/index.js';
 import { castVote, closePoll, findChoices, findPoll } from '../lib/polls/repository.js';
 import { describeChoices } from '../lib/polls/render.js';
 import { mayManage } from '../lib/polls/rules.js';
@@ -59,7 +60,10 @@ export class PollButtonsHandler extends InteractionHandler {
 		}
 		const { poll, labels, choices, changed } = outcome.unwrap();
 		// The acknowledgement goes out now; the poll message follows through the coalescer.
-		if (changed) requestPollEdit(poll.guildId, poll.number);
+		if (changed) {
+			metrics.votesRecorded.inc();
+			requestPollEdit(poll.guildId, poll.number);
+		}
 		await interaction.reply({ content: describeChoices(poll, labels, choices), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
 	}
 

@@ -3,6 +3,7 @@ import { InteractionHandler, InteractionHandlerTypes, UserError } from '@sapphir
 import { MessageFlags, type StringSelectMenuInteraction } from 'discord.js';
 import type { PollComponentId } from '../lib/polls/custom-ids.js';
 import { describeVoteFailure, PollComponentIdentifiers, readPollComponent } from '../lib/polls/interactions.js';
+import { metrics } from '../lib/metrics/index.js';
 import { castVote, findPoll } from '../lib/polls/repository.js';
 import { describeChoices } from '../lib/polls/render.js';
 import { memberRoleIds, requestPollEdit } from '../lib/polls/service.js';
@@ -44,7 +45,10 @@ export class PollSelectHandler extends InteractionHandler {
 			});
 		}
 		const { poll, labels, choices, changed } = outcome.unwrap();
-		if (changed) requestPollEdit(poll.guildId, poll.number);
+		if (changed) {
+			metrics.votesRecorded.inc();
+			requestPollEdit(poll.guildId, poll.number);
+		}
 		await interaction.reply({ content: describeChoices(poll, labels, choices), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
 	}
 }

@@ -174,6 +174,24 @@ describe('EditCoalescer', () => {
 		expect(keys.sort()).toEqual(['a', 'b']);
 	});
 
+	test('GIVEN requests that join an edit already waiting THEN each is reported as coalesced, and one edit is made', async () => {
+		const coalesced: string[] = [];
+		const flushed: string[] = [];
+		const coalescer = new EditCoalescer(
+			async (key) => void flushed.push(key),
+			() => {},
+			2_000,
+			() => Date.now(),
+			(key) => coalesced.push(key)
+		);
+		coalescer.request('poll');
+		coalescer.request('poll');
+		coalescer.request('poll');
+		await vi.advanceTimersByTimeAsync(10);
+		expect(flushed).toEqual(['poll']);
+		expect(coalesced).toEqual(['poll', 'poll']);
+	});
+
 	test('GIVEN a pending edit due after the shutdown budget WHEN closed THEN it is dropped and reported', async () => {
 		const { flushes, coalescer } = setup();
 		coalescer.request('poll');

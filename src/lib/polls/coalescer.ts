@@ -24,7 +24,9 @@ export class EditCoalescer {
 		private readonly flush: (key: string) => Promise<void>,
 		private readonly onError: (key: string, error: unknown) => void,
 		private readonly windowMs = 2_000,
-		private readonly now: () => number = () => performance.now()
+		private readonly now: () => number = () => performance.now(),
+		/** Told when a request joins an edit already waiting (one Discord edit saved). */
+		private readonly onCoalesced: (key: string) => void = () => {}
 	) {}
 
 	/** Asks for `key` to be flushed as soon as its window allows. Never waits. */
@@ -36,6 +38,7 @@ export class EditCoalescer {
 			entry = { lastEnd: Number.NEGATIVE_INFINITY, timer: null, running: null, dirty: false };
 			this.entries.set(key, entry);
 		}
+		if (entry.dirty) this.onCoalesced(key);
 		entry.dirty = true;
 		if (entry.timer === null && entry.running === null) this.arm(key, entry);
 	}

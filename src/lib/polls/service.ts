@@ -5,6 +5,7 @@
  */
 import { container } from '@sapphire/framework';
 import { DiscordAPIError, PermissionFlagsBits, RESTJSONErrorCodes, Routes, type Interaction } from 'discord.js';
+import { metrics } from '../metrics/index.js';
 import { EditCoalescer } from './coalescer.js';
 import { claimDuePolls, readPollState, type PollRow, type PollState } from './repository.js';
 import { renderClosedNotice, renderPollMessage } from './render.js';
@@ -37,6 +38,7 @@ export async function refreshPollMessage(guildId: string, number: number): Promi
 		await container.client.rest.patch(Routes.channelMessage(poll.channelId, poll.messageId), {
 			body: { ...renderPollMessage(state.unwrap()), allowed_mentions: { parse: [] } }
 		});
+		metrics.pollEditsSent.inc();
 	} catch (error) {
 		if (!isUnreachable(error)) throw error;
 		container.logger.debug(`Poll #${number}'s message is unreachable; not updated.`, { guildId });
@@ -49,7 +51,10 @@ export const pollEdits = new EditCoalescer(
 		const [guildId, number] = key.split(':');
 		return refreshPollMessage(guildId!, Number(number));
 	},
-	(key, error) => container.logger.warn(`Updating poll message ${key} failed:`, error, { guildId: key.split(':')[0] })
+	(key, error) => container.logger.warn(`Updating poll message ${key} failed:`, error, { guildId: key.split(':')[0] }),
+	undefined,
+	undefined,
+	() => metrics.pollEditsCoalesced.inc()
 );
 
 export function requestPollEdit(guildId: string, number: number) {
