@@ -1,0 +1,371 @@
+/**
+ * `npm run bench`: the vote path measured end to end, in one run so that ratios hold on a noisy machine.
+ *
+ * Starts an embedded PostgreSQL, the project's fake Discord and the **built** bot (`node dist/index.js`), then
+ * measures /ping and votes (dispatch → callback received), a poll holding 1,000,000 votes, the poll-message edits
+ * sent during a burst, the bot's memory in 10,000 servers, its start-up time, and the fake's own ceiling. Prints a
+ * table and writes the same figures to bench/results.json. It passes or fails nothing: it reports.
+ *
+ *   npm run bench                  # full run (a few minutes on 2 cores)
+ *   npm run bench -- --quick       # smaller counts, for trying changes
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import { startEmbeddedDatabase } from '../src/lib/database/embedded.js';
+import { migrate } from '../src/lib/database/migrate.js';
+import { FakeDiscord, type FakeMessage, type FakeUser, type InteractionHandle } from '../test/fake-discord/index.js';
+import { measureThroughput } from '../test/fake-discord/throughput.js';
+import { BotProcess, botEnvironment } from '../test/support/bot-process.js';
+import { createDatabaseIn } from '../test/support/database.js';
+
+const quick = process.argv.includes('--quick');
+const sizes = {
+	sequential: quick ? 100 : 300,
+	burstMs: quick ? 2_000 : 5_000,
+	bigPollVotes: quick ? 100_000 : 1_000_000,
+	servers: quick ? 2_000 : 10_000,
+	inFlight: 50
+};
+
+interface Latency {
+	count: number;
+	perSecond: number;
+	p50Ms: number;
+	p99Ms: number;
+}
+
+interface Results {
+	when: string;
+	quick: boolean;
+	machine: { cpus: number; node: string };
+	postgresStartMs: number;
+	fakeCeiling: { perSecond: number; p50Ms: number; p99Ms: number };
+	ping: { sequential: Latency; concurrent: Latency };
+	votes: { sequential: Latency; concurrent: Latency; ratioToPing: number };
+	bigPoll: { votes: number; seedMs: number; sequential: Latency; concurrent: Latency; p50Ratio: number; p99Ratio: number };
+	edits: {
+		votes: number;
+		burstSeconds: number;
+		edits: number;
+		editsPerSecond: number;
+		maxEditsIn2s: number;
+		minGapMs: number;
+		finalExact: boolean;
+	};
+	memory: { servers: number; readyMs: number; rssMb: number };
+	startup: { commandsRegisteredMs: number; botReportedMs: number };
+}
+
+const owner = '300000000000000001';
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+async function main() {
+	const directory = await mkdtemp(join(tmpdir(), 'discord-test-bot-bench-'));
+	let started = performance.now();
+	const postgresServer = await startEmbeddedDatabase({ directory, persistent: false });
+	const postgresStartMs = performance.now() - started;
+	const cleanups: (() => Promise<unknown>)[] = [async () => postgresServer.stop(), () => rm(directory, { recursive: true, force: true })];
+	try {
+		step('fake Discord ceiling (minimal client, 50 in flight)');
+		const ceiling = await measureThroughput({ durationMs: sizes.burstMs, inFlight: sizes.inFlight });
+
+		step('start-up on an empty database');
+		const main = await startBot(postgresServer.url, cleanups);
+		const { fake, bot, sql } = main;
+
+		const guild = fake.createGuild({ name: 'Bench', memberCount: 100_000 });
+		await sql`insert into guilds (guild_id, name, status) values (${guild.id}, 'Bench', 'approved') on conflict (guild_id) do update set status = 'approved'`;
+		await sql`select pg_notify('guild_status', ${guild.id})`;
+		await waitFor(
+			async () =>
+				(await fake.slash({ user: main.creator, guildId: guild.id, command: 'poll list' }).waitForOriginal()).content.includes(
+					'waiting for approval'
+				) === false,
+			10_000
+		);
+
+		step('/ping');
+		const pingUser = main.creator;
+		const ping = await measure(() => fake.slash({ user: pingUser, guildId: guild.id, command: 'ping' }));
+
+		const users = usersFactory(fake);
+		step('votes on a new poll');
+		const poll = await createPoll(fake, main.creator, guild.id, 'Fresh poll');
+		const votes = await measure(() => fake.click({ user: users.next(), message: poll.message, customId: poll.optionId(0) }), {
+			onConcurrentStart: main.markBurst,
+			onConcurrentEnd: main.markBurst
+		});
+
+		step('poll-message edits during the burst');
+		await sleep(2_500);
+		const edits = await editReport(main, poll, votes.concurrent.count + votes.sequential.count);
+
+		step(`votes on a poll holding ${sizes.bigPollVotes.toLocaleString('en-US')} votes`);
+		const big = await createPoll(fake, main.creator, guild.id, 'Big poll');
+		started = performance.now();
+		await seedVotes(sql, guild.id, big.number, sizes.bigPollVotes);
+		const seedMs = performance.now() - started;
+		const bigVotes = await measure(() => fake.click({ user: users.next(), message: big.message, customId: big.optionId(1) }));
+
+		const problems = fake.protocolProblems();
+		await bot.stop('SIGTERM');
+
+		step(`memory in ${sizes.servers.toLocaleString('en-US')} servers`);
+		const memory = await measureMemory(postgresServer.url, cleanups);
+
+		const results: Results = {
+			when: new Date().toISOString(),
+			quick,
+			machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+			postgresStartMs: Math.round(postgresStartMs),
+			fakeCeiling: { perSecond: ceiling.perSecond, p50Ms: round(ceiling.p50Ms), p99Ms: round(ceiling.p99Ms) },
+			ping,
+			votes: { ...votes, ratioToPing: round(votes.concurrent.perSecond / ping.concurrent.perSecond) },
+			bigPoll: {
+				votes: sizes.bigPollVotes,
+				seedMs: Math.round(seedMs),
+				...bigVotes,
+				p50Ratio: round(bigVotes.concurrent.p50Ms / votes.concurrent.p50Ms),
+				p99Ratio: round(bigVotes.concurrent.p99Ms / votes.concurrent.p99Ms)
+			},
+			edits,
+			memory,
+			startup: main.startup
+		};
+		print(results);
+		if (problems.length > 0) console.log(`\nProtocol problems seen by the fake (${problems.length}):\n${problems.slice(0, 10).join('\n')}`);
+		await writeFile(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+		console.log('\nWritten to bench/results.json');
+	} finally {
+		for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+	}
+}
+
+/** A fake Discord, a fresh database and the built bot; the start-up time is measured on the way. */
+async function startBot(
+	adminUrl: string,
+	cleanups: (() => Promise<unknown>)[],
+	setup?: (fake: FakeDiscord, sql: postgres.Sql, databaseUrl: string) => Promise<void>
+) {
+	const database = await createDatabaseIn(adminUrl);
+	cleanups.push(() => database.drop());
+	const fake = await FakeDiscord.start();
+	cleanups.push(() => fake.close());
+	const sql = postgres(database.url, { max: 4, onnotice: () => {} });
+	cleanups.push(() => sql.end({ timeout: 1 }));
+	const creator = fake.createUser({ username: 'creator', id: owner });
+	await setup?.(fake, sql, database.url);
+	const bot = new BotProcess(
+		'bench bot',
+		botEnvironment({ OWNER_ID: owner, DATABASE_URL: database.url, DISCORD_API_URL: fake.restBase }),
+		fake,
+		120_000
+	);
+	cleanups.push(() => (bot.running ? bot.stop('SIGKILL') : Promise.resolve()));
+	const started = performance.now();
+	await bot.start();
+	const commandsRegisteredMs = Math.round(performance.now() - started);
+	const reported = /Commands registered in \d+ ms \((\d+) ms after process start\)/.exec(bot.output());
+
+	const burstMarks: number[] = [];
+	return {
+		fake,
+		bot,
+		sql,
+		creator,
+		startup: { commandsRegisteredMs, botReportedMs: reported ? Number(reported[1]) : Number.NaN },
+		/** Notes a moment on the fake's clock (the request log's), so the edits of one burst can be told apart. */
+		markBurst: () => burstMarks.push(fake.clock.now()),
+		burstMarks
+	};
+}
+
+type Bench = Awaited<ReturnType<typeof startBot>>;
+
+interface BenchPoll {
+	number: number;
+	message: FakeMessage;
+	optionId(index: number): string;
+}
+
+async function createPoll(fake: FakeDiscord, user: FakeUser, guildId: string, question: string): Promise<BenchPoll> {
+	const message = await fake.slash({ user, guildId, command: 'poll create', options: { question, options: 'Yes | No | Maybe' } }).waitForOriginal();
+	const number = Number(/Poll #(\d+)/.exec(JSON.stringify(message.embeds))?.[1]);
+	const buttons = (message.components as { components: { custom_id?: string }[] }[]).flatMap((row) => row.components);
+	return {
+		number,
+		message,
+		optionId: (index) => {
+			const id = buttons.find((button) => button.custom_id?.endsWith(`:${index}`) && button.custom_id.startsWith('pv:'))?.custom_id;
+			if (!id) throw new Error(`no vote button for option ${index}`);
+			return id;
+		}
+	};
+}
+
+/** Distinct voters, made on demand. */
+function usersFactory(fake: FakeDiscord) {
+	let made = 0;
+	return { next: () => fake.createUser({ username: `voter${made++}` }) };
+}
+
+/** One at a time, then `inFlight` at once for `burstMs`: throughput and dispatch → callback latency. */
+async function measure(
+	send: () => InteractionHandle,
+	hooks: { onConcurrentStart?: () => void; onConcurrentEnd?: () => void } = {}
+): Promise<{ sequential: Latency; concurrent: Latency }> {
+	const sequential = await run(1, { count: sizes.sequential }, send);
+	hooks.onConcurrentStart?.();
+	const concurrent = await run(sizes.inFlight, { durationMs: sizes.burstMs }, send);
+	hooks.onConcurrentEnd?.();
+	return { sequential, concurrent };
+}
+
+async function run(inFlight: number, limit: { count?: number; durationMs?: number }, send: () => InteractionHandle): Promise<Latency> {
+	const latencies: number[] = [];
+	const started = performance.now();
+	const deadline = limit.durationMs === undefined ? Number.POSITIVE_INFINITY : started + limit.durationMs;
+	let remaining = limit.count ?? Number.POSITIVE_INFINITY;
+	const worker = async () => {
+		while (remaining-- > 0 && performance.now() < deadline) {
+			const handle = send();
+			const response = (await handle.response) as { type?: number };
+			if (response.type === undefined) throw new Error('an interaction got no callback');
+			latencies.push(handle.callbackMs!);
+		}
+	};
+	await Promise.all(Array.from({ length: inFlight }, worker));
+	const elapsed = performance.now() - started;
+	return { count: latencies.length, perSecond: Math.round((latencies.length / elapsed) * 1000), ...percentiles(latencies) };
+}
+
+function percentiles(values: number[]) {
+	const sorted = [...values].sort((a, b) => a - b);
+	const at = (p: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0);
+	return { p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+/** The edits of the poll message sent during the burst: how many, how close together, and whether the last is exact. */
+async function editReport(bench: Bench, poll: BenchPoll, votes: number): Promise<Results['edits']> {
+	const [burstStart = 0, burstEnd = 0] = bench.burstMarks;
+	const edits = bench.fake.requestLog
+		.filter((entry) => entry.method === 'PATCH' && entry.path.includes(poll.message.id) && entry.status < 300)
+		.map((entry) => entry.at);
+	const inBurst = edits.filter((at) => at >= burstStart && at <= burstEnd + 2_500);
+	let maxIn2s = 0;
+	let minGapMs = Number.POSITIVE_INFINITY;
+	for (let index = 0; index < inBurst.length; index++) {
+		maxIn2s = Math.max(maxIn2s, inBurst.filter((at) => at >= inBurst[index]! && at < inBurst[index]! + 2_000).length);
+		if (index > 0) minGapMs = Math.min(minGapMs, inBurst[index]! - inBurst[index - 1]!);
+	}
+	const [row] = await bench.sql<{ voters: number }[]>`
+		select voter_count + coalesce((select sum(delta)::int from poll_count_deltas d where d.guild_id = p.guild_id and d.poll_number = p.poll_number and option_index = -1), 0) as voters
+		from polls p where poll_number = ${poll.number}`;
+	const shown = Number(/Voters: ([\d,]+)/.exec(JSON.stringify(bench.fake.message(poll.message.id)?.embeds))?.[1]?.replaceAll(',', ''));
+	const burstSeconds = (burstEnd - burstStart) / 1000;
+	return {
+		votes,
+		burstSeconds: round(burstSeconds),
+		edits: inBurst.length,
+		editsPerSecond: round(inBurst.length / (burstSeconds + 2.5)),
+		maxEditsIn2s: maxIn2s,
+		minGapMs: Number.isFinite(minGapMs) ? Math.round(minGapMs) : 0,
+		finalExact: shown === row?.voters && shown === votes
+	};
+}
+
+/** Puts `count` votes straight into the database, as if members had voted, with the counts to match. */
+async function seedVotes(sql: postgres.Sql, guildId: string, number: number, count: number) {
+	await sql`
+		insert into poll_votes (guild_id, poll_number, voter, option_index, voted_at)
+		select ${guildId}, ${number}, 'seed' || g, g % 3, now() from generate_series(1, ${count}) as g
+	`;
+	await sql`
+		update poll_options o set votes = s.votes
+		from (select option_index, count(*)::int as votes from poll_votes where guild_id = ${guildId} and poll_number = ${number} group by option_index) s
+		where o.guild_id = ${guildId} and o.poll_number = ${number} and o.option_index = s.option_index
+	`;
+	await sql`update polls set voter_count = ${count} where guild_id = ${guildId} and poll_number = ${number}`;
+	await sql`vacuum analyze poll_votes`;
+}
+
+/** The bot's resident memory once it is ready in `sizes.servers` servers (all approved: no approval DMs). */
+async function measureMemory(adminUrl: string, cleanups: (() => Promise<unknown>)[]): Promise<Results['memory']> {
+	const started = performance.now();
+	const bench = await startBot(adminUrl, cleanups, async (fake, sql, databaseUrl) => {
+		await migrate(databaseUrl);
+		const guilds = Array.from({ length: sizes.servers }, (_, index) =>
+			fake.createGuild({
+				name: `Server ${index}`,
+				memberCount: 50 + (index % 500),
+				roles: [{ name: 'Members' }, { name: 'Mods' }, { name: 'Voters' }]
+			})
+		);
+		await sql`
+			insert into guilds (guild_id, name, status)
+			select id::bigint, 'seeded', 'approved' from jsonb_array_elements_text(${sql.json(guilds.map((guild) => guild.id))}) as id
+		`;
+	});
+	const readyMs = Math.round(performance.now() - started);
+	await sleep(3_000);
+	const status = await readFile(`/proc/${bench.bot.pid}/status`, 'utf8');
+	const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+	await bench.bot.stop('SIGTERM');
+	return { servers: sizes.servers, readyMs, rssMb: round(rssKb / 1024) };
+}
+
+async function waitFor(probe: () => Promise<boolean>, timeoutMs: number) {
+	const deadline = performance.now() + timeoutMs;
+	while (!(await probe())) {
+		if (performance.now() > deadline) throw new Error('timed out');
+		await sleep(100);
+	}
+}
+
+function print(results: Results) {
+	const rows: [string, string][] = [
+		['embedded PostgreSQL start', `${results.postgresStartMs} ms`],
+		[
+			'fake Discord ceiling (minimal client, 50 in flight)',
+			`${results.fakeCeiling.perSecond}/s  p50 ${results.fakeCeiling.p50Ms} ms  p99 ${results.fakeCeiling.p99Ms} ms`
+		],
+		['start → commands registered (empty database)', `${results.startup.commandsRegisteredMs} ms (bot says ${results.startup.botReportedMs} ms)`],
+		['/ping, 1 in flight', line(results.ping.sequential)],
+		['/ping, 50 in flight', line(results.ping.concurrent)],
+		['votes, new poll, 1 in flight', line(results.votes.sequential)],
+		['votes, new poll, 50 in flight', line(results.votes.concurrent)],
+		['votes/s ÷ ping/s (50 in flight)', `${results.votes.ratioToPing}`],
+		[`votes, ${results.bigPoll.votes.toLocaleString('en-US')}-vote poll, 1 in flight`, line(results.bigPoll.sequential)],
+		[`votes, ${results.bigPoll.votes.toLocaleString('en-US')}-vote poll, 50 in flight`, line(results.bigPoll.concurrent)],
+		['big poll ÷ new poll latency (50 in flight)', `p50 ${results.bigPoll.p50Ratio}×  p99 ${results.bigPoll.p99Ratio}×`],
+		['poll edits during the burst', `${results.edits.edits} edits for ${results.edits.votes} votes (${results.edits.editsPerSecond}/s)`],
+		['  most edits in any 2 s / closest gap', `${results.edits.maxEditsIn2s} / ${results.edits.minGapMs} ms`],
+		['  last edit shows the exact count', results.edits.finalExact ? 'yes' : 'NO'],
+		[`RSS in ${results.memory.servers.toLocaleString('en-US')} servers`, `${results.memory.rssMb} MB (ready in ${results.memory.readyMs} ms)`]
+	];
+	const width = Math.max(...rows.map(([name]) => name.length));
+	console.log(`\nDiscordTestBot benchmark (${results.quick ? 'quick' : 'full'}, ${results.machine.cpus} cores, Node ${results.machine.node})\n`);
+	for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
+}
+
+function line(latency: Latency) {
+	return `${String(latency.perSecond).padStart(5)}/s  p50 ${latency.p50Ms} ms  p99 ${latency.p99Ms} ms  (n=${latency.count})`;
+}
+
+function step(label: string) {
+	console.log(`… ${label}`);
+}
+
+function round(value: number) {
+	return Math.round(value * 100) / 100;
+}
+
+function sleep(ms: number) {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+await main();
