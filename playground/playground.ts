@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/lib/database/embedded.js';
@@ -46,6 +47,8 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
 		for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 	};
 	try {
+		// Fail before starting anything when the page's port is taken.
+		if (options.port !== 0) await assertPortFree(options.port);
 		if (options.reset) {
 			await stopDatabaseIn(options.dataDirectory);
 			await rm(options.dataDirectory, { recursive: true, force: true });
@@ -109,4 +112,12 @@ async function stopDatabaseIn(dataDirectory: string) {
 		}
 		await new Promise((resolvePromise) => setTimeout(resolvePromise, 100));
 	}
+}
+
+function assertPortFree(port: number): Promise<void> {
+	return new Promise((resolvePromise, reject) => {
+		const probe = createServer();
+		probe.once('error', reject);
+		probe.listen(port, '127.0.0.1', () => probe.close(() => resolvePromise()));
+	});
 }

@@ -216,7 +216,7 @@ function renderSidebar() {
 		note.className = 'sidebar-note';
 		note.textContent =
 			state.me === state.world.ownerId
-				? 'You are the bot owner: when the bot joins a server, it asks you here to approve it.'
+				? 'You are the bot owner: when the bot joins a server, it asks you here to approve it. Messages are not kept across restarts: for a server still pending from an earlier run, use /admin pending and /admin approve.'
 				: 'The bot writes here only to its owner. Switch to Olivia (bot owner) to see approval requests.';
 		channels.append(entry, note);
 		return;

@@ -59,7 +59,12 @@ export class Composer {
 
 		this.input.addEventListener('input', () => this.refresh());
 		this.input.addEventListener('focus', () => this.refresh());
-		this.input.addEventListener('blur', () => setTimeout(() => this.hide(), 150));
+		// Later, so a click on a suggestion lands first; not at all if the box has the focus again by then.
+		this.input.addEventListener('blur', () =>
+			setTimeout(() => {
+				if (document.activeElement !== this.input) this.hide();
+			}, 150)
+		);
 		this.input.addEventListener('keydown', (event) => this.keydown(event));
 		this.input.form?.addEventListener('submit', (event) => event.preventDefault());
 	}

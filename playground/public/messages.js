@@ -6,6 +6,8 @@
 import { renderMarkdown } from './markdown.js';
 
 const buttonStyles = { 1: 'primary', 2: 'secondary', 3: 'success', 4: 'destructive', 5: 'secondary', 6: 'primary' };
+/** Options ticked in multi-choice menus and not sent yet, by message and menu. */
+const pendingSelections = new Map();
 const ComponentType = { ActionRow: 1, Button: 2, StringSelect: 3, UserSelect: 5, RoleSelect: 6, MentionableSelect: 7, ChannelSelect: 8 };
 
 /**
@@ -124,13 +126,11 @@ function renderComponents(rows, message, actions) {
 	attachments.slot = 'components';
 	for (const row of rows) {
 		const actionRow = document.createElement('discord-action-row');
-		let extraRow = null;
 		for (const component of row.components ?? []) {
 			if (component.type === ComponentType.Button) actionRow.append(renderButton(component, message, actions));
-			else if ([3, 5, 6, 7, 8].includes(component.type)) extraRow = renderSelect(component, message, actions, actionRow);
+			else if ([3, 5, 6, 7, 8].includes(component.type)) renderSelect(component, message, actions, actionRow);
 		}
 		attachments.append(actionRow);
-		if (extraRow) attachments.append(extraRow);
 	}
 	return attachments;
 }
@@ -153,7 +153,7 @@ function renderButton(component, message, actions) {
 
 /**
  * A select menu. Discord sends the choice when the menu closes; here a single choice is sent at once, and a menu
- * that takes several gets a "Submit" button below it (the component library draws single-choice menus only).
+ * that takes several gets a "Submit" button beside it (the component library draws single-choice menus only).
  */
 function renderSelect(component, message, actions, actionRow) {
 	const menu = document.createElement('discord-string-select-menu');
@@ -163,10 +163,13 @@ function renderSelect(component, message, actions, actionRow) {
 	if (component.disabled) menu.setAttribute('disabled', '');
 	const options = component.type === ComponentType.StringSelect ? (component.options ?? []) : actions.entityOptions(component.type);
 	const max = component.max_values ?? 1;
-	const chosen = new Set();
+	// Kept across re-renders: someone else's vote edits the message while this user is still choosing.
+	const key = `${message.id}:${component.custom_id}`;
+	const chosen = pendingSelections.get(key) ?? new Set();
+	pendingSelections.set(key, chosen);
 	for (const option of options) {
 		const node = document.createElement('discord-string-select-menu-option');
-		node.setAttribute('label', option.label);
+		node.setAttribute('label', `${chosen.has(option.value) ? '✔ ' : ''}${option.label}`);
 		node.dataset.value = option.value;
 		if (option.description) node.setAttribute('description', option.description);
 		if (option.emoji?.name && !option.emoji.id) node.setAttribute('emoji', option.emoji.name);
@@ -184,16 +187,20 @@ function renderSelect(component, message, actions, actionRow) {
 		};
 		menu.append(node);
 	}
+	const chosenLabels = options.filter((candidate) => chosen.has(candidate.value)).map((candidate) => candidate.label);
+	if (chosenLabels.length > 0) menu.setAttribute('placeholder', chosenLabels.join(', '));
 	actionRow.append(menu);
 	if (max > 1 && !component.disabled) {
-		const submitRow = document.createElement('discord-action-row');
+		// Beside the menu, where its open list does not cover it.
 		const submit = document.createElement('discord-button');
 		submit.setAttribute('type', 'primary');
 		submit.dataset.submitFor = component.custom_id;
-		submit.textContent = `Submit selection (up to ${max})`;
-		submit.addEventListener('click', () => actions.select(message, component.custom_id, [...chosen]));
-		submitRow.append(submit);
-		return submitRow;
+		submit.textContent = 'Submit';
+		submit.title = `Send the selection (up to ${max})`;
+		submit.addEventListener('click', () => {
+			pendingSelections.delete(key);
+			actions.select(message, component.custom_id, [...chosen]);
+		});
+		actionRow.append(submit);
 	}
-	return null;
 }

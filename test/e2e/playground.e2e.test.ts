@@ -232,6 +232,19 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 		await poll.locator('discord-button', { hasText: 'Emma' }).click();
 		await message('Your vote in poll #1: Emma').waitFor();
 		await expect.poll(() => poll.locator('discord-embed-field').nth(1).textContent(), { timeout: 10_000 }).toContain('1 vote · 100%');
+
+		// A multiple-choice poll has a select menu: tick two options, then submit.
+		await actAs('morgan');
+		await send('/poll create question: Which genres? options: Sci-fi | Poetry | Essays max_choices: 2');
+		const genres = message('Which genres?').filter({ has: page.locator('discord-string-select-menu') });
+		await genres.waitFor();
+		await actAs('charlie');
+		await genres.locator('discord-string-select-menu').click();
+		await genres.locator('discord-string-select-menu-option[data-value="0"]').click();
+		await genres.locator('discord-string-select-menu-option[data-value="2"]').click();
+		await genres.locator('discord-button[data-submit-for]').click();
+		await message('Your vote in poll #2: Sci-fi, Essays').waitFor();
+		await expect.poll(() => genres.locator('discord-embed-field').nth(2).textContent(), { timeout: 10_000 }).toContain('1 vote · 50%');
 		expect(playground!.fake.protocolProblems()).toEqual([]);
 	}, 60_000);
 
