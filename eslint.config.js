@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -10,6 +11,10 @@ export default tseslint.config(
 			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
 			'no-console': 'off'
 		}
+	},
+	{
+		files: ['playground/public/**/*.js'],
+		languageOptions: { globals: globals.browser }
 	},
 	{
 		files: ['**/*.js'],

@@ -1,4 +1,3 @@
-/* global document, fetch, setTimeout, requestAnimationFrame, setInterval, EventSource -- browser code */
 /**
  * The playground page: servers, channels, the acting user's DMs with the bot, messages live from the fake Discord
  * (server-sent events), and the message box. Every action goes to the playground server, which drives the fake

@@ -1,4 +1,3 @@
-/* global document, setTimeout, clearTimeout -- browser code */
 /**
  * The message box: slash commands typed as `/poll create question: Lunch? options: Pizza | Sushi`, with
  * suggestions built from the commands the bot registered (names, subcommands, options with their types and

@@ -1,4 +1,3 @@
-/* global document -- browser code */
 /**
  * Discord's message markdown, turned into DOM nodes (never HTML strings: message text is untrusted).
  * Covers what bots commonly send: **bold**, *italic*, __underline__, ~~strike~~, `code`, code blocks, > quotes,

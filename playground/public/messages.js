@@ -1,4 +1,3 @@
-/* global document -- browser code */
 /**
  * A message as the fake Discord stores it, drawn with the `@skyra/discord-components-core` web components: author,
  * "used /command" header, content, embeds, buttons and select menus (disabled ones too), "Only you can see this".

@@ -67,7 +67,9 @@ export class CommandStore extends EventEmitter<{ change: [] }> {
 
 	/** POST: creating a command whose name and type already exist overwrites it (Discord's upsert). */
 	public create(body: Record<string, unknown>, guildId: string | null): { command: RegisteredCommand; created: boolean } {
-		const existing = this.list(guildId).find((command) => command.name === body.name && command.type === ((body.type as number | undefined) ?? 1));
+		const existing = this.list(guildId).find(
+			(command) => command.name === body.name && command.type === ((body.type as number | undefined) ?? 1)
+		);
 		const command = this.echo(body, guildId, existing?.id);
 		this.commands.set(command.id, command);
 		this.emit('change');

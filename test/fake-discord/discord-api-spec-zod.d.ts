@@ -4,7 +4,10 @@
  */
 declare module 'discord-api-spec/zod' {
 	interface SpecSchema {
-		safeParse(value: unknown): { success: boolean; error?: { issues: ReadonlyArray<{ code: string; path: ReadonlyArray<PropertyKey>; [key: string]: unknown }> } };
+		safeParse(value: unknown): {
+			success: boolean;
+			error?: { issues: ReadonlyArray<{ code: string; path: ReadonlyArray<PropertyKey>; [key: string]: unknown }> };
+		};
 	}
 	export const MessageCreateRequestSchema: SpecSchema;
 	export const MessageEditRequestPartialSchema: SpecSchema;

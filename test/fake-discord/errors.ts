@@ -56,15 +56,17 @@ export const Errors = {
 	unknownWebhook: () => notFound(10015, 'Unknown Webhook'),
 	unknownApplicationCommand: () => notFound(10063, 'Unknown application command'),
 	unknownInteraction: (why: string) => new DiscordApiError(404, { message: 'Unknown interaction', code: 10062 }, why),
-	alreadyAcknowledged: (why: string) =>
-		new DiscordApiError(400, { message: 'Interaction has already been acknowledged.', code: 40060 }, why),
+	alreadyAcknowledged: (why: string) => new DiscordApiError(400, { message: 'Interaction has already been acknowledged.', code: 40060 }, why),
 	invalidWebhookToken: (why: string) => new DiscordApiError(401, { message: 'Invalid Webhook Token', code: 50027 }, why),
 	emptyMessage: () =>
 		new DiscordApiError(400, { message: 'Cannot send an empty message', code: 50006 }, 'message has no content, embed, component or file'),
-	invalidJson: () =>
-		new DiscordApiError(400, { message: 'The request body contains invalid JSON.', code: 50109 }, 'body is not valid JSON'),
+	invalidJson: () => new DiscordApiError(400, { message: 'The request body contains invalid JSON.', code: 50109 }, 'body is not valid JSON'),
 	cannotEditOthersMessage: () =>
-		new DiscordApiError(403, { message: 'Cannot edit a message authored by another user', code: 50005 }, 'edit of a message the bot did not author'),
+		new DiscordApiError(
+			403,
+			{ message: 'Cannot edit a message authored by another user', code: 50005 },
+			'edit of a message the bot did not author'
+		),
 	missingAccess: (why: string) => new DiscordApiError(403, { message: 'Missing Access', code: 50001 }, why),
 	unauthorized: () => new DiscordApiError(401, { message: '401: Unauthorized', code: 0 }, 'request without "Authorization: Bot ..." header'),
 	invalidCallbackType: (why: string) =>

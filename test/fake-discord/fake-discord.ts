@@ -79,7 +79,13 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 		this.world = new World(this.ids, this.clock, options.botName ?? 'TestBot');
 		this.messageStore = new MessageStore(this.ids, this.clock, 'http://127.0.0.1/cdn', (id) => this.world.users.get(id));
 		this.commandStore = new CommandStore(this.ids, this.world.applicationId);
-		this.gateway = new Gateway({ world: this.world, clock: this.clock, url: () => this.gatewayUrl, heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250, resumeWindowMs: options.resumeWindowMs ?? 60_000 });
+		this.gateway = new Gateway({
+			world: this.world,
+			clock: this.clock,
+			url: () => this.gatewayUrl,
+			heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
+			resumeWindowMs: options.resumeWindowMs ?? 60_000
+		});
 		this.interactions = new InteractionRegistry({
 			world: this.world,
 			commands: this.commandStore,
@@ -215,7 +221,8 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 	/** Creates a role; like Discord, tells the bot with GUILD_ROLE_CREATE (discord.js resolves members' roles from its cache). */
 	public createRole(guildId: string, options: { name: string; permissions?: bigint | string; mentionable?: boolean; id?: string }): FakeRole {
 		const role = this.world.createRole(guildId, options);
-		if (this.world.requireGuild(guildId).botInGuild) this.gateway.dispatchToGuild(guildId, 'GUILD_ROLE_CREATE', { guild_id: guildId, role: { ...role } });
+		if (this.world.requireGuild(guildId).botInGuild)
+			this.gateway.dispatchToGuild(guildId, 'GUILD_ROLE_CREATE', { guild_id: guildId, role: { ...role } });
 		return role;
 	}
 
@@ -252,7 +259,17 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 				clearTimeout(quietTimer);
 				quietTimer = setTimeout(() => done(() => resolve(this.commandStore.all())), 300);
 			};
-			const timer = setTimeout(() => done(() => reject(new Error(`fake-discord: commands ${names ? JSON.stringify(names) : '(any)'} not registered within ${timeoutMs} ms; registered: ${JSON.stringify(this.commandStore.all().map((command) => command.name))}`))), timeoutMs);
+			const timer = setTimeout(
+				() =>
+					done(() =>
+						reject(
+							new Error(
+								`fake-discord: commands ${names ? JSON.stringify(names) : '(any)'} not registered within ${timeoutMs} ms; registered: ${JSON.stringify(this.commandStore.all().map((command) => command.name))}`
+							)
+						)
+					),
+				timeoutMs
+			);
 			const done = (settle: () => void) => {
 				clearTimeout(timer);
 				clearTimeout(quietTimer);
@@ -351,9 +368,13 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 	}
 
 	/** The next gateway event of this kind (after `since`, epoch ms of the fake clock, default: now). */
-	public waitForGatewayEvent(kind: GatewayEventKind, options: { shardId?: number; since?: number; timeoutMs?: number } = {}): Promise<GatewayLogEntry> {
+	public waitForGatewayEvent(
+		kind: GatewayEventKind,
+		options: { shardId?: number; since?: number; timeoutMs?: number } = {}
+	): Promise<GatewayLogEntry> {
 		const since = options.since ?? this.clock.now();
-		const fits = (entry: GatewayLogEntry) => entry.kind === kind && entry.at >= since && (options.shardId === undefined || entry.shardId === options.shardId);
+		const fits = (entry: GatewayLogEntry) =>
+			entry.kind === kind && entry.at >= since && (options.shardId === undefined || entry.shardId === options.shardId);
 		return new Promise((resolve, reject) => {
 			const existing = this.gateway.log.find(fits);
 			if (existing) return resolve(existing);
@@ -366,7 +387,9 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 			};
 			const timer = setTimeout(() => {
 				this.gateway.off('event', listener);
-				reject(new Error(`fake-discord: no ${kind}${options.shardId === undefined ? '' : ` on shard ${options.shardId}`} within ${timeoutMs} ms`));
+				reject(
+					new Error(`fake-discord: no ${kind}${options.shardId === undefined ? '' : ` on shard ${options.shardId}`} within ${timeoutMs} ms`)
+				);
 			}, timeoutMs);
 			this.gateway.on('event', listener);
 		});
@@ -376,17 +399,20 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 
 	/** Kills the shard's connection: resumable (the socket just dies) or not (op 9 `d: false`, the session is gone). */
 	public dropShard(shardId: number, options: { resumable: boolean } = { resumable: true }): void {
-		if (this.gateway.dropShard(shardId, options) === 0) throw new Error(`fake-discord: dropShard(${shardId}): no connected session on that shard`);
+		if (this.gateway.dropShard(shardId, options) === 0)
+			throw new Error(`fake-discord: dropShard(${shardId}): no connected session on that shard`);
 	}
 
 	/** Op 7 Reconnect: the client should close and RESUME. */
 	public reconnectShard(shardId: number): void {
-		if (this.gateway.requestReconnect(shardId) === 0) throw new Error(`fake-discord: reconnectShard(${shardId}): no connected session on that shard`);
+		if (this.gateway.requestReconnect(shardId) === 0)
+			throw new Error(`fake-discord: reconnectShard(${shardId}): no connected session on that shard`);
 	}
 
 	/** Op 9 Invalid Session with `d: resumable`. */
 	public invalidateSession(shardId: number, resumable: boolean): void {
-		if (this.gateway.invalidateSession(shardId, resumable) === 0) throw new Error(`fake-discord: invalidateSession(${shardId}): no connected session on that shard`);
+		if (this.gateway.invalidateSession(shardId, resumable) === 0)
+			throw new Error(`fake-discord: invalidateSession(${shardId}): no connected session on that shard`);
 	}
 
 	/** The next `count` matching requests get 429 with `Retry-After` (see RouteMatcher for matchers; `Route` has templates). */
@@ -407,7 +433,9 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 	/** A readable summary of violations and unknown routes, empty when the protocol was followed. */
 	public protocolProblems(): string[] {
 		return [
-			...this.violations.map((violation) => `violation: ${violation.method} ${violation.route} → ${violation.status} ${violation.code}: ${violation.reason}`),
+			...this.violations.map(
+				(violation) => `violation: ${violation.method} ${violation.route} → ${violation.status} ${violation.code}: ${violation.reason}`
+			),
 			...this.unknownRoutes.map((route) => `unknown route: ${route.method} ${route.path}`)
 		];
 	}

@@ -27,7 +27,7 @@ describe('fake gateway', () => {
 		expect(body.session_start_limit.max_concurrency).toBeGreaterThanOrEqual(2);
 	});
 
-	test('GIVEN guilds on both shards WHEN each shard identifies THEN READY and GUILD_CREATE carry only that shard\'s guilds', async () => {
+	test("GIVEN guilds on both shards WHEN each shard identifies THEN READY and GUILD_CREATE carry only that shard's guilds", async () => {
 		const guilds = Array.from({ length: 6 }, (_, index) => fake.createGuild({ name: `Guild ${index}` }));
 		for (const guild of guilds) expect(guild.id).toMatch(/^\d{17,19}$/);
 
@@ -35,20 +35,30 @@ describe('fake gateway', () => {
 			const client = await connect();
 			const ready = await client.identify({ shard: [shardId, 2] });
 			const expected = guilds.filter((guild) => shardForGuild(guild.id, 2) === shardId).map((guild) => guild.id);
-			expect(ready.d).toMatchObject({ v: 10, user: { id: fake.botUser.id, bot: true }, application: { id: fake.applicationId }, shard: [shardId, 2] });
+			expect(ready.d).toMatchObject({
+				v: 10,
+				user: { id: fake.botUser.id, bot: true },
+				application: { id: fake.applicationId },
+				shard: [shardId, 2]
+			});
 			expect(ready.d.guilds).toEqual(expected.map((id) => ({ id, unavailable: true })));
 			const created = client.received.filter((payload) => payload.t === 'GUILD_CREATE').map((payload) => payload.d);
 			expect(created.map((guild) => guild.id).sort()).toEqual([...expected].sort());
 			for (const guild of created) {
 				expect(guild.roles.find((role: { name: string }) => role.name === '@everyone').id).toBe(guild.id);
 				expect(guild.channels.some((channel: { type: number }) => channel.type === 0)).toBe(true);
-				expect(guild).toMatchObject({ owner_id: expect.any(String), member_count: expect.any(Number), joined_at: expect.any(String), features: [] });
+				expect(guild).toMatchObject({
+					owner_id: expect.any(String),
+					member_count: expect.any(Number),
+					joined_at: expect.any(String),
+					features: []
+				});
 			}
 		}
 		expect(fake.connectedShards()).toEqual([0, 1]);
 	});
 
-	test('GIVEN a connected bot WHEN a role is created in its guild THEN it receives GUILD_ROLE_CREATE on the guild\'s shard', async () => {
+	test("GIVEN a connected bot WHEN a role is created in its guild THEN it receives GUILD_ROLE_CREATE on the guild's shard", async () => {
 		const guild = fake.createGuild({ name: 'Roles' });
 		const client = await connect();
 		await client.identify({ shard: [shardForGuild(guild.id, 2), 2] });

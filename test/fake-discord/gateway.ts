@@ -14,14 +14,35 @@ import type { FakeClock } from './clock.js';
 import { shardForGuild } from './snowflake.js';
 import type { World } from './world.js';
 
-export const GatewayOp = { Dispatch: 0, Heartbeat: 1, Identify: 2, PresenceUpdate: 3, VoiceStateUpdate: 4, Resume: 6, Reconnect: 7, RequestGuildMembers: 8, InvalidSession: 9, Hello: 10, HeartbeatAck: 11 } as const;
+export const GatewayOp = {
+	Dispatch: 0,
+	Heartbeat: 1,
+	Identify: 2,
+	PresenceUpdate: 3,
+	VoiceStateUpdate: 4,
+	Resume: 6,
+	Reconnect: 7,
+	RequestGuildMembers: 8,
+	InvalidSession: 9,
+	Hello: 10,
+	HeartbeatAck: 11
+} as const;
 
-const CloseCode = { UnknownError: 4000, UnknownOpcode: 4001, DecodeError: 4002, NotAuthenticated: 4003, AuthenticationFailed: 4004, AlreadyAuthenticated: 4005, InvalidShard: 4010 } as const;
+const CloseCode = {
+	UnknownError: 4000,
+	UnknownOpcode: 4001,
+	DecodeError: 4002,
+	NotAuthenticated: 4003,
+	AuthenticationFailed: 4004,
+	AlreadyAuthenticated: 4005,
+	InvalidShard: 4010
+} as const;
 
 /** Dispatches kept per session for RESUME; enough for any test, bounded for the benchmark. */
 const BACKLOG_LIMIT = 10_000;
 
-export type GatewayEventKind = 'CONNECT' | 'IDENTIFY' | 'READY' | 'RESUME' | 'RESUMED' | 'INVALID_SESSION' | 'RECONNECT_REQUESTED' | 'DROPPED' | 'CLOSE';
+export type GatewayEventKind =
+	'CONNECT' | 'IDENTIFY' | 'READY' | 'RESUME' | 'RESUMED' | 'INVALID_SESSION' | 'RECONNECT_REQUESTED' | 'DROPPED' | 'CLOSE';
 
 export interface GatewayLogEntry {
 	at: number;
@@ -88,7 +109,13 @@ export class Gateway extends EventEmitter<{ event: [GatewayLogEntry] }> {
 
 	/** Shard ids with a connected, identified socket. */
 	public connectedShards(): number[] {
-		return [...new Set(this.liveSessions().filter((session) => session.socket).map((session) => session.shardId))].sort((a, b) => a - b);
+		return [
+			...new Set(
+				this.liveSessions()
+					.filter((session) => session.socket)
+					.map((session) => session.shardId)
+			)
+		].sort((a, b) => a - b);
 	}
 
 	/** The shard count the bot identified with (0 if nobody is connected). */
@@ -136,7 +163,10 @@ export class Gateway extends EventEmitter<{ event: [GatewayLogEntry] }> {
 
 	private onConnection(socket: WebSocket): void {
 		this.record('CONNECT', null);
-		this.send(socket, { op: GatewayOp.Hello, d: { heartbeat_interval: this.options.heartbeatIntervalMs, _trace: ['["fake-discord-gateway",{"micros":0}]'] } });
+		this.send(socket, {
+			op: GatewayOp.Hello,
+			d: { heartbeat_interval: this.options.heartbeatIntervalMs, _trace: ['["fake-discord-gateway",{"micros":0}]'] }
+		});
 		socket.on('message', (raw) => this.onMessage(socket, raw));
 		socket.on('close', (code) => this.onClose(socket, code));
 		socket.on('error', () => socket.terminate());
@@ -172,7 +202,8 @@ export class Gateway extends EventEmitter<{ event: [GatewayLogEntry] }> {
 
 	private onIdentify(socket: WebSocket, data: IdentifyData): void {
 		if (this.sessionBySocket.has(socket)) return socket.close(CloseCode.AlreadyAuthenticated, 'Already authenticated.');
-		if (!data || typeof data.token !== 'string' || data.token.length === 0) return socket.close(CloseCode.AuthenticationFailed, 'Authentication failed.');
+		if (!data || typeof data.token !== 'string' || data.token.length === 0)
+			return socket.close(CloseCode.AuthenticationFailed, 'Authentication failed.');
 		const [shardId, shardCount] = data.shard ?? [0, 1];
 		if (!(shardCount >= 1 && shardId >= 0 && shardId < shardCount)) return socket.close(CloseCode.InvalidShard, 'Invalid shard.');
 
@@ -275,7 +306,13 @@ export class Gateway extends EventEmitter<{ event: [GatewayLogEntry] }> {
 	}
 
 	private record(kind: GatewayEventKind, session: Session | null, detail?: number | boolean | string): void {
-		const entry: GatewayLogEntry = { at: this.options.clock.now(), kind, shardId: session?.shardId ?? null, sessionId: session?.id ?? null, ...(detail === undefined ? {} : { detail }) };
+		const entry: GatewayLogEntry = {
+			at: this.options.clock.now(),
+			kind,
+			shardId: session?.shardId ?? null,
+			sessionId: session?.id ?? null,
+			...(detail === undefined ? {} : { detail })
+		};
 		this.log.push(entry);
 		this.emit('event', entry);
 	}

@@ -3,7 +3,16 @@ export { FakeClock } from './clock.js';
 export type { RegisteredCommand, CommandOption } from './commands.js';
 export { DiscordApiError } from './errors.js';
 export type { GatewayEventKind, GatewayLogEntry } from './gateway.js';
-export { CALLBACK_DEADLINE_MS, CallbackType, InteractionError, InteractionHandle, InteractionType, TOKEN_LIFETIME_MS, type CallbackBody, type InteractionRecord } from './interactions.js';
+export {
+	CALLBACK_DEADLINE_MS,
+	CallbackType,
+	InteractionError,
+	InteractionHandle,
+	InteractionType,
+	TOKEN_LIFETIME_MS,
+	type CallbackBody,
+	type InteractionRecord
+} from './interactions.js';
 export type { WouldPing, AllowedMentions } from './mentions.js';
 export { MessageFlags, type FakeMessage, type StoredAttachment } from './messages.js';
 export { ALL_PERMISSIONS, Permission } from './permissions.js';

@@ -19,7 +19,12 @@ const pollCommand = {
 				{ type: 3, name: 'topic', description: 'Topic', autocomplete: true }
 			]
 		},
-		{ type: 2, name: 'admin', description: 'Admin', options: [{ type: 1, name: 'close', description: 'Close', options: [{ type: 4, name: 'id', description: 'Poll id', required: true }] }] }
+		{
+			type: 2,
+			name: 'admin',
+			description: 'Admin',
+			options: [{ type: 1, name: 'close', description: 'Close', options: [{ type: 4, name: 'id', description: 'Poll id', required: true }] }]
+		}
 	]
 };
 
@@ -38,13 +43,29 @@ describe('fake interactions', () => {
 		fake = await FakeDiscord.start();
 		guild = fake.createGuild({ name: 'Polls Inc' });
 		alice = fake.createUser({ username: 'alice' });
-		await rawRequest(fake.restBase, 'PUT', `/applications/${fake.applicationId}/commands`, { body: [pollCommand, { name: 'ping', description: 'Ping' }] });
+		await rawRequest(fake.restBase, 'PUT', `/applications/${fake.applicationId}/commands`, {
+			body: [pollCommand, { name: 'ping', description: 'Ping' }]
+		});
 		bot = await RawGatewayClient.connect(fake.gatewayUrl);
 		await bot.identify();
 	});
 	afterEach(async () => {
 		bot.close();
 		await fake.close();
+	});
+
+	test('GIVEN a command with default_member_permissions "0" THEN only administrators may run it in a server, as on Discord', async () => {
+		await rawRequest(fake.restBase, 'POST', `/applications/${fake.applicationId}/commands`, {
+			body: { name: 'owner', description: 'Owner tools', default_member_permissions: '0', contexts: [0, 1] }
+		});
+		const member = fake.createUser({ username: 'member' });
+		fake.addMember(guild.id, member.id);
+		const admin = fake.createUser({ username: 'admin' });
+		fake.addMember(guild.id, admin.id, { permissions: 8n });
+		expect(() => fake.slash({ user: member, guildId: guild.id, command: 'owner' })).toThrow(/default_member_permissions 0/);
+		const dispatched = nextInteraction();
+		fake.slash({ user: admin, guildId: guild.id, command: 'owner' });
+		expect((await dispatched).d.data.name).toBe('owner');
 	});
 
 	test('GIVEN a registered subcommand WHEN a member runs it THEN the payload nests options and resolves users, as Discord does', async () => {
@@ -68,7 +89,17 @@ describe('fake interactions', () => {
 			data: {
 				name: 'poll',
 				type: 1,
-				options: [{ type: 1, name: 'create', options: [{ name: 'question', type: 3, value: 'Tea?' }, { name: 'max_choices', type: 4, value: 2 }, { name: 'notify', type: 6, value: bob.id }] }],
+				options: [
+					{
+						type: 1,
+						name: 'create',
+						options: [
+							{ name: 'question', type: 3, value: 'Tea?' },
+							{ name: 'max_choices', type: 4, value: 2 },
+							{ name: 'notify', type: 6, value: bob.id }
+						]
+					}
+				],
 				resolved: { users: { [bob.id]: { id: bob.id } }, members: { [bob.id]: { roles: [] } } }
 			}
 		});
@@ -78,7 +109,9 @@ describe('fake interactions', () => {
 	test('GIVEN a subcommand group THEN options nest group → subcommand → leaf', async () => {
 		const dispatched = nextInteraction();
 		fake.slash({ user: alice, guildId: guild.id, command: 'poll admin close', options: { id: 7 } });
-		expect((await dispatched).d.data.options).toEqual([{ type: 2, name: 'admin', options: [{ type: 1, name: 'close', options: [{ type: 4, name: 'id', value: 7 }] }] }]);
+		expect((await dispatched).d.data.options).toEqual([
+			{ type: 2, name: 'admin', options: [{ type: 1, name: 'close', options: [{ type: 4, name: 'id', value: 7 }] }] }
+		]);
 	});
 
 	test.each([
@@ -108,7 +141,12 @@ describe('fake interactions', () => {
 		expect((await callback(payload, { type: 4, data: { content: 'Pong', flags: 64 } }, '?with_response=false')).status).toBe(204);
 		await expect(handle.response).resolves.toEqual({ type: 4, data: { content: 'Pong', flags: 64 } });
 		expect(handle.callbackMs).toBeGreaterThan(0);
-		expect(await handle.waitForOriginal()).toMatchObject({ content: 'Pong', flags: 64, type: 20, interaction_metadata: { id: handle.id, user: { id: alice.id } } });
+		expect(await handle.waitForOriginal()).toMatchObject({
+			content: 'Pong',
+			flags: 64,
+			type: 20,
+			interaction_metadata: { id: handle.id, user: { id: alice.id } }
+		});
 
 		const second = await callback(payload, { type: 4, data: { content: 'again' } });
 		expect(second).toMatchObject({ status: 400, body: { code: 40060 } });
@@ -120,7 +158,10 @@ describe('fake interactions', () => {
 		const handle = fake.slash({ user: alice, guildId: guild.id, command: 'ping' });
 		const payload = await dispatched;
 		fake.clock.advance(3_100);
-		expect(await callback(payload, { type: 4, data: { content: 'late' } })).toMatchObject({ status: 404, body: { code: 10062, message: 'Unknown interaction' } });
+		expect(await callback(payload, { type: 4, data: { content: 'late' } })).toMatchObject({
+			status: 404,
+			body: { code: 10062, message: 'Unknown interaction' }
+		});
 		await expect(handle.response).rejects.toThrow(/10062/);
 		expect(fake.violations).toHaveLength(1);
 	});
@@ -130,7 +171,10 @@ describe('fake interactions', () => {
 		const handle = fake.slash({ user: alice, guildId: guild.id, command: 'ping' });
 		const payload = await dispatched;
 		const deferred = await callback(payload, { type: 5 }, '?with_response=true');
-		expect(deferred.body).toMatchObject({ interaction: { id: handle.id, type: 2, response_message_loading: true, response_message_ephemeral: false }, resource: { type: 5, message: { flags: 128 } } });
+		expect(deferred.body).toMatchObject({
+			interaction: { id: handle.id, type: 2, response_message_loading: true, response_message_ephemeral: false },
+			resource: { type: 5, message: { flags: 128 } }
+		});
 		const original = handle.waitForOriginal();
 		expect((await webhook(payload, 'PATCH', '/messages/%40original', { content: 'Done' })).status).toBe(200);
 		expect(await original).toMatchObject({ content: 'Done', flags: 0, editCount: 0 });
@@ -151,7 +195,10 @@ describe('fake interactions', () => {
 	});
 
 	describe('components', () => {
-		const replyWithComponents = async (): Promise<{ handle: InteractionHandle; message: Awaited<ReturnType<InteractionHandle['waitForOriginal']>> }> => {
+		const replyWithComponents = async (): Promise<{
+			handle: InteractionHandle;
+			message: Awaited<ReturnType<InteractionHandle['waitForOriginal']>>;
+		}> => {
 			const dispatched = nextInteraction();
 			const handle = fake.slash({ user: alice, guildId: guild.id, command: 'ping' });
 			await callback(await dispatched, {
@@ -159,8 +206,29 @@ describe('fake interactions', () => {
 				data: {
 					content: 'Vote',
 					components: [
-						{ type: 1, components: [{ type: 2, style: 1, custom_id: 'vote:a', label: 'A' }, { type: 2, style: 2, custom_id: 'vote:off', label: 'Off', disabled: true }] },
-						{ type: 1, components: [{ type: 3, custom_id: 'pick', min_values: 1, max_values: 2, options: [{ label: 'x', value: 'x' }, { label: 'y', value: 'y' }, { label: 'z', value: 'z' }] }] }
+						{
+							type: 1,
+							components: [
+								{ type: 2, style: 1, custom_id: 'vote:a', label: 'A' },
+								{ type: 2, style: 2, custom_id: 'vote:off', label: 'Off', disabled: true }
+							]
+						},
+						{
+							type: 1,
+							components: [
+								{
+									type: 3,
+									custom_id: 'pick',
+									min_values: 1,
+									max_values: 2,
+									options: [
+										{ label: 'x', value: 'x' },
+										{ label: 'y', value: 'y' },
+										{ label: 'z', value: 'z' }
+									]
+								}
+							]
+						}
 					]
 				}
 			});
@@ -172,7 +240,12 @@ describe('fake interactions', () => {
 			const dispatched = nextInteraction();
 			const click = fake.click({ user: alice, message, customId: 'vote:a' });
 			const payload = await dispatched;
-			expect(payload.d).toMatchObject({ type: 3, data: { custom_id: 'vote:a', component_type: 2 }, message: { id: message.id, content: 'Vote', components: message.components }, member: { user: { id: alice.id } } });
+			expect(payload.d).toMatchObject({
+				type: 3,
+				data: { custom_id: 'vote:a', component_type: 2 },
+				message: { id: message.id, content: 'Vote', components: message.components },
+				member: { user: { id: alice.id } }
+			});
 			expect(payload.d.message.wouldPing).toBeUndefined();
 			await callback(payload, { type: 7, data: { content: 'Voted' } });
 			expect(await click.waitForOriginal()).toMatchObject({ id: message.id, content: 'Voted', editCount: 1 });
@@ -209,11 +282,21 @@ describe('fake interactions', () => {
 	test('GIVEN the bot answers with a modal WHEN the user submits it THEN type 5 carries the values', async () => {
 		const dispatched = nextInteraction();
 		const handle = fake.slash({ user: alice, guildId: guild.id, command: 'ping' });
-		await callback(await dispatched, { type: 9, data: { custom_id: 'ask', title: 'Ask', components: [{ type: 1, components: [{ type: 4, custom_id: 'question', label: 'Question', style: 1 }] }] } });
+		await callback(await dispatched, {
+			type: 9,
+			data: {
+				custom_id: 'ask',
+				title: 'Ask',
+				components: [{ type: 1, components: [{ type: 4, custom_id: 'question', label: 'Question', style: 1 }] }]
+			}
+		});
 		await handle.response;
 		const submitted = nextInteraction();
 		fake.modalSubmit({ from: handle, values: { question: 'Why?' } });
-		expect((await submitted).d).toMatchObject({ type: 5, data: { custom_id: 'ask', components: [{ type: 1, components: [{ type: 4, custom_id: 'question', value: 'Why?' }] }] } });
+		expect((await submitted).d).toMatchObject({
+			type: 5,
+			data: { custom_id: 'ask', components: [{ type: 1, components: [{ type: 4, custom_id: 'question', value: 'Why?' }] }] }
+		});
 	});
 
 	test('GIVEN an autocomplete option WHEN the user types THEN type 4 marks it focused and choices come back', async () => {

@@ -10,13 +10,33 @@ import type { FakeClock } from './clock.js';
 import type { CommandOption, CommandStore, RegisteredCommand } from './commands.js';
 import type { Gateway } from './gateway.js';
 import { MessageFlags, type FakeMessage, type MessageStore } from './messages.js';
-import { DEFAULT_BOT_PERMISSIONS } from './permissions.js';
+import { DEFAULT_BOT_PERMISSIONS, Permission } from './permissions.js';
 import type { SnowflakeGenerator } from './snowflake.js';
 import { ChannelType, type FakeChannel, type FakeGuild, type FakeUser, type World } from './world.js';
 
 export const InteractionType = { Ping: 1, ApplicationCommand: 2, MessageComponent: 3, Autocomplete: 4, ModalSubmit: 5 } as const;
-export const CallbackType = { Pong: 1, ChannelMessage: 4, DeferredChannelMessage: 5, DeferredUpdateMessage: 6, UpdateMessage: 7, AutocompleteResult: 8, Modal: 9 } as const;
-const OptionType = { Subcommand: 1, SubcommandGroup: 2, String: 3, Integer: 4, Boolean: 5, User: 6, Channel: 7, Role: 8, Mentionable: 9, Number: 10, Attachment: 11 } as const;
+export const CallbackType = {
+	Pong: 1,
+	ChannelMessage: 4,
+	DeferredChannelMessage: 5,
+	DeferredUpdateMessage: 6,
+	UpdateMessage: 7,
+	AutocompleteResult: 8,
+	Modal: 9
+} as const;
+const OptionType = {
+	Subcommand: 1,
+	SubcommandGroup: 2,
+	String: 3,
+	Integer: 4,
+	Boolean: 5,
+	User: 6,
+	Channel: 7,
+	Role: 8,
+	Mentionable: 9,
+	Number: 10,
+	Attachment: 11
+} as const;
 
 /** Discord's deadline for the first callback, and the lifetime of the interaction token for edits and follow-ups. */
 export const CALLBACK_DEADLINE_MS = 3_000;
@@ -157,7 +177,8 @@ export class InteractionHandle {
 				return message;
 			},
 			timeoutMs,
-			() => `${this.record.label}: no original response within ${timeoutMs} ms (callback: ${this.record.callback ? `type ${this.record.callback.type}` : 'none'})`
+			() =>
+				`${this.record.label}: no original response within ${timeoutMs} ms (callback: ${this.record.callback ? `type ${this.record.callback.type}` : 'none'})`
 		);
 	}
 
@@ -277,38 +298,76 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 		const { command, path, leafDefinitions } = this.resolveCommand(options.command, options.guildId);
 		const context = this.context(options.user, options.guildId, options.channelId);
 		const focusedDefinition = leafDefinitions.find((definition) => definition.name === options.focused);
-		if (!focusedDefinition?.autocomplete) throw new InteractionError(`/${options.command}: option "${options.focused}" is not an autocomplete option`);
+		if (!focusedDefinition?.autocomplete)
+			throw new InteractionError(`/${options.command}: option "${options.focused}" is not an autocomplete option`);
 		const values = { [options.focused]: '', ...options.options };
 		const leaf = buildOptionValues(leafDefinitions, values, context, this.deps.world, options.focused, `/${options.command}`);
-		const data = { id: command.id, name: command.name, type: 1, ...(command.guild_id ? { guild_id: command.guild_id } : {}), ...nestOptions(path, leaf.options) };
-		return this.dispatch(InteractionType.Autocomplete, `/${options.command} (autocomplete ${options.focused})`, context, { data }, options.locale);
+		const data = {
+			id: command.id,
+			name: command.name,
+			type: 1,
+			...(command.guild_id ? { guild_id: command.guild_id } : {}),
+			...nestOptions(path, leaf.options)
+		};
+		return this.dispatch(
+			InteractionType.Autocomplete,
+			`/${options.command} (autocomplete ${options.focused})`,
+			context,
+			{ data },
+			options.locale
+		);
 	}
 
 	public click(options: ComponentOptions): InteractionHandle {
 		const { component, message } = this.findComponent(options.message, options.customId);
-		if (component.type !== 2) throw new InteractionError(`click: component "${options.customId}" is not a button (type ${String(component.type)})`);
-		if (component.style === 5 || component.style === 6) throw new InteractionError(`click: "${options.customId}" is a link/premium button; Discord sends no interaction for it`);
+		if (component.type !== 2)
+			throw new InteractionError(`click: component "${options.customId}" is not a button (type ${String(component.type)})`);
+		if (component.style === 5 || component.style === 6)
+			throw new InteractionError(`click: "${options.customId}" is a link/premium button; Discord sends no interaction for it`);
 		const context = this.context(options.user, message.guild_id as string | undefined, message.channel_id as string);
 		const data = { custom_id: options.customId, component_type: 2, ...(typeof component.id === 'number' ? { id: component.id } : {}) };
-		return this.dispatch(InteractionType.MessageComponent, `click ${options.customId}`, context, { data, message }, options.locale, message.id as string);
+		return this.dispatch(
+			InteractionType.MessageComponent,
+			`click ${options.customId}`,
+			context,
+			{ data, message },
+			options.locale,
+			message.id as string
+		);
 	}
 
 	public select(options: SelectOptions): InteractionHandle {
 		const { component, message } = this.findComponent(options.message, options.customId);
 		const type = component.type as number;
-		if (![3, 5, 6, 7, 8].includes(type)) throw new InteractionError(`select: component "${options.customId}" is not a select menu (type ${type})`);
+		if (![3, 5, 6, 7, 8].includes(type))
+			throw new InteractionError(`select: component "${options.customId}" is not a select menu (type ${type})`);
 		const min = (component.min_values as number | undefined) ?? 1;
 		const max = (component.max_values as number | undefined) ?? 1;
-		if (options.values.length < min || options.values.length > max) throw new InteractionError(`select "${options.customId}": ${options.values.length} value(s) chosen, the menu allows ${min}..${max}`);
+		if (options.values.length < min || options.values.length > max)
+			throw new InteractionError(`select "${options.customId}": ${options.values.length} value(s) chosen, the menu allows ${min}..${max}`);
 		if (type === 3) {
 			const allowed = new Set(((component.options as Array<{ value: string }> | undefined) ?? []).map((option) => option.value));
 			const unknown = options.values.filter((value) => !allowed.has(value));
-			if (unknown.length > 0) throw new InteractionError(`select "${options.customId}": values ${JSON.stringify(unknown)} are not options of the menu`);
+			if (unknown.length > 0)
+				throw new InteractionError(`select "${options.customId}": values ${JSON.stringify(unknown)} are not options of the menu`);
 		}
 		const context = this.context(options.user, message.guild_id as string | undefined, message.channel_id as string);
 		const resolved = type === 3 ? null : resolveSelectValues(type, options.values, context, this.deps.world);
-		const data = { custom_id: options.customId, component_type: type, values: [...options.values], ...(typeof component.id === 'number' ? { id: component.id } : {}), ...(resolved ? { resolved } : {}) };
-		return this.dispatch(InteractionType.MessageComponent, `select ${options.customId}`, context, { data, message }, options.locale, message.id as string);
+		const data = {
+			custom_id: options.customId,
+			component_type: type,
+			values: [...options.values],
+			...(typeof component.id === 'number' ? { id: component.id } : {}),
+			...(resolved ? { resolved } : {})
+		};
+		return this.dispatch(
+			InteractionType.MessageComponent,
+			`select ${options.customId}`,
+			context,
+			{ data, message },
+			options.locale,
+			message.id as string
+		);
 	}
 
 	public modalSubmit(options: ModalSubmitOptions): InteractionHandle {
@@ -321,12 +380,26 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 		const context = this.context(options.user ?? source.user, source.guildId ?? undefined, source.channelId);
 		const sourceMessage = source.sourceMessageId ? this.deps.messages.get(source.sourceMessageId) : undefined;
 		const data = { custom_id: modal.custom_id, components: submitted };
-		return this.dispatch(InteractionType.ModalSubmit, `modal ${String(modal.custom_id)}`, context, { data, ...(sourceMessage ? { message: this.deps.messages.toApi(sourceMessage) } : {}) }, undefined, sourceMessage?.id ?? null);
+		return this.dispatch(
+			InteractionType.ModalSubmit,
+			`modal ${String(modal.custom_id)}`,
+			context,
+			{ data, ...(sourceMessage ? { message: this.deps.messages.toApi(sourceMessage) } : {}) },
+			undefined,
+			sourceMessage?.id ?? null
+		);
 	}
 
 	// ----- internals -----
 
-	private dispatch(type: number, label: string, context: InteractionContext, extra: Record<string, unknown>, locale: string | undefined, sourceMessageId: string | null = null): InteractionHandle {
+	private dispatch(
+		type: number,
+		label: string,
+		context: InteractionContext,
+		extra: Record<string, unknown>,
+		locale: string | undefined,
+		sourceMessageId: string | null = null
+	): InteractionHandle {
 		const { world, gateway, clock, ids } = this.deps;
 		const id = ids.next();
 		const token = `aW50ZXJhY3Rpb246${id}:${randomBytes(24).toString('base64url')}`;
@@ -366,10 +439,14 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 			this.byId.delete(oldest);
 			this.refusals.delete(oldest);
 		}
-		const delivered = context.guild ? gateway.dispatchToGuild(context.guild.id, 'INTERACTION_CREATE', payload) : gateway.dispatchToShard(0, 'INTERACTION_CREATE', payload);
+		const delivered = context.guild
+			? gateway.dispatchToGuild(context.guild.id, 'INTERACTION_CREATE', payload)
+			: gateway.dispatchToShard(0, 'INTERACTION_CREATE', payload);
 		if (delivered === 0) {
 			this.byId.delete(id);
-			throw new InteractionError(`${label}: the bot has no gateway session for ${context.guild ? `guild ${context.guild.id}` : 'DMs (shard 0)'}`);
+			throw new InteractionError(
+				`${label}: the bot has no gateway session for ${context.guild ? `guild ${context.guild.id}` : 'DMs (shard 0)'}`
+			);
 		}
 		this.emit('dispatch', record);
 		return new InteractionHandle(record, this, this.deps.messages, this.deps.responseTimeoutMs);
@@ -421,21 +498,39 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 		};
 	}
 
-	private resolveCommand(commandPath: string, guildId: string | undefined): { command: RegisteredCommand; path: string[]; leafDefinitions: CommandOption[] } {
+	private resolveCommand(
+		commandPath: string,
+		guildId: string | undefined
+	): { command: RegisteredCommand; path: string[]; leafDefinitions: CommandOption[] } {
 		const [name, ...path] = commandPath.trim().split(/\s+/);
 		const candidates = [...(guildId ? this.deps.commands.list(guildId) : []), ...this.deps.commands.list(null)];
 		const command = candidates.find((candidate) => candidate.name === name && candidate.type === 1);
-		if (!command) throw new InteractionError(`/${commandPath}: the bot registered no chat input command "${name}" (registered: ${candidates.map((candidate) => candidate.name).join(', ') || 'none'})`);
+		if (!command)
+			throw new InteractionError(
+				`/${commandPath}: the bot registered no chat input command "${name}" (registered: ${candidates.map((candidate) => candidate.name).join(', ') || 'none'})`
+			);
 		let definitions = command.options ?? [];
 		const hasSubcommands = definitions.some((option) => option.type === OptionType.Subcommand || option.type === OptionType.SubcommandGroup);
 		for (const [depth, part] of path.entries()) {
-			const next = definitions.find((option) => option.name === part && (option.type === OptionType.Subcommand || option.type === OptionType.SubcommandGroup));
-			if (!next) throw new InteractionError(`/${commandPath}: "${part}" is not a subcommand${depth ? ' of that group' : ''} (choices: ${definitions.filter((option) => option.type <= 2).map((option) => option.name).join(', ') || 'none'})`);
+			const next = definitions.find(
+				(option) => option.name === part && (option.type === OptionType.Subcommand || option.type === OptionType.SubcommandGroup)
+			);
+			if (!next)
+				throw new InteractionError(
+					`/${commandPath}: "${part}" is not a subcommand${depth ? ' of that group' : ''} (choices: ${
+						definitions
+							.filter((option) => option.type <= 2)
+							.map((option) => option.name)
+							.join(', ') || 'none'
+					})`
+				);
 			definitions = next.options ?? [];
-			if (next.type === OptionType.Subcommand && depth !== path.length - 1) throw new InteractionError(`/${commandPath}: "${part}" is a subcommand, nothing can follow it`);
+			if (next.type === OptionType.Subcommand && depth !== path.length - 1)
+				throw new InteractionError(`/${commandPath}: "${part}" is a subcommand, nothing can follow it`);
 		}
 		const endsOnLeaf = !definitions.some((option) => option.type === OptionType.Subcommand || option.type === OptionType.SubcommandGroup);
-		if ((hasSubcommands && path.length === 0) || !endsOnLeaf) throw new InteractionError(`/${commandPath}: incomplete, Discord requires a subcommand`);
+		if ((hasSubcommands && path.length === 0) || !endsOnLeaf)
+			throw new InteractionError(`/${commandPath}: incomplete, Discord requires a subcommand`);
 		return { command, path, leafDefinitions: definitions };
 	}
 
@@ -449,14 +544,21 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 		if (command.default_member_permissions !== null) {
 			const member = this.deps.world.ensureMember(context.guild.id, context.user.id);
 			const has = this.deps.world.memberPermissions(context.guild, member);
-			const needed = BigInt(command.default_member_permissions);
-			if ((has & needed) !== needed) throw new InteractionError(`/${command.name}: the user lacks default_member_permissions ${command.default_member_permissions}; Discord hides the command from them`);
+			// "0" hides the command from everyone but administrators (Discord's rule for disabled-by-default commands).
+			const needed = BigInt(command.default_member_permissions) || Permission.Administrator;
+			if ((has & needed) !== needed)
+				throw new InteractionError(
+					`/${command.name}: the user lacks default_member_permissions ${command.default_member_permissions}; Discord hides the command from them`
+				);
 		}
 	}
 
-	private findComponent(messageInput: FakeMessage | Record<string, unknown>, customId: string): { component: Record<string, unknown>; message: Record<string, unknown> } {
+	private findComponent(
+		messageInput: FakeMessage | Record<string, unknown>,
+		customId: string
+	): { component: Record<string, unknown>; message: Record<string, unknown> } {
 		const stored = 'wouldPing' in messageInput ? (messageInput as FakeMessage) : undefined;
-		const latest = stored ? this.deps.messages.get(stored.id) ?? stored : undefined;
+		const latest = stored ? (this.deps.messages.get(stored.id) ?? stored) : undefined;
 		if (latest?.deleted) throw new InteractionError(`message ${latest.id} was deleted; nobody can click it`);
 		const message = latest ? this.deps.messages.toApi(latest) : structuredClone(messageInput as Record<string, unknown>);
 		let found: Record<string, unknown> | undefined;
@@ -496,7 +598,14 @@ function nestOptions(path: string[], leaf: Array<Record<string, unknown>>): { op
 	return { options };
 }
 
-function buildOptionValues(definitions: CommandOption[], values: Record<string, string | number | boolean | FakeUser>, context: InteractionContext, world: World, focused: string | null, label: string): BuiltOptions {
+function buildOptionValues(
+	definitions: CommandOption[],
+	values: Record<string, string | number | boolean | FakeUser>,
+	context: InteractionContext,
+	world: World,
+	focused: string | null,
+	label: string
+): BuiltOptions {
 	const resolved: Record<string, Record<string, unknown>> = {};
 	const addResolved = (kind: string, id: string, value: Record<string, unknown>) => {
 		resolved[kind] ??= {};
@@ -505,7 +614,10 @@ function buildOptionValues(definitions: CommandOption[], values: Record<string, 
 	const options: Array<Record<string, unknown>> = [];
 	for (const [name, raw] of Object.entries(values)) {
 		const definition = definitions.find((candidate) => candidate.name === name);
-		if (!definition) throw new InteractionError(`${label}: no option "${name}" (options: ${definitions.map((candidate) => candidate.name).join(', ') || 'none'})`);
+		if (!definition)
+			throw new InteractionError(
+				`${label}: no option "${name}" (options: ${definitions.map((candidate) => candidate.name).join(', ') || 'none'})`
+			);
 		if (name === focused) {
 			options.push({ type: definition.type, name, value: String(raw), focused: true });
 			continue;
@@ -522,7 +634,9 @@ function buildOptionValues(definitions: CommandOption[], values: Record<string, 
 		options.push({ type: definition.type, name, value });
 	}
 	// While autocompleting, the user has not filled the required options yet.
-	const missing = focused ? [] : definitions.filter((definition) => definition.required && !(definition.name in values)).map((definition) => definition.name);
+	const missing = focused
+		? []
+		: definitions.filter((definition) => definition.required && !(definition.name in values)).map((definition) => definition.name);
 	if (missing.length > 0) throw new InteractionError(`${label}: required option(s) missing: ${missing.join(', ')}`);
 	// Discord sends options in definition order, not in the order the user filled them.
 	const order = definitions.map((definition) => definition.name);
@@ -537,12 +651,15 @@ function checkOptionValue(definition: CommandOption, value: unknown, label: stri
 	switch (definition.type) {
 		case OptionType.String:
 			if (typeof value !== 'string') fail(`expected a string, got ${JSON.stringify(value)}`);
-			if (definition.min_length !== undefined && (value as string).length < definition.min_length) fail(`shorter than min_length ${definition.min_length}`);
-			if (definition.max_length !== undefined && (value as string).length > definition.max_length) fail(`longer than max_length ${definition.max_length}`);
+			if (definition.min_length !== undefined && (value as string).length < definition.min_length)
+				fail(`shorter than min_length ${definition.min_length}`);
+			if (definition.max_length !== undefined && (value as string).length > definition.max_length)
+				fail(`longer than max_length ${definition.max_length}`);
 			break;
 		case OptionType.Integer:
 		case OptionType.Number:
-			if (typeof value !== 'number' || (definition.type === OptionType.Integer && !Number.isInteger(value))) fail(`expected ${definition.type === OptionType.Integer ? 'an integer' : 'a number'}, got ${JSON.stringify(value)}`);
+			if (typeof value !== 'number' || (definition.type === OptionType.Integer && !Number.isInteger(value)))
+				fail(`expected ${definition.type === OptionType.Integer ? 'an integer' : 'a number'}, got ${JSON.stringify(value)}`);
 			if (definition.min_value !== undefined && (value as number) < definition.min_value) fail(`below min_value ${definition.min_value}`);
 			if (definition.max_value !== undefined && (value as number) > definition.max_value) fail(`above max_value ${definition.max_value}`);
 			break;
@@ -558,7 +675,8 @@ function checkOptionValue(definition: CommandOption, value: unknown, label: stri
 		case OptionType.Attachment:
 			fail('attachment options are not supported by the fake yet');
 	}
-	if (definition.choices && !definition.choices.some((choice) => choice.value === value)) fail(`${JSON.stringify(value)} is not one of the choices ${JSON.stringify(definition.choices.map((choice) => choice.value))}`);
+	if (definition.choices && !definition.choices.some((choice) => choice.value === value))
+		fail(`${JSON.stringify(value)} is not one of the choices ${JSON.stringify(definition.choices.map((choice) => choice.value))}`);
 }
 
 type AddResolved = (kind: string, id: string, value: Record<string, unknown>) => void;
@@ -579,13 +697,29 @@ function resolveEntity(definition: CommandOption, id: string, context: Interacti
 	}
 	if ((definition.type === OptionType.Role || definition.type === OptionType.Mentionable) && role) return add('roles', id, { ...role });
 	if (definition.type === OptionType.Channel && channel && (!guild || channel.guild_id === guild.id)) {
-		if (definition.channel_types && !definition.channel_types.includes(channel.type)) throw new InteractionError(`${label}: channel type ${channel.type} is not allowed (${definition.channel_types.join(', ')})`);
-		return add('channels', id, { id, name: channel.name, type: channel.type, permissions: guild ? world.memberPermissions(guild, world.ensureMember(guild.id, context.user.id)).toString() : '0', ...(channel.guild_id ? { guild_id: channel.guild_id } : {}), parent_id: channel.parent_id ?? null, flags: 0 });
+		if (definition.channel_types && !definition.channel_types.includes(channel.type))
+			throw new InteractionError(`${label}: channel type ${channel.type} is not allowed (${definition.channel_types.join(', ')})`);
+		return add('channels', id, {
+			id,
+			name: channel.name,
+			type: channel.type,
+			permissions: guild ? world.memberPermissions(guild, world.ensureMember(guild.id, context.user.id)).toString() : '0',
+			...(channel.guild_id ? { guild_id: channel.guild_id } : {}),
+			parent_id: channel.parent_id ?? null,
+			flags: 0
+		});
 	}
-	throw new InteractionError(`${label}: ${id} is not a known ${['', '', '', '', '', '', 'user', 'channel', 'role', 'user or role'][definition.type]}${guild ? ` in guild ${guild.id}` : ''}`);
+	throw new InteractionError(
+		`${label}: ${id} is not a known ${['', '', '', '', '', '', 'user', 'channel', 'role', 'user or role'][definition.type]}${guild ? ` in guild ${guild.id}` : ''}`
+	);
 }
 
-function resolveSelectValues(type: number, values: string[], context: InteractionContext, world: World): Record<string, Record<string, unknown>> | null {
+function resolveSelectValues(
+	type: number,
+	values: string[],
+	context: InteractionContext,
+	world: World
+): Record<string, Record<string, unknown>> | null {
 	const definitionType = { 5: OptionType.User, 6: OptionType.Role, 7: OptionType.Mentionable, 8: OptionType.Channel }[type]!;
 	const resolved: Record<string, Record<string, unknown>> = {};
 	const add: AddResolved = (kind, id, value) => {
@@ -598,9 +732,25 @@ function resolveSelectValues(type: number, values: string[], context: Interactio
 
 /** Turns a modal's component tree into the submitted tree: text inputs get their `value`, nothing else is echoed. */
 function fillModalNode(node: Record<string, unknown>, values: Record<string, string>): Record<string, unknown> {
-	if (node.type === 4) return { type: 4, ...(typeof node.id === 'number' ? { id: node.id } : {}), custom_id: node.custom_id, value: values[node.custom_id as string] ?? '' };
-	if (node.type === 18) return { type: 18, ...(typeof node.id === 'number' ? { id: node.id } : {}), component: fillModalNode(node.component as Record<string, unknown>, values) };
-	if (node.type === 1) return { type: 1, ...(typeof node.id === 'number' ? { id: node.id } : {}), components: (node.components as Array<Record<string, unknown>>).map((child) => fillModalNode(child, values)) };
+	if (node.type === 4)
+		return {
+			type: 4,
+			...(typeof node.id === 'number' ? { id: node.id } : {}),
+			custom_id: node.custom_id,
+			value: values[node.custom_id as string] ?? ''
+		};
+	if (node.type === 18)
+		return {
+			type: 18,
+			...(typeof node.id === 'number' ? { id: node.id } : {}),
+			component: fillModalNode(node.component as Record<string, unknown>, values)
+		};
+	if (node.type === 1)
+		return {
+			type: 1,
+			...(typeof node.id === 'number' ? { id: node.id } : {}),
+			components: (node.components as Array<Record<string, unknown>>).map((child) => fillModalNode(child, values))
+		};
 	return { type: node.type, ...(typeof node.id === 'number' ? { id: node.id } : {}) };
 }
 

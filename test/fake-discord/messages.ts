@@ -9,7 +9,13 @@ import { computeWouldPing, type AllowedMentions, type WouldPing } from './mentio
 import type { SnowflakeGenerator } from './snowflake.js';
 import type { FakeUser } from './world.js';
 
-export const MessageFlags = { SuppressEmbeds: 1 << 2, Ephemeral: 1 << 6, Loading: 1 << 7, SuppressNotifications: 1 << 12, IsComponentsV2: 1 << 15 } as const;
+export const MessageFlags = {
+	SuppressEmbeds: 1 << 2,
+	Ephemeral: 1 << 6,
+	Loading: 1 << 7,
+	SuppressNotifications: 1 << 12,
+	IsComponentsV2: 1 << 15
+} as const;
 
 export interface UploadedFile {
 	/** The multipart field name, e.g. `files[0]`. */
@@ -100,7 +106,18 @@ export class MessageStore extends EventEmitter<MessageStoreEvents> {
 	}
 
 	/** Creates a message from a validated request body (JSON or payload_json) and its uploaded files. */
-	public create(init: { channelId: string; guildId?: string; author: FakeUser; body: Record<string, unknown>; files: UploadedFile[]; type?: number; extraFlags?: number; webhookId?: string; interactionId?: string; interactionMetadata?: Record<string, unknown> }): FakeMessage {
+	public create(init: {
+		channelId: string;
+		guildId?: string;
+		author: FakeUser;
+		body: Record<string, unknown>;
+		files: UploadedFile[];
+		type?: number;
+		extraFlags?: number;
+		webhookId?: string;
+		interactionId?: string;
+		interactionMetadata?: Record<string, unknown>;
+	}): FakeMessage {
 		const { body } = init;
 		const message: FakeMessage = {
 			id: this.ids.next(),
@@ -181,7 +198,8 @@ export class MessageStore extends EventEmitter<MessageStoreEvents> {
 			message.mentions = message.wouldPing.users.map((id) => this.lookupUser(id)).filter((user): user is FakeUser => user !== undefined);
 			message.mention_roles = [...message.wouldPing.roles];
 		}
-		if ('attachments' in body || files.length > 0) message.attachments = this.resolveAttachments(message, body.attachments as Array<Record<string, unknown>> | undefined, files);
+		if ('attachments' in body || files.length > 0)
+			message.attachments = this.resolveAttachments(message, body.attachments as Array<Record<string, unknown>> | undefined, files);
 	}
 
 	/**

@@ -47,7 +47,15 @@ export class RawGatewayClient {
 
 	/** IDENTIFY and wait for READY plus one GUILD_CREATE per guild listed in it. */
 	public async identify(options: { shard?: [number, number]; token?: string } = {}): Promise<GatewayPayload> {
-		this.send({ op: 2, d: { token: options.token ?? 'fake-token', intents: 1, properties: { os: 'linux', browser: 'raw', device: 'raw' }, shard: options.shard ?? [0, 1] } });
+		this.send({
+			op: 2,
+			d: {
+				token: options.token ?? 'fake-token',
+				intents: 1,
+				properties: { os: 'linux', browser: 'raw', device: 'raw' },
+				shard: options.shard ?? [0, 1]
+			}
+		});
 		const ready = await this.next((payload) => payload.t === 'READY');
 		const guildIds = new Set((ready.d.guilds as Array<{ id: string }>).map((guild) => guild.id));
 		const seen = this.received.filter((payload) => payload.t === 'GUILD_CREATE').map((payload) => payload.d.id as string);
@@ -103,7 +111,12 @@ export interface RawResponse {
 }
 
 /** One REST call; `auth: false` leaves out the Authorization header. Paths are below `/api/v10`. */
-export async function rawRequest(restBase: string, method: string, path: string, options: { body?: unknown; auth?: boolean; form?: FormData } = {}): Promise<RawResponse> {
+export async function rawRequest(
+	restBase: string,
+	method: string,
+	path: string,
+	options: { body?: unknown; auth?: boolean; form?: FormData } = {}
+): Promise<RawResponse> {
 	const headers: Record<string, string> = {};
 	if (options.auth !== false) headers.Authorization = 'Bot fake-token';
 	let body: string | FormData | undefined;

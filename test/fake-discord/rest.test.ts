@@ -43,8 +43,14 @@ describe('fake REST', () => {
 		expect(response.headers.get('x-ratelimit-limit')).toBe('50');
 		expect(response.headers.get('x-ratelimit-bucket')).toMatch(/^[0-9a-f]+$/);
 		const [message] = fake.messages(guild.defaultChannelId);
-		expect(message).toMatchObject({ id: response.body.id, allowed_mentions: { parse: [], roles: [role.id] }, wouldPing: { everyone: false, users: [], roles: [role.id] } });
-		expect(message!.components).toEqual([{ type: 1, id: 1, components: [expect.objectContaining({ custom_id: 'a', id: 2 }), expect.objectContaining({ custom_id: 'b', id: 3 })] }]);
+		expect(message).toMatchObject({
+			id: response.body.id,
+			allowed_mentions: { parse: [], roles: [role.id] },
+			wouldPing: { everyone: false, users: [], roles: [role.id] }
+		});
+		expect(message!.components).toEqual([
+			{ type: 1, id: 1, components: [expect.objectContaining({ custom_id: 'a', id: 2 }), expect.objectContaining({ custom_id: 'b', id: 3 })] }
+		]);
 		expect(fake.violations).toEqual([]);
 	});
 
@@ -58,9 +64,48 @@ describe('fake REST', () => {
 		['a duplicate custom_id', { components: [row('same'), row('same')] }, 'components.1.components.0.custom_id'],
 		['2001 characters of content', { content: 'x'.repeat(2001) }, 'content'],
 		['six buttons in a row', { components: [row('1', '2', '3', '4', '5', '6')] }, 'components.0.components'],
-		['a button without custom_id', { components: [{ type: 1, components: [{ type: 2, style: 1, label: 'x' }] }] }, 'components.0.components.0.custom_id'],
-		['a select with max_values above its options', { components: [{ type: 1, components: [{ type: 3, custom_id: 's', max_values: 3, options: [{ label: 'a', value: 'a' }, { label: 'b', value: 'b' }] }] }] }, 'components.0.components.0.max_values'],
-		['a select beside a button', { components: [{ type: 1, components: [{ type: 3, custom_id: 's', options: [{ label: 'a', value: 'a' }] }, { type: 2, style: 1, custom_id: 'b', label: 'b' }] }] }, 'components.0.components'],
+		[
+			'a button without custom_id',
+			{ components: [{ type: 1, components: [{ type: 2, style: 1, label: 'x' }] }] },
+			'components.0.components.0.custom_id'
+		],
+		[
+			'a select with max_values above its options',
+			{
+				components: [
+					{
+						type: 1,
+						components: [
+							{
+								type: 3,
+								custom_id: 's',
+								max_values: 3,
+								options: [
+									{ label: 'a', value: 'a' },
+									{ label: 'b', value: 'b' }
+								]
+							}
+						]
+					}
+				]
+			},
+			'components.0.components.0.max_values'
+		],
+		[
+			'a select beside a button',
+			{
+				components: [
+					{
+						type: 1,
+						components: [
+							{ type: 3, custom_id: 's', options: [{ label: 'a', value: 'a' }] },
+							{ type: 2, style: 1, custom_id: 'b', label: 'b' }
+						]
+					}
+				]
+			},
+			'components.0.components'
+		],
 		['embeds over 6000 characters', { embeds: [{ title: 't', description: 'd'.repeat(4096) }, { description: 'd'.repeat(2000) }] }, 'embeds'],
 		['an empty message', {}, null]
 	])('GIVEN %s WHEN posted THEN 400 and a violation', async (_name, body, errorPath) => {
@@ -122,7 +167,15 @@ describe('fake REST', () => {
 		test('GIVEN a new command WHEN created THEN Discord-like defaults are echoed and the list returns it', async () => {
 			const created = await post(base(), ping);
 			expect(created.status).toBe(201);
-			expect(created.body).toMatchObject({ ...ping, id: expect.stringMatching(/^\d{17,19}$/), application_id: fake.applicationId, version: expect.any(String), integration_types: [0], contexts: null, nsfw: false });
+			expect(created.body).toMatchObject({
+				...ping,
+				id: expect.stringMatching(/^\d{17,19}$/),
+				application_id: fake.applicationId,
+				version: expect.any(String),
+				integration_types: [0],
+				contexts: null,
+				nsfw: false
+			});
 			const list = await rawRequest(fake.restBase, 'GET', `${base()}?with_localizations=true`);
 			expect(list.body).toEqual([created.body]);
 			await expect(fake.waitForCommands(['ping'], 100)).resolves.toHaveLength(1);
@@ -144,8 +197,32 @@ describe('fake REST', () => {
 		test.each([
 			['an uppercase name', { name: 'Ping', description: 'x' }],
 			['an empty description', { name: 'ping', description: '' }],
-			['a required option after an optional one', { name: 'poll', description: 'x', options: [{ type: 3, name: 'a', description: 'a' }, { type: 3, name: 'b', description: 'b', required: true }] }],
-			['26 choices', { name: 'pick', description: 'x', options: [{ type: 3, name: 'a', description: 'a', choices: Array.from({ length: 26 }, (_, index) => ({ name: `c${index}`, value: `c${index}` })) }] }]
+			[
+				'a required option after an optional one',
+				{
+					name: 'poll',
+					description: 'x',
+					options: [
+						{ type: 3, name: 'a', description: 'a' },
+						{ type: 3, name: 'b', description: 'b', required: true }
+					]
+				}
+			],
+			[
+				'26 choices',
+				{
+					name: 'pick',
+					description: 'x',
+					options: [
+						{
+							type: 3,
+							name: 'a',
+							description: 'a',
+							choices: Array.from({ length: 26 }, (_, index) => ({ name: `c${index}`, value: `c${index}` }))
+						}
+					]
+				}
+			]
 		])('GIVEN %s THEN 400 and a violation', async (_name, body) => {
 			expect((await post(base(), body)).status).toBe(400);
 			expect(fake.violations).toHaveLength(1);

@@ -149,7 +149,11 @@ export class RestApi {
 		}
 		const finish = (route: string | null, status: number, body: unknown, headers: Record<string, string> = {}) => {
 			const payload = body === undefined ? '' : JSON.stringify(body);
-			response.writeHead(status, { ...headers, ...(payload ? { 'Content-Type': 'application/json' } : {}), 'Content-Length': Buffer.byteLength(payload) });
+			response.writeHead(status, {
+				...headers,
+				...(payload ? { 'Content-Type': 'application/json' } : {}),
+				'Content-Length': Buffer.byteLength(payload)
+			});
 			response.end(payload);
 			const entry: RequestLogEntry = { method, route, path, status, at, ms: performance.now() - started };
 			this.requestLog.push(entry);
@@ -165,9 +169,28 @@ export class RestApi {
 			return finish(null, 404, { message: '404: Not Found', code: 0 });
 		}
 		const { route, params } = match;
-		const request: RestRequest = { method, path: apiPath!, route: route.template, params, query: url.searchParams, headers: incoming.headers, body: undefined, files: [] };
+		const request: RestRequest = {
+			method,
+			path: apiPath!,
+			route: route.template,
+			params,
+			query: url.searchParams,
+			headers: incoming.headers,
+			body: undefined,
+			files: []
+		};
 		const reject = (error: DiscordApiError) => {
-			if (error.violation) this.hooks.onViolation({ at, method, route: route.template, path: apiPath!, status: error.status, code: error.body.code, reason: error.violation, body: request.body });
+			if (error.violation)
+				this.hooks.onViolation({
+					at,
+					method,
+					route: route.template,
+					path: apiPath!,
+					status: error.status,
+					code: error.body.code,
+					reason: error.violation,
+					body: request.body
+				});
 			finish(route.template, error.status, error.body);
 		};
 
@@ -188,7 +211,16 @@ export class RestApi {
 		} catch (error) {
 			if (error instanceof DiscordApiError) return reject(error);
 			// A bug in the fake itself: answer 500 and make it loud in the test's violations.
-			this.hooks.onViolation({ at, method, route: route.template, path: apiPath!, status: 500, code: 0, reason: `fake-discord internal error: ${(error as Error).stack ?? String(error)}`, body: request.body });
+			this.hooks.onViolation({
+				at,
+				method,
+				route: route.template,
+				path: apiPath!,
+				status: 500,
+				code: 0,
+				reason: `fake-discord internal error: ${(error as Error).stack ?? String(error)}`,
+				body: request.body
+			});
 			finish(route.template, 500, { message: '500: Internal Server Error', code: 0 });
 		}
 	}
@@ -256,7 +288,12 @@ async function parseBody(contentType: string, raw: Buffer): Promise<{ body: unkn
 				if (field === 'payload_json') body = parseJson(value);
 				continue;
 			}
-			files.push({ field, filename: value.name, contentType: value.type || 'application/octet-stream', data: Buffer.from(await value.arrayBuffer()) });
+			files.push({
+				field,
+				filename: value.name,
+				contentType: value.type || 'application/octet-stream',
+				data: Buffer.from(await value.arrayBuffer())
+			});
 		}
 		return { body, files };
 	}

@@ -6,7 +6,14 @@ import type { FakeClock } from './clock.js';
 import type { CommandStore } from './commands.js';
 import { DiscordApiError, Errors } from './errors.js';
 import type { Gateway } from './gateway.js';
-import { CALLBACK_DEADLINE_MS, CallbackType, InteractionType, TOKEN_LIFETIME_MS, type InteractionRecord, type InteractionRegistry } from './interactions.js';
+import {
+	CALLBACK_DEADLINE_MS,
+	CallbackType,
+	InteractionType,
+	TOKEN_LIFETIME_MS,
+	type InteractionRecord,
+	type InteractionRegistry
+} from './interactions.js';
 import { MessageFlags, type FakeMessage, type MessageStore, type UploadedFile } from './messages.js';
 import { Permission } from './permissions.js';
 import type { RestRequest, RestResponse, RouteDefinition } from './rest.js';
@@ -45,12 +52,18 @@ const ok = (body: unknown): RestResponse => ({ status: 200, body });
 
 export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 	const { world, messages, commands, interactions, clock } = deps;
-	const route = (method: string, template: string, handle: RouteDefinition['handle'], auth = true): RouteDefinition => ({ method, template, handle, auth });
+	const route = (method: string, template: string, handle: RouteDefinition['handle'], auth = true): RouteDefinition => ({
+		method,
+		template,
+		handle,
+		auth
+	});
 
 	// ----- helpers -----
 
 	const requireApplication = (request: RestRequest) => {
-		if (request.params.applicationId !== world.applicationId) throw Errors.missingAccess(`application id ${request.params.applicationId} is not the bot's (${world.applicationId})`);
+		if (request.params.applicationId !== world.applicationId)
+			throw Errors.missingAccess(`application id ${request.params.applicationId} is not the bot's (${world.applicationId})`);
 	};
 	const requireGuildScope = (request: RestRequest) => {
 		requireApplication(request);
@@ -70,11 +83,17 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 	const requireChannelMessage = (channelId: string, messageId: string): FakeMessage => {
 		requireChannel(channelId);
 		const message = messages.get(messageId);
-		if (!message || message.deleted || message.channel_id !== channelId || (message.flags & MessageFlags.Ephemeral) !== 0) throw Errors.unknownMessage();
+		if (!message || message.deleted || message.channel_id !== channelId || (message.flags & MessageFlags.Ephemeral) !== 0)
+			throw Errors.unknownMessage();
 		return message;
 	};
 	const hasSomething = (body: Record<string, unknown>, files: UploadedFile[]) =>
-		(typeof body.content === 'string' && body.content.length > 0) || (Array.isArray(body.embeds) && body.embeds.length > 0) || (Array.isArray(body.components) && body.components.length > 0) || files.length > 0 || Boolean(body.poll) || (Array.isArray(body.sticker_ids) && body.sticker_ids.length > 0);
+		(typeof body.content === 'string' && body.content.length > 0) ||
+		(Array.isArray(body.embeds) && body.embeds.length > 0) ||
+		(Array.isArray(body.components) && body.components.length > 0) ||
+		files.length > 0 ||
+		Boolean(body.poll) ||
+		(Array.isArray(body.sticker_ids) && body.sticker_ids.length > 0);
 
 	/** The interaction behind a webhook token, while the token is valid (15 minutes). */
 	const requireWebhookInteraction = (request: RestRequest): InteractionRecord => {
@@ -82,8 +101,14 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 		const record = interactions.get(interactionIdFromToken(request.params.token!));
 		if (!record || record.token !== request.params.token) throw Errors.unknownWebhook();
 		const age = clock.now() - record.dispatchedAt;
-		if (age > TOKEN_LIFETIME_MS) throw Errors.invalidWebhookToken(`${record.label}: webhook token used ${Math.round(age / 1000)} s after the interaction (limit 15 min)`);
-		if (!record.callback) throw new DiscordApiError(404, { message: 'Unknown Webhook', code: 10015 }, `${record.label}: webhook used before the interaction was acknowledged`);
+		if (age > TOKEN_LIFETIME_MS)
+			throw Errors.invalidWebhookToken(`${record.label}: webhook token used ${Math.round(age / 1000)} s after the interaction (limit 15 min)`);
+		if (!record.callback)
+			throw new DiscordApiError(
+				404,
+				{ message: 'Unknown Webhook', code: 10015 },
+				`${record.label}: webhook used before the interaction was acknowledged`
+			);
 		return record;
 	};
 	const webhookMessage = (record: InteractionRecord, messageId: string): FakeMessage => {
@@ -105,7 +130,12 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 			...extra
 		};
 	};
-	const createInteractionMessage = (record: InteractionRecord, body: Record<string, unknown>, files: UploadedFile[], options: { loading?: boolean; followUp?: boolean }): FakeMessage => {
+	const createInteractionMessage = (
+		record: InteractionRecord,
+		body: Record<string, unknown>,
+		files: UploadedFile[],
+		options: { loading?: boolean; followUp?: boolean }
+	): FakeMessage => {
 		const channel = world.channels.get(record.channelId)!;
 		return messages.create({
 			channelId: record.channelId,
@@ -117,7 +147,10 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 			extraFlags: options.loading ? MessageFlags.Loading : 0,
 			webhookId: world.applicationId,
 			interactionId: record.id,
-			interactionMetadata: interactionMetadata(record, options.followUp && record.originalMessageId ? { original_response_message_id: record.originalMessageId } : {})
+			interactionMetadata: interactionMetadata(
+				record,
+				options.followUp && record.originalMessageId ? { original_response_message_id: record.originalMessageId } : {}
+			)
 		});
 	};
 
@@ -125,14 +158,20 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 
 	const callback = (request: RestRequest): RestResponse => {
 		const record = interactions.get(request.params.interactionId!);
-		if (!record || record.token !== request.params.token) throw Errors.unknownInteraction(`callback for an interaction the fake never sent (${request.params.interactionId})`);
+		if (!record || record.token !== request.params.token)
+			throw Errors.unknownInteraction(`callback for an interaction the fake never sent (${request.params.interactionId})`);
 		const refuse = (error: DiscordApiError) => {
 			interactions.markRefused(record, `${error.body.code} ${error.body.message}${error.violation ? ` (${error.violation})` : ''}`);
 			return error;
 		};
 		const lateBy = clock.now() - record.dispatchedAt - CALLBACK_DEADLINE_MS;
 		if (lateBy > 0) throw refuse(Errors.unknownInteraction(`${record.label}: callback ${lateBy} ms after the 3 s deadline`));
-		if (record.callback) throw refuse(Errors.alreadyAcknowledged(`${record.label}: second callback (type ${(request.body as { type?: unknown })?.type}); the first was type ${record.callback.type}`));
+		if (record.callback)
+			throw refuse(
+				Errors.alreadyAcknowledged(
+					`${record.label}: second callback (type ${(request.body as { type?: unknown })?.type}); the first was type ${record.callback.type}`
+				)
+			);
 		let body: ReturnType<typeof validateCallbackBody>;
 		try {
 			body = validateCallbackBody(request.body);
@@ -171,7 +210,13 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 			interaction: {
 				id: record.id,
 				type: record.type,
-				...(message ? { response_message_id: message.id, response_message_loading: (message.flags & MessageFlags.Loading) !== 0, response_message_ephemeral: (message.flags & MessageFlags.Ephemeral) !== 0 } : {})
+				...(message
+					? {
+							response_message_id: message.id,
+							response_message_loading: (message.flags & MessageFlags.Loading) !== 0,
+							response_message_ephemeral: (message.flags & MessageFlags.Ephemeral) !== 0
+						}
+					: {})
 			},
 			resource: { type: body.type, ...(message ? { message: messages.toApi(message) } : {}) }
 		});
@@ -217,7 +262,13 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 			const needed = Permission.ViewChannel | Permission.SendMessages;
 			if ((permissions & needed) !== needed) throw new DiscordApiError(403, { message: 'Missing Permissions', code: 50013 });
 		}
-		const message = messages.create({ channelId: channel.id, ...(channel.guild_id ? { guildId: channel.guild_id } : {}), author: world.botUser, body: request.body, files: request.files });
+		const message = messages.create({
+			channelId: channel.id,
+			...(channel.guild_id ? { guildId: channel.guild_id } : {}),
+			author: world.botUser,
+			body: request.body,
+			files: request.files
+		});
 		channel.last_message_id = message.id;
 		return ok(messages.toApi(message));
 	};
@@ -231,7 +282,12 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 		requireChannel(request.params.channelId!);
 		const limit = Math.min(Number(request.query.get('limit') ?? 50), 100);
 		const visible = messages.inChannel(request.params.channelId!).filter((message) => (message.flags & MessageFlags.Ephemeral) === 0);
-		return ok(visible.reverse().slice(0, limit).map((message) => messages.toApi(message)));
+		return ok(
+			visible
+				.reverse()
+				.slice(0, limit)
+				.map((message) => messages.toApi(message))
+		);
 	};
 
 	// ----- commands -----
@@ -287,7 +343,11 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 	return [
 		route('GET', '/gateway', () => ok({ url: deps.gatewayUrl() }), false),
 		route('GET', '/gateway/bot', () =>
-			ok({ url: deps.gatewayUrl(), shards: deps.shardCount(), session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: Math.max(16, deps.shardCount()) } })
+			ok({
+				url: deps.gatewayUrl(),
+				shards: deps.shardCount(),
+				session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: Math.max(16, deps.shardCount()) }
+			})
 		),
 		route('GET', '/users/@me', () => ok({ ...world.botUser, verified: true, mfa_enabled: false, flags: 0, locale: 'en-US' })),
 		route('GET', '/users/:userId', (request) => {
@@ -310,7 +370,9 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 		route('GET', '/channels/:channelId', (request) => ok({ ...requireChannel(request.params.channelId!) })),
 		route('GET', '/channels/:channelId/messages', listChannelMessages),
 		route('POST', '/channels/:channelId/messages', createChannelMessage),
-		route('GET', '/channels/:channelId/messages/:messageId', (request) => ok(messages.toApi(requireChannelMessage(request.params.channelId!, request.params.messageId!)))),
+		route('GET', '/channels/:channelId/messages/:messageId', (request) =>
+			ok(messages.toApi(requireChannelMessage(request.params.channelId!, request.params.messageId!)))
+		),
 		route('PATCH', '/channels/:channelId/messages/:messageId', editChannelMessage),
 		route('DELETE', '/channels/:channelId/messages/:messageId', (request) => {
 			messages.delete(requireChannelMessage(request.params.channelId!, request.params.messageId!));
@@ -331,7 +393,14 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 		route('GET', '/guilds/:guildId', (request) => {
 			const guild = world.guilds.get(request.params.guildId!);
 			if (!guild?.botInGuild) throw Errors.unknownGuild();
-			const { channels: _channels, members: _members, threads: _threads, presences: _presences, voice_states: _voice, ...rest } = world.guildCreateJson(guild);
+			const {
+				channels: _channels,
+				members: _members,
+				threads: _threads,
+				presences: _presences,
+				voice_states: _voice,
+				...rest
+			} = world.guildCreateJson(guild);
 			return ok({ ...rest, approximate_member_count: guild.memberCount });
 		}),
 		route('GET', '/guilds/:guildId/channels', (request) => {
@@ -358,15 +427,25 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 function checkCallbackFits(record: InteractionRecord, callbackType: number): void {
 	const allowed: Record<number, number[]> = {
 		[InteractionType.ApplicationCommand]: [CallbackType.ChannelMessage, CallbackType.DeferredChannelMessage, CallbackType.Modal],
-		[InteractionType.MessageComponent]: [CallbackType.ChannelMessage, CallbackType.DeferredChannelMessage, CallbackType.DeferredUpdateMessage, CallbackType.UpdateMessage, CallbackType.Modal],
+		[InteractionType.MessageComponent]: [
+			CallbackType.ChannelMessage,
+			CallbackType.DeferredChannelMessage,
+			CallbackType.DeferredUpdateMessage,
+			CallbackType.UpdateMessage,
+			CallbackType.Modal
+		],
 		[InteractionType.Autocomplete]: [CallbackType.AutocompleteResult],
-		[InteractionType.ModalSubmit]: [CallbackType.ChannelMessage, CallbackType.DeferredChannelMessage, ...(record.sourceMessageId ? [CallbackType.DeferredUpdateMessage, CallbackType.UpdateMessage] : [])]
+		[InteractionType.ModalSubmit]: [
+			CallbackType.ChannelMessage,
+			CallbackType.DeferredChannelMessage,
+			...(record.sourceMessageId ? [CallbackType.DeferredUpdateMessage, CallbackType.UpdateMessage] : [])
+		]
 	};
-	if (!(allowed[record.type] ?? []).includes(callbackType)) throw Errors.invalidCallbackType(`${record.label}: callback type ${callbackType} is not valid for interaction type ${record.type}`);
+	if (!(allowed[record.type] ?? []).includes(callbackType))
+		throw Errors.invalidCallbackType(`${record.label}: callback type ${callbackType} is not valid for interaction type ${record.type}`);
 }
 
 /** Tokens are opaque to the bot; the fake encodes the interaction id in its own tokens to find the record quickly. */
 function interactionIdFromToken(token: string): string {
 	return token.match(/^aW50ZXJhY3Rpb246(\d+):/)?.[1] ?? '';
 }
-

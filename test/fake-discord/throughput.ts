@@ -30,7 +30,10 @@ export async function measureThroughput(options: { durationMs?: number; inFlight
 		await client.identify();
 		client.onPayload((payload) => {
 			if (payload.t !== 'INTERACTION_CREATE') return;
-			void rawRequest(fake.restBase, 'POST', `/interactions/${payload.d.id}/${payload.d.token}/callback?with_response=false`, { auth: false, body: { type: 4, data: { content: 'Counted', flags: 64 } } });
+			void rawRequest(fake.restBase, 'POST', `/interactions/${payload.d.id}/${payload.d.token}/callback?with_response=false`, {
+				auth: false,
+				body: { type: 4, data: { content: 'Counted', flags: 64 } }
+			});
 		});
 
 		const latencies: number[] = [];
@@ -47,7 +50,13 @@ export async function measureThroughput(options: { durationMs?: number; inFlight
 		const elapsed = performance.now() - started;
 		latencies.sort((a, b) => a - b);
 		const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
-		return { answered: latencies.length, perSecond: Math.round((latencies.length / elapsed) * 1000), p50Ms: percentile(0.5), p99Ms: percentile(0.99), violations: fake.violations.length };
+		return {
+			answered: latencies.length,
+			perSecond: Math.round((latencies.length / elapsed) * 1000),
+			p50Ms: percentile(0.5),
+			p99Ms: percentile(0.99),
+			violations: fake.violations.length
+		};
 	} finally {
 		client.close();
 		await fake.close();
@@ -57,5 +66,7 @@ export async function measureThroughput(options: { durationMs?: number; inFlight
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
 	const [durationMs, inFlight] = process.argv.slice(2).map(Number);
 	const result = await measureThroughput({ ...(durationMs ? { durationMs } : {}), ...(inFlight ? { inFlight } : {}) });
-	console.log(`fake-discord throughput: ${result.perSecond} interactions/s answered (${result.answered} total, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.violations} violations)`);
+	console.log(
+		`fake-discord throughput: ${result.perSecond} interactions/s answered (${result.answered} total, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.violations} violations)`
+	);
 }

@@ -24,7 +24,17 @@ export const MESSAGE_CONTENT_LIMIT = 2000;
 export const EMBED_TOTAL_LIMIT = 6000;
 const COMPONENTS_V2_FLAG = 1 << 15;
 const ButtonStyle = { Link: 5, Premium: 6 } as const;
-const ComponentType = { ActionRow: 1, Button: 2, StringSelect: 3, TextInput: 4, UserSelect: 5, RoleSelect: 6, MentionableSelect: 7, ChannelSelect: 8, Label: 18 } as const;
+const ComponentType = {
+	ActionRow: 1,
+	Button: 2,
+	StringSelect: 3,
+	TextInput: 4,
+	UserSelect: 5,
+	RoleSelect: 6,
+	MentionableSelect: 7,
+	ChannelSelect: 8,
+	Label: 18
+} as const;
 const SELECT_TYPES = new Set<number>([3, 5, 6, 7, 8]);
 
 /** Which spec schema checks which kind of body. */
@@ -85,22 +95,28 @@ function throwIfAny(breaks: RuleBreak[]): void {
 export type MessageBodyKind = 'messageCreate' | 'messageEdit' | 'webhookExecute' | 'webhookEdit';
 
 export function validateMessageBody(kind: MessageBodyKind, body: unknown): asserts body is Json {
-	if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidFormBody([{ path: [], code: 'DICT_TYPE_CONVERT', message: 'Only dictionaries may be used in a DictType' }]);
+	if (typeof body !== 'object' || body === null || Array.isArray(body))
+		throw invalidFormBody([{ path: [], code: 'DICT_TYPE_CONVERT', message: 'Only dictionaries may be used in a DictType' }]);
 	throwIfAny([...schemaBreaks(BodySchemas[kind], body), ...messageRuleBreaks(body as Json)]);
 }
 
 /** Data of a type 4 or 7 callback is a message too; type 9 is a modal; type 8 carries choices. */
 export function validateCallbackBody(body: unknown): { type: number; data: Json | null } {
-	if (typeof body !== 'object' || body === null) throw invalidFormBody([{ path: [], code: 'DICT_TYPE_CONVERT', message: 'Only dictionaries may be used in a DictType' }]);
+	if (typeof body !== 'object' || body === null)
+		throw invalidFormBody([{ path: [], code: 'DICT_TYPE_CONVERT', message: 'Only dictionaries may be used in a DictType' }]);
 	const { type, data } = body as { type?: unknown; data?: unknown };
 	const schema = typeof type === 'number' ? CallbackSchemas[type] : undefined;
-	if (!schema) throw invalidFormBody([{ path: ['type'], code: 'BASE_TYPE_CHOICES', message: `Value must be one of (1, 4, 5, 6, 7, 8, 9); got ${JSON.stringify(type)}.` }]);
+	if (!schema)
+		throw invalidFormBody([
+			{ path: ['type'], code: 'BASE_TYPE_CHOICES', message: `Value must be one of (1, 4, 5, 6, 7, 8, 9); got ${JSON.stringify(type)}.` }
+		]);
 	const breaks = schemaBreaks(schema, body);
 	const dataObject = typeof data === 'object' && data !== null ? (data as Json) : null;
 	if (dataObject && (type === 4 || type === 7)) breaks.push(...messageRuleBreaks(dataObject, ['data']));
 	if (dataObject && type === 8) {
 		const choices = dataObject.choices;
-		if (Array.isArray(choices) && choices.length > 25) breaks.push({ path: ['data', 'choices'], code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' });
+		if (Array.isArray(choices) && choices.length > 25)
+			breaks.push({ path: ['data', 'choices'], code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' });
 	}
 	if (dataObject && type === 9) breaks.push(...customIdBreaks(dataObject.components, ['data', 'components']));
 	throwIfAny(breaks);
@@ -113,9 +129,15 @@ export function messageRuleBreaks(body: Json, prefix: Array<string | number> = [
 		breaks.push({ path: [...prefix, 'content'], code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${MESSAGE_CONTENT_LIMIT} or fewer in length.` });
 	}
 	if (Array.isArray(body.embeds)) {
-		if (body.embeds.length > 10) breaks.push({ path: [...prefix, 'embeds'], code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 10 or fewer in length.' });
+		if (body.embeds.length > 10)
+			breaks.push({ path: [...prefix, 'embeds'], code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 10 or fewer in length.' });
 		const total = body.embeds.reduce<number>((sum, embed) => sum + embedTextLength(embed as Json), 0);
-		if (total > EMBED_TOTAL_LIMIT) breaks.push({ path: [...prefix, 'embeds'], code: 'MAX_EMBED_SIZE_EXCEEDED', message: `Embed size exceeds maximum size of ${EMBED_TOTAL_LIMIT} (${total}).` });
+		if (total > EMBED_TOTAL_LIMIT)
+			breaks.push({
+				path: [...prefix, 'embeds'],
+				code: 'MAX_EMBED_SIZE_EXCEEDED',
+				message: `Embed size exceeds maximum size of ${EMBED_TOTAL_LIMIT} (${total}).`
+			});
 	}
 	const isComponentsV2 = typeof body.flags === 'number' && (body.flags & COMPONENTS_V2_FLAG) !== 0;
 	if (Array.isArray(body.components) && !isComponentsV2) breaks.push(...actionRowBreaks(body.components, [...prefix, 'components']));
@@ -150,9 +172,16 @@ function actionRowBreaks(rows: unknown[], path: Array<string | number>): RuleBre
 		}
 		const buttons = children.filter((child) => (child as Json).type === ComponentType.Button);
 		const selects = children.filter((child) => SELECT_TYPES.has((child as Json).type as number));
-		if (children.length === 0) breaks.push({ path: [...rowPath, 'components'], code: 'BASE_TYPE_MIN_LENGTH', message: 'Must be 1 or more in length.' });
-		if (buttons.length > 5) breaks.push({ path: [...rowPath, 'components'], code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 5 or fewer in length.' });
-		if (selects.length > 0 && children.length > 1) breaks.push({ path: [...rowPath, 'components'], code: 'COMPONENT_LAYOUT_WIDTH_EXCEEDED', message: 'A select menu must be alone in its action row.' });
+		if (children.length === 0)
+			breaks.push({ path: [...rowPath, 'components'], code: 'BASE_TYPE_MIN_LENGTH', message: 'Must be 1 or more in length.' });
+		if (buttons.length > 5)
+			breaks.push({ path: [...rowPath, 'components'], code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 5 or fewer in length.' });
+		if (selects.length > 0 && children.length > 1)
+			breaks.push({
+				path: [...rowPath, 'components'],
+				code: 'COMPONENT_LAYOUT_WIDTH_EXCEEDED',
+				message: 'A select menu must be alone in its action row.'
+			});
 		children.forEach((child, childIndex) => breaks.push(...componentBreaks(child as Json, [...rowPath, 'components', childIndex])));
 	});
 	return breaks;
@@ -162,20 +191,47 @@ function componentBreaks(component: Json, path: Array<string | number>): RuleBre
 	const breaks: RuleBreak[] = [];
 	if (component.type === ComponentType.Button) {
 		const isLinkLike = component.style === ButtonStyle.Link || component.style === ButtonStyle.Premium;
-		if (!isLinkLike && typeof component.custom_id !== 'string') breaks.push({ path: [...path, 'custom_id'], code: 'BUTTON_COMPONENT_CUSTOM_ID_REQUIRED', message: 'A custom id is required for non-link buttons.' });
-		if (component.style === ButtonStyle.Link && typeof component.url !== 'string') breaks.push({ path: [...path, 'url'], code: 'BUTTON_COMPONENT_URL_REQUIRED', message: 'A url is required for link buttons.' });
-		if (isLinkLike && component.custom_id !== undefined && component.custom_id !== null) breaks.push({ path: [...path, 'custom_id'], code: 'BUTTON_COMPONENT_LINK_HAS_CUSTOM_ID', message: 'Link buttons cannot have a custom id.' });
+		if (!isLinkLike && typeof component.custom_id !== 'string')
+			breaks.push({
+				path: [...path, 'custom_id'],
+				code: 'BUTTON_COMPONENT_CUSTOM_ID_REQUIRED',
+				message: 'A custom id is required for non-link buttons.'
+			});
+		if (component.style === ButtonStyle.Link && typeof component.url !== 'string')
+			breaks.push({ path: [...path, 'url'], code: 'BUTTON_COMPONENT_URL_REQUIRED', message: 'A url is required for link buttons.' });
+		if (isLinkLike && component.custom_id !== undefined && component.custom_id !== null)
+			breaks.push({
+				path: [...path, 'custom_id'],
+				code: 'BUTTON_COMPONENT_LINK_HAS_CUSTOM_ID',
+				message: 'Link buttons cannot have a custom id.'
+			});
 	}
 	if (SELECT_TYPES.has(component.type as number)) {
 		const options = Array.isArray(component.options) ? component.options : [];
 		const min = typeof component.min_values === 'number' ? component.min_values : 1;
 		const max = typeof component.max_values === 'number' ? component.max_values : 1;
-		if (min > max) breaks.push({ path: [...path, 'min_values'], code: 'SELECT_COMPONENT_MIN_VALUES_TOO_LARGE', message: `min_values (${min}) must be ≤ max_values (${max}).` });
+		if (min > max)
+			breaks.push({
+				path: [...path, 'min_values'],
+				code: 'SELECT_COMPONENT_MIN_VALUES_TOO_LARGE',
+				message: `min_values (${min}) must be ≤ max_values (${max}).`
+			});
 		if (component.type === ComponentType.StringSelect) {
-			if (options.length < 1 || options.length > 25) breaks.push({ path: [...path, 'options'], code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 25 in length.' });
-			if (max > options.length) breaks.push({ path: [...path, 'max_values'], code: 'SELECT_COMPONENT_MAX_VALUES_TOO_LARGE', message: `max_values (${max}) must be ≤ the number of options (${options.length}).` });
+			if (options.length < 1 || options.length > 25)
+				breaks.push({ path: [...path, 'options'], code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 25 in length.' });
+			if (max > options.length)
+				breaks.push({
+					path: [...path, 'max_values'],
+					code: 'SELECT_COMPONENT_MAX_VALUES_TOO_LARGE',
+					message: `max_values (${max}) must be ≤ the number of options (${options.length}).`
+				});
 			const values = options.map((option) => (option as Json).value);
-			if (new Set(values).size !== values.length) breaks.push({ path: [...path, 'options'], code: 'SELECT_COMPONENT_OPTION_VALUE_DUPLICATED', message: 'Option values must be unique.' });
+			if (new Set(values).size !== values.length)
+				breaks.push({
+					path: [...path, 'options'],
+					code: 'SELECT_COMPONENT_OPTION_VALUE_DUPLICATED',
+					message: 'Option values must be unique.'
+				});
 		}
 	}
 	return breaks;
@@ -191,8 +247,14 @@ function customIdBreaks(components: unknown, path: Array<string | number>): Rule
 		const component = node as Json;
 		if (typeof component.custom_id === 'string') {
 			const where = [...nodePath, 'custom_id'];
-			if ([...component.custom_id].length > 100) breaks.push({ path: where, code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 100 or fewer in length.' });
-			if (seen.has(component.custom_id)) breaks.push({ path: where, code: 'COMPONENT_CUSTOM_ID_DUPLICATED', message: `Component custom id cannot be duplicated (also at ${seen.get(component.custom_id)}).` });
+			if ([...component.custom_id].length > 100)
+				breaks.push({ path: where, code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 100 or fewer in length.' });
+			if (seen.has(component.custom_id))
+				breaks.push({
+					path: where,
+					code: 'COMPONENT_CUSTOM_ID_DUPLICATED',
+					message: `Component custom id cannot be duplicated (also at ${seen.get(component.custom_id)}).`
+				});
 			seen.set(component.custom_id, where.join('.'));
 		}
 		if (component.components !== undefined) visit(component.components, [...nodePath, 'components']);
@@ -226,12 +288,20 @@ export function validateBulkCommands(body: unknown): asserts body is Json[] {
 	const breaks: RuleBreak[] = [];
 	if (body.length > 130) breaks.push({ path: [], code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 130 or fewer in length.' });
 	body.forEach((command, index) => {
-		const own = [...schemaBreaks(BodySchemas.commandBulkItem, permissionsAsNumber(command), [index]), ...permissionStringBreaks(command, [index])];
+		const own = [
+			...schemaBreaks(BodySchemas.commandBulkItem, permissionsAsNumber(command), [index]),
+			...permissionStringBreaks(command, [index])
+		];
 		breaks.push(...(own.length > 0 ? own : commandRuleBreaks(command as Json, false, [index])));
 	});
 	const keys = body.map((command) => `${(command as Json).type ?? 1}:${String((command as Json).name)}`);
 	keys.forEach((key, index) => {
-		if (keys.indexOf(key) !== index) breaks.push({ path: [index, 'name'], code: 'APPLICATION_COMMANDS_DUPLICATE_NAME', message: `Application command names must be unique (${key.split(':')[1]}).` });
+		if (keys.indexOf(key) !== index)
+			breaks.push({
+				path: [index, 'name'],
+				code: 'APPLICATION_COMMANDS_DUPLICATE_NAME',
+				message: `Application command names must be unique (${key.split(':')[1]}).`
+			});
 	});
 	throwIfAny(breaks);
 }
@@ -243,12 +313,16 @@ export function validateBulkCommands(body: unknown): asserts body is Json[] {
 function permissionsAsNumber(command: unknown): unknown {
 	if (typeof command !== 'object' || command === null) return command;
 	const permissions = (command as Json).default_member_permissions;
-	return typeof permissions === 'string' && /^\d+$/.test(permissions) ? { ...(command as Json), default_member_permissions: Number(permissions) } : command;
+	return typeof permissions === 'string' && /^\d+$/.test(permissions)
+		? { ...(command as Json), default_member_permissions: Number(permissions) }
+		: command;
 }
 
 function permissionStringBreaks(command: unknown, prefix: Array<string | number>): RuleBreak[] {
 	const permissions = typeof command === 'object' && command !== null ? (command as Json).default_member_permissions : undefined;
-	return typeof permissions === 'string' && !/^\d+$/.test(permissions) ? [{ path: [...prefix, 'default_member_permissions'], code: 'PERMISSIONS_INVALID', message: 'Must be a permission bitfield.' }] : [];
+	return typeof permissions === 'string' && !/^\d+$/.test(permissions)
+		? [{ path: [...prefix, 'default_member_permissions'], code: 'PERMISSIONS_INVALID', message: 'Must be a permission bitfield.' }]
+		: [];
 }
 
 function commandRuleBreaks(command: Json, partial: boolean, prefix: Array<string | number>): RuleBreak[] {
@@ -256,9 +330,15 @@ function commandRuleBreaks(command: Json, partial: boolean, prefix: Array<string
 	const isChatInput = (command.type ?? 1) === 1;
 	if (!partial || command.name !== undefined) {
 		const name = String(command.name);
-		if (isChatInput && (!COMMAND_NAME.test(name) || name !== name.toLowerCase())) breaks.push({ path: [...prefix, 'name'], code: 'APPLICATION_COMMAND_INVALID_NAME', message: `Command name is invalid: ${JSON.stringify(name)} (lowercase, ^[-_\\p{L}\\p{N}]{1,32}$).` });
+		if (isChatInput && (!COMMAND_NAME.test(name) || name !== name.toLowerCase()))
+			breaks.push({
+				path: [...prefix, 'name'],
+				code: 'APPLICATION_COMMAND_INVALID_NAME',
+				message: `Command name is invalid: ${JSON.stringify(name)} (lowercase, ^[-_\\p{L}\\p{N}]{1,32}$).`
+			});
 	}
-	if (isChatInput && (!partial || command.description !== undefined)) breaks.push(...descriptionBreaks(command.description, [...prefix, 'description']));
+	if (isChatInput && (!partial || command.description !== undefined))
+		breaks.push(...descriptionBreaks(command.description, [...prefix, 'description']));
 	if (Array.isArray(command.options)) breaks.push(...optionListBreaks(command.options as Json[], [...prefix, 'options'], 0));
 	return breaks;
 }
@@ -276,23 +356,55 @@ function optionListBreaks(options: Json[], path: Array<string | number>, depth: 
 	options.forEach((option, index) => {
 		const here = [...path, index];
 		const name = String(option.name);
-		if (!COMMAND_NAME.test(name) || name !== name.toLowerCase()) breaks.push({ path: [...here, 'name'], code: 'APPLICATION_COMMAND_INVALID_NAME', message: `Option name is invalid: ${JSON.stringify(name)}.` });
-		if (names.has(name)) breaks.push({ path: [...here, 'name'], code: 'APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS', message: `Option name ${name} is already used.` });
+		if (!COMMAND_NAME.test(name) || name !== name.toLowerCase())
+			breaks.push({
+				path: [...here, 'name'],
+				code: 'APPLICATION_COMMAND_INVALID_NAME',
+				message: `Option name is invalid: ${JSON.stringify(name)}.`
+			});
+		if (names.has(name))
+			breaks.push({
+				path: [...here, 'name'],
+				code: 'APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS',
+				message: `Option name ${name} is already used.`
+			});
 		names.add(name);
 		breaks.push(...descriptionBreaks(option.description, [...here, 'description']));
 		const isSubcommand = option.type === OptionType.Subcommand || option.type === OptionType.SubcommandGroup;
 		if (isSubcommand) {
 			const allowed = option.type === OptionType.SubcommandGroup ? depth === 0 : depth <= 1;
-			if (!allowed) breaks.push({ path: [...here, 'type'], code: 'APPLICATION_COMMAND_OPTION_TYPE_INVALID', message: 'Subcommands cannot be nested this deep.' });
+			if (!allowed)
+				breaks.push({
+					path: [...here, 'type'],
+					code: 'APPLICATION_COMMAND_OPTION_TYPE_INVALID',
+					message: 'Subcommands cannot be nested this deep.'
+				});
 			if (Array.isArray(option.options)) breaks.push(...optionListBreaks(option.options as Json[], [...here, 'options'], depth + 1));
 			return;
 		}
-		if (option.required === true && sawOptional) breaks.push({ path: [...here, 'required'], code: 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID', message: 'Required options must be placed before non-required options.' });
+		if (option.required === true && sawOptional)
+			breaks.push({
+				path: [...here, 'required'],
+				code: 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID',
+				message: 'Required options must be placed before non-required options.'
+			});
 		if (option.required !== true) sawOptional = true;
-		if (Array.isArray(option.choices) && option.choices.length > 25) breaks.push({ path: [...here, 'choices'], code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' });
-		if (option.autocomplete === true && Array.isArray(option.choices) && option.choices.length > 0) breaks.push({ path: [...here, 'autocomplete'], code: 'APPLICATION_COMMAND_AUTOCOMPLETE_WITH_CHOICES', message: 'Autocomplete cannot be used with choices.' });
+		if (Array.isArray(option.choices) && option.choices.length > 25)
+			breaks.push({ path: [...here, 'choices'], code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' });
+		if (option.autocomplete === true && Array.isArray(option.choices) && option.choices.length > 0)
+			breaks.push({
+				path: [...here, 'autocomplete'],
+				code: 'APPLICATION_COMMAND_AUTOCOMPLETE_WITH_CHOICES',
+				message: 'Autocomplete cannot be used with choices.'
+			});
 	});
-	const mixesSubcommands = options.some((option) => option.type === 1 || option.type === 2) && options.some((option) => option.type !== 1 && option.type !== 2);
-	if (mixesSubcommands) breaks.push({ path, code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID', message: 'Subcommands and groups cannot be mixed with other options.' });
+	const mixesSubcommands =
+		options.some((option) => option.type === 1 || option.type === 2) && options.some((option) => option.type !== 1 && option.type !== 2);
+	if (mixesSubcommands)
+		breaks.push({
+			path,
+			code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID',
+			message: 'Subcommands and groups cannot be mixed with other options.'
+		});
 	return breaks;
 }

@@ -146,7 +146,9 @@ export class World {
 		for (const spec of options.roles ?? []) if (spec.id !== undefined) this.assertFreeId(spec.id, false);
 		const id = options.id ?? this.ids.next();
 		const now = new Date(this.clock.now()).toISOString();
-		const owner = options.ownerId ? this.requireUser(options.ownerId) : this.createUser({ username: `${options.name} owner`.toLowerCase().replace(/[^a-z0-9_.]/g, '_') });
+		const owner = options.ownerId
+			? this.requireUser(options.ownerId)
+			: this.createUser({ username: `${options.name} owner`.toLowerCase().replace(/[^a-z0-9_.]/g, '_') });
 		const everyone = this.makeRole(id, '@everyone', DEFAULT_EVERYONE_PERMISSIONS, 0);
 		const botRole = this.makeRole(this.ids.next(), this.botUser.username, toBitfield(options.botPermissions, DEFAULT_BOT_PERMISSIONS), 1);
 		botRole.managed = true;
@@ -180,7 +182,9 @@ export class World {
 			const channel = this.addGuildChannel(guild, spec.name, spec.type ?? ChannelType.GuildText, position, categoryId, spec.id);
 			if (channel.type === ChannelType.GuildCategory) categoryId = channel.id;
 		});
-		const firstText = guild.channelIds.map((channelId) => this.channels.get(channelId)!).find((channel) => channel.type === ChannelType.GuildText);
+		const firstText = guild.channelIds
+			.map((channelId) => this.channels.get(channelId)!)
+			.find((channel) => channel.type === ChannelType.GuildText);
 		guild.defaultChannelId = firstText?.id ?? this.addGuildChannel(guild, 'general', ChannelType.GuildText, channelSpecs.length, null).id;
 
 		this.addMember(id, owner.id, {});
@@ -190,7 +194,11 @@ export class World {
 
 	public createRole(guildId: string, options: { name: string; permissions?: bigint | string; mentionable?: boolean; id?: string }): FakeRole {
 		const guild = this.requireGuild(guildId);
-		if (options.id !== undefined) this.assertFreeId(options.id, guild.roles.some((role) => role.id === options.id));
+		if (options.id !== undefined)
+			this.assertFreeId(
+				options.id,
+				guild.roles.some((role) => role.id === options.id)
+			);
 		const role = this.makeRole(options.id ?? this.ids.next(), options.name, toBitfield(options.permissions, 0n), guild.roles.length);
 		role.mentionable = options.mentionable ?? false;
 		guild.roles.push(role);
@@ -237,7 +245,13 @@ export class World {
 	public dmChannelFor(userId: string): FakeChannel {
 		const existing = this.dmChannelByUser.get(userId);
 		if (existing) return this.channels.get(existing)!;
-		const channel: FakeChannel = { id: this.ids.next(), type: ChannelType.DM, last_message_id: null, flags: 0, recipients: [this.requireUser(userId)] };
+		const channel: FakeChannel = {
+			id: this.ids.next(),
+			type: ChannelType.DM,
+			last_message_id: null,
+			flags: 0,
+			recipients: [this.requireUser(userId)]
+		};
 		this.channels.set(channel.id, channel);
 		this.dmChannelByUser.set(userId, channel.id);
 		return channel;
@@ -328,7 +342,19 @@ export class World {
 	}
 
 	private makeRole(id: string, name: string, permissions: bigint, position: number): FakeRole {
-		return { id, name, permissions: (permissions & ALL_PERMISSIONS).toString(), position, color: 0, hoist: false, managed: false, mentionable: false, icon: null, unicode_emoji: null, flags: 0 };
+		return {
+			id,
+			name,
+			permissions: (permissions & ALL_PERMISSIONS).toString(),
+			position,
+			color: 0,
+			hoist: false,
+			managed: false,
+			mentionable: false,
+			icon: null,
+			unicode_emoji: null,
+			flags: 0
+		};
 	}
 
 	/** Fixed ids must look like snowflakes (the REST layer and shard routing read them) and be unused. */
