@@ -1,7 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { UserError, type Command } from '@sapphire/framework';
 import { Subcommand } from '@sapphire/plugin-subcommands';
-import { ApplicationIntegrationType, AttachmentBuilder, InteractionContextType, MessageFlags } from 'discord.js';
+import { ApplicationIntegrationType, AttachmentBuilder, InteractionContextType, MessageFlags, type SlashCommandStringOption } from 'discord.js';
 import { guildRefusal } from '../lib/approval/gate.js';
 import { interactionFields } from '../lib/discord/reply.js';
 import { toCsv } from '../lib/polls/csv.js';
@@ -197,6 +197,6 @@ export class PollCommand extends Subcommand {
 	}
 }
 
-function pollOption(option: import('discord.js').SlashCommandStringOption) {
+function pollOption(option: SlashCommandStringOption) {
 	return option.setName('poll').setDescription('The poll’s number, as shown on it (12 or #12)').setRequired(true).setAutocomplete(true);
 }
