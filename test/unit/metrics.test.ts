@@ -145,8 +145,15 @@ describe('GIVEN a real database', () => {
 			const metrics = new BotMetrics({ defaultMetrics: false });
 			metrics.attach({ sql, applicationName: 'metrics-test-pool', poolSize: 3 });
 			// One connection held busy by a sleeping query, while the scrape uses another.
-			const busy = sql`select pg_sleep(0.5)`.execute();
-			await new Promise((resolve) => setTimeout(resolve, 100));
+			const busy = sql`select pg_sleep(1.5)`.execute();
+			// Scrape only once the sleeping query runs: opening its connection can take a while on a busy machine.
+			for (let waited = 0; waited < 1_000; waited += 20) {
+				const [running] = await database.sql<{ count: number }[]>`
+					select count(*)::int as count from pg_stat_activity
+					where application_name = 'metrics-test-pool' and state = 'active' and query like 'select pg_sleep%'`;
+				if (running!.count === 1) break;
+				await new Promise((resolve) => setTimeout(resolve, 20));
+			}
 			const connections = Object.fromEntries(
 				(await sample(metrics, 'discord_bot_database_pool_connections')).map(({ labels, value }) => [labels.state, value])
 			);
