@@ -14,13 +14,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import postgres from 'postgres';
+import type postgres from 'postgres';
 import { startEmbeddedDatabase } from '../src/lib/database/embedded.js';
-import { migrate } from '../src/lib/database/migrate.js';
-import { FakeDiscord, type FakeMessage, type FakeUser, type InteractionHandle } from '../test/fake-discord/index.js';
+import type { InteractionHandle } from '../test/fake-discord/index.js';
 import { measureThroughput } from '../test/fake-discord/throughput.js';
-import { BotProcess, botEnvironment } from '../test/support/bot-process.js';
-import { createDatabaseIn } from '../test/support/database.js';
+import {
+	approvedGuild,
+	createPoll,
+	joinServers,
+	round,
+	run,
+	sleep,
+	startBot,
+	voterPool,
+	type Bench,
+	type BenchPoll,
+	type Cleanups,
+	type Latency
+} from './harness.js';
 
 const quick = process.argv.includes('--quick');
 const sizes = {
@@ -28,15 +39,10 @@ const sizes = {
 	burstMs: quick ? 2_000 : 5_000,
 	bigPollVotes: quick ? 100_000 : 1_000_000,
 	servers: quick ? 2_000 : 10_000,
+	/** Voters made before timing starts (a member votes once per poll; more are made on demand). */
+	voters: quick ? 15_000 : 40_000,
 	inFlight: 50
 };
-
-interface Latency {
-	count: number;
-	perSecond: number;
-	p50Ms: number;
-	p99Ms: number;
-}
 
 interface Results {
 	when: string;
@@ -60,7 +66,6 @@ interface Results {
 	startup: { commandsRegisteredMs: number; botReportedMs: number };
 }
 
-const owner = '300000000000000001';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 async function main() {
@@ -68,7 +73,7 @@ async function main() {
 	let started = performance.now();
 	const postgresServer = await startEmbeddedDatabase({ directory, persistent: false });
 	const postgresStartMs = performance.now() - started;
-	const cleanups: (() => Promise<unknown>)[] = [async () => postgresServer.stop(), () => rm(directory, { recursive: true, force: true })];
+	const cleanups: Cleanups = [async () => postgresServer.stop(), () => rm(directory, { recursive: true, force: true })];
 	try {
 		step('fake Discord ceiling (minimal client, 50 in flight)');
 		const ceiling = await measureThroughput({ durationMs: sizes.burstMs, inFlight: sizes.inFlight });
@@ -77,22 +82,13 @@ async function main() {
 		const main = await startBot(postgresServer.url, cleanups);
 		const { fake, bot, sql } = main;
 
-		const guild = fake.createGuild({ name: 'Bench', memberCount: 100_000 });
-		await sql`insert into guilds (guild_id, name, status) values (${guild.id}, 'Bench', 'approved') on conflict (guild_id) do update set status = 'approved'`;
-		await sql`select pg_notify('guild_status', ${guild.id})`;
-		await waitFor(
-			async () =>
-				(await fake.slash({ user: main.creator, guildId: guild.id, command: 'poll list' }).waitForOriginal()).content.includes(
-					'waiting for approval'
-				) === false,
-			10_000
-		);
+		const guild = await approvedGuild(main);
 
 		step('/ping');
 		const pingUser = main.creator;
 		const ping = await measure(() => fake.slash({ user: pingUser, guildId: guild.id, command: 'ping' }));
 
-		const users = usersFactory(fake);
+		const users = voterPool(fake, guild.id, sizes.voters);
 		step('votes on a new poll');
 		const poll = await createPoll(fake, main.creator, guild.id, 'Fresh poll');
 		const votes = await measure(() => fake.click({ user: users.next(), message: poll.message, customId: poll.optionId(0) }), {
@@ -106,6 +102,7 @@ async function main() {
 
 		step(`votes on a poll holding ${sizes.bigPollVotes.toLocaleString('en-US')} votes`);
 		const big = await createPoll(fake, main.creator, guild.id, 'Big poll');
+		users.forPoll();
 		started = performance.now();
 		await seedVotes(sql, guild.id, big.number, sizes.bigPollVotes);
 		const seedMs = performance.now() - started;
@@ -145,74 +142,6 @@ async function main() {
 	}
 }
 
-/** A fake Discord, a fresh database and the built bot; the start-up time is measured on the way. */
-async function startBot(
-	adminUrl: string,
-	cleanups: (() => Promise<unknown>)[],
-	setup?: (fake: FakeDiscord, sql: postgres.Sql, databaseUrl: string) => Promise<void>
-) {
-	const database = await createDatabaseIn(adminUrl);
-	cleanups.push(() => database.drop());
-	const fake = await FakeDiscord.start();
-	cleanups.push(() => fake.close());
-	const sql = postgres(database.url, { max: 4, onnotice: () => {} });
-	cleanups.push(() => sql.end({ timeout: 1 }));
-	const creator = fake.createUser({ username: 'creator', id: owner });
-	await setup?.(fake, sql, database.url);
-	const bot = new BotProcess(
-		'bench bot',
-		botEnvironment({ OWNER_ID: owner, DATABASE_URL: database.url, DISCORD_API_URL: fake.restBase }),
-		fake,
-		120_000
-	);
-	cleanups.push(() => (bot.running ? bot.stop('SIGKILL') : Promise.resolve()));
-	const started = performance.now();
-	await bot.start();
-	const commandsRegisteredMs = Math.round(performance.now() - started);
-	const reported = /Commands registered in \d+ ms \((\d+) ms after process start\)/.exec(bot.output());
-
-	const burstMarks: number[] = [];
-	return {
-		fake,
-		bot,
-		sql,
-		creator,
-		startup: { commandsRegisteredMs, botReportedMs: reported ? Number(reported[1]) : Number.NaN },
-		/** Notes a moment on the fake's clock (the request log's), so the edits of one burst can be told apart. */
-		markBurst: () => burstMarks.push(fake.clock.now()),
-		burstMarks
-	};
-}
-
-type Bench = Awaited<ReturnType<typeof startBot>>;
-
-interface BenchPoll {
-	number: number;
-	message: FakeMessage;
-	optionId(index: number): string;
-}
-
-async function createPoll(fake: FakeDiscord, user: FakeUser, guildId: string, question: string): Promise<BenchPoll> {
-	const message = await fake.slash({ user, guildId, command: 'poll create', options: { question, options: 'Yes | No | Maybe' } }).waitForOriginal();
-	const number = Number(/Poll #(\d+)/.exec(JSON.stringify(message.embeds))?.[1]);
-	const buttons = (message.components as { components: { custom_id?: string }[] }[]).flatMap((row) => row.components);
-	return {
-		number,
-		message,
-		optionId: (index) => {
-			const id = buttons.find((button) => button.custom_id?.endsWith(`:${index}`) && button.custom_id.startsWith('pv:'))?.custom_id;
-			if (!id) throw new Error(`no vote button for option ${index}`);
-			return id;
-		}
-	};
-}
-
-/** Distinct voters, made on demand. */
-function usersFactory(fake: FakeDiscord) {
-	let made = 0;
-	return { next: () => fake.createUser({ username: `voter${made++}` }) };
-}
-
 /** One at a time, then `inFlight` at once for `burstMs`: throughput and dispatch → callback latency. */
 async function measure(
 	send: () => InteractionHandle,
@@ -223,30 +152,6 @@ async function measure(
 	const concurrent = await run(sizes.inFlight, { durationMs: sizes.burstMs }, send);
 	hooks.onConcurrentEnd?.();
 	return { sequential, concurrent };
-}
-
-async function run(inFlight: number, limit: { count?: number; durationMs?: number }, send: () => InteractionHandle): Promise<Latency> {
-	const latencies: number[] = [];
-	const started = performance.now();
-	const deadline = limit.durationMs === undefined ? Number.POSITIVE_INFINITY : started + limit.durationMs;
-	let remaining = limit.count ?? Number.POSITIVE_INFINITY;
-	const worker = async () => {
-		while (remaining-- > 0 && performance.now() < deadline) {
-			const handle = send();
-			const response = (await handle.response) as { type?: number };
-			if (response.type === undefined) throw new Error('an interaction got no callback');
-			latencies.push(handle.callbackMs!);
-		}
-	};
-	await Promise.all(Array.from({ length: inFlight }, worker));
-	const elapsed = performance.now() - started;
-	return { count: latencies.length, perSecond: Math.round((latencies.length / elapsed) * 1000), ...percentiles(latencies) };
-}
-
-function percentiles(values: number[]) {
-	const sorted = [...values].sort((a, b) => a - b);
-	const at = (p: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0);
-	return { p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
 /** The edits of the poll message sent during the burst: how many, how close together, and whether the last is exact. */
@@ -294,21 +199,10 @@ async function seedVotes(sql: postgres.Sql, guildId: string, number: number, cou
 }
 
 /** The bot's resident memory once it is ready in `sizes.servers` servers (all approved: no approval DMs). */
-async function measureMemory(adminUrl: string, cleanups: (() => Promise<unknown>)[]): Promise<Results['memory']> {
+async function measureMemory(adminUrl: string, cleanups: Cleanups): Promise<Results['memory']> {
 	const started = performance.now();
-	const bench = await startBot(adminUrl, cleanups, async (fake, sql, databaseUrl) => {
-		await migrate(databaseUrl);
-		const guilds = Array.from({ length: sizes.servers }, (_, index) =>
-			fake.createGuild({
-				name: `Server ${index}`,
-				memberCount: 50 + (index % 500),
-				roles: [{ name: 'Members' }, { name: 'Mods' }, { name: 'Voters' }]
-			})
-		);
-		await sql`
-			insert into guilds (guild_id, name, status)
-			select id::bigint, 'seeded', 'approved' from jsonb_array_elements_text(${sql.json(guilds.map((guild) => guild.id))}) as id
-		`;
+	const bench = await startBot(adminUrl, cleanups, {
+		setup: (fake, sql, databaseUrl) => joinServers(fake, sql, databaseUrl, sizes.servers)
 	});
 	const readyMs = Math.round(performance.now() - started);
 	await sleep(3_000);
@@ -316,14 +210,6 @@ async function measureMemory(adminUrl: string, cleanups: (() => Promise<unknown>
 	const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
 	await bench.bot.stop('SIGTERM');
 	return { servers: sizes.servers, readyMs, rssMb: round(rssKb / 1024) };
-}
-
-async function waitFor(probe: () => Promise<boolean>, timeoutMs: number) {
-	const deadline = performance.now() + timeoutMs;
-	while (!(await probe())) {
-		if (performance.now() > deadline) throw new Error('timed out');
-		await sleep(100);
-	}
 }
 
 function print(results: Results) {
@@ -358,14 +244,6 @@ function line(latency: Latency) {
 
 function step(label: string) {
 	console.log(`… ${label}`);
-}
-
-function round(value: number) {
-	return Math.round(value * 100) / 100;
-}
-
-function sleep(ms: number) {
-	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 await main();

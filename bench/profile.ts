@@ -1,0 +1,137 @@
+/**
+ * Profiles the built bot on one workload, to find where its time and memory go (the benchmark only measures).
+ *
+ *   npx tsx bench/profile.ts votes  [--seconds 10] [--in-flight 50] [--cpu-prof]   # vote clicks on one poll
+ *   npx tsx bench/profile.ts ping   [--seconds 10] [--in-flight 50] [--cpu-prof]   # /ping, the bot's ceiling
+ *   npx tsx bench/profile.ts memory [--servers 10000] [--heap]                       # memory once in N servers
+ *
+ * `--cpu-prof` writes the bot's CPU profile to $TMPDIR/discord-test-bot-profiles/ (or `--out DIR`) (summarised with bench/profile-summary.ts); `--heap`
+ * writes a heap snapshot there. Run `npm run build` first: it is the built bot that runs.
+ */
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { startEmbeddedDatabase } from '../src/lib/database/embedded.js';
+import type { BotProcess } from '../test/support/bot-process.js';
+import { approvedGuild, createPoll, joinServers, run, sleep, startBot, voterPool, type Cleanups } from './harness.js';
+
+const [mode = 'votes', ...rest] = process.argv.slice(2);
+const option = (name: string, fallback: number) => (rest.includes(name) ? Number(rest[rest.indexOf(name) + 1]) : fallback);
+const seconds = option('--seconds', 10);
+const inFlight = option('--in-flight', 50);
+const servers = option('--servers', 10_000);
+const profiles = rest.includes('--out') ? rest[rest.indexOf('--out') + 1]! : join(tmpdir(), 'discord-test-bot-profiles');
+const probe = fileURLToPath(new URL('memory-probe.mjs', import.meta.url));
+
+const nodeOptions = [`--import=${probe}`, '--expose-gc'];
+const cpuProfile = rest.includes('--cpu-prof') ? join(profiles, `${mode}-${Date.now()}.cpuprofile`) : null;
+if (rest.includes('--heap')) nodeOptions.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${profiles}`);
+const extraNodeOptions = process.env.BOT_NODE_OPTIONS;
+if (extraNodeOptions) nodeOptions.push(extraNodeOptions);
+await mkdir(profiles, { recursive: true });
+
+const directory = await mkdtemp(join(tmpdir(), 'discord-test-bot-profile-'));
+const postgresServer = await startEmbeddedDatabase({ directory, persistent: false });
+const cleanups: Cleanups = [async () => postgresServer.stop(), () => rm(directory, { recursive: true, force: true })];
+try {
+	const bench = await startBot(postgresServer.url, cleanups, {
+		env: { NODE_OPTIONS: nodeOptions.join(' '), BENCH_CPU_PROFILE: cpuProfile ?? '' },
+		...(mode === 'memory' ? { setup: (fake, sql, url) => joinServers(fake, sql, url, servers) } : {})
+	});
+	console.log(`bot ready (pid ${bench.bot.pid}) in ${bench.startup.commandsRegisteredMs} ms`);
+	const before = await memory(bench.bot);
+	if (mode === 'memory') {
+		await sleep(3_000);
+		console.log(`${servers} servers:`, await memory(bench.bot));
+		if (rest.includes('--heap')) {
+			process.kill(bench.bot.pid!, 'SIGUSR2');
+			await sleep(8_000);
+		}
+	} else {
+		const guild = await approvedGuild(bench);
+		const users = voterPool(bench.fake, guild.id, 40_000);
+		let send;
+		if (mode === 'votes') {
+			const poll = await createPoll(bench.fake, bench.creator, guild.id, 'Profiled poll');
+			send = () => bench.fake.click({ user: users.next(), message: poll.message, customId: poll.optionId(0) });
+		} else {
+			send = () => bench.fake.slash({ user: bench.creator, guildId: guild.id, command: 'ping' });
+		}
+		await run(inFlight, { durationMs: 1_000 }, send);
+		if (cpuProfile) process.kill(bench.bot.pid!, 'SIGTTIN');
+		const cpuBefore = await cpuSplit(bench.bot.pid!, directory);
+		const started = performance.now();
+		const result = await run(inFlight, { durationMs: seconds * 1_000 }, send);
+		const cpuAfter = await cpuSplit(bench.bot.pid!, directory);
+		const per = (field: keyof typeof cpuAfter) => Math.round(((cpuAfter[field] - cpuBefore[field]) / result.count) * 1000) / 1000;
+		console.log(
+			`CPU ms per ${mode === 'votes' ? 'vote' : 'ping'}: bot ${per('bot')}, PostgreSQL ${per('postgres')}, harness (fake Discord + load) ${per('harness')}`
+		);
+		if (cpuProfile) {
+			process.kill(bench.bot.pid!, 'SIGTTOU');
+			await bench.bot.waitForOutput('PROFILE-WRITTEN', 20_000);
+			console.log(`CPU profile: ${cpuProfile}`);
+		}
+		console.log(
+			`${mode}: ${result.perSecond}/s p50 ${result.p50Ms} ms p99 ${result.p99Ms} ms (n=${result.count}) in ${Math.round(performance.now() - started)} ms`
+		);
+		console.log('memory before:', before, '\nmemory after:', await memory(bench.bot));
+	}
+	await bench.bot.stop('SIGTERM');
+	const written = (await readdir(profiles)).filter((name) => /\.(cpuprofile|heapsnapshot)$/.test(name));
+	console.log(`profiles in ${profiles}: ${written.slice(-4).join(', ')}`);
+} finally {
+	for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+}
+
+/** CPU milliseconds used so far by the bot, by the PostgreSQL server under `directory` (all its processes), and by this process. */
+async function cpuSplit(botPid: number, directory: string) {
+	const ticks = 100;
+	const stats = new Map<number, { ppid: number; ms: number }>();
+	for (const entry of await readdir('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
+		if (stat === null) continue;
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		stats.set(Number(entry), { ppid: Number(fields[1]), ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks });
+	}
+	let postmaster = 0;
+	for (const pid of stats.keys()) {
+		const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+		if (cmdline.includes('postgres') && cmdline.includes(directory)) postmaster = pid;
+	}
+	let postgres = 0;
+	for (const [pid, stat] of stats) if (pid === postmaster || stat.ppid === postmaster) postgres += stat.ms;
+	const own = process.cpuUsage();
+	return { bot: stats.get(botPid)?.ms ?? 0, postgres, harness: (own.user + own.system) / 1000 };
+}
+
+/** RSS from /proc before and after a full GC, and the bot's own breakdown (heap, external, array buffers) from the probe. */
+async function memory(bot: BotProcess) {
+	const pid = bot.pid!;
+	const rss = async () => {
+		const status = await readFile(`/proc/${pid}/status`, 'utf8');
+		const mb = (field: string) => Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]) / 102.4) / 10;
+		return { rssMb: mb('VmRSS'), anonMb: mb('RssAnon'), fileMb: mb('RssFile') };
+	};
+	const first = await rss();
+	process.kill(pid, 'SIGWINCH');
+	await sleep(500);
+	const lines = bot
+		.output()
+		.split('\n')
+		.filter((line) => line.startsWith('MEMORY-PROBE '));
+	const probed = JSON.parse(lines.at(-1)?.slice('MEMORY-PROBE '.length) ?? '{}') as Record<string, number | Record<string, number>>;
+	const mb = (value: unknown) => (typeof value === 'number' ? Math.round(value / 104_857.6) / 10 : value);
+	return {
+		...first,
+		afterGc: await rss(),
+		heapUsedMb: mb(probed.heapUsed),
+		heapTotalMb: mb(probed.heapTotal),
+		externalMb: mb(probed.external),
+		arrayBuffersMb: mb(probed.arrayBuffers),
+		spacesUsedOfSizeKb: probed.spacesKb
+	};
+}
