@@ -58,13 +58,17 @@ export class PollButtonsHandler extends InteractionHandler {
 				message: describeVoteFailure(outcome.unwrapErr(), id.number, roleId)
 			});
 		}
-		const { poll, labels, choices, changed } = outcome.unwrap();
+		const vote = outcome.unwrap();
 		// The acknowledgement goes out now; the poll message follows through the coalescer.
-		if (changed) {
+		if (vote.changed) {
 			metrics.votesRecorded.inc();
-			requestPollEdit(poll.guildId, poll.number);
+			requestPollEdit(vote.guildId, vote.number);
 		}
-		await interaction.reply({ content: describeChoices(poll, labels, choices), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+		await interaction.reply({
+			content: describeChoices(vote, vote.labels, vote.choices),
+			flags: MessageFlags.Ephemeral,
+			allowedMentions: { parse: [] }
+		});
 	}
 
 	private async showMine(interaction: ButtonInteraction, id: PollComponentId) {

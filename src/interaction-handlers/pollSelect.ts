@@ -44,11 +44,15 @@ export class PollSelectHandler extends InteractionHandler {
 				message: describeVoteFailure(outcome.unwrapErr(), id.number, roleId)
 			});
 		}
-		const { poll, labels, choices, changed } = outcome.unwrap();
-		if (changed) {
+		const vote = outcome.unwrap();
+		if (vote.changed) {
 			metrics.votesRecorded.inc();
-			requestPollEdit(poll.guildId, poll.number);
+			requestPollEdit(vote.guildId, vote.number);
 		}
-		await interaction.reply({ content: describeChoices(poll, labels, choices), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+		await interaction.reply({
+			content: describeChoices(vote, vote.labels, vote.choices),
+			flags: MessageFlags.Ephemeral,
+			allowedMentions: { parse: [] }
+		});
 	}
 }

@@ -133,7 +133,7 @@ export function usesButtons(poll: Pick<PollRow, 'maxChoices' | 'optionCount'>): 
 }
 
 /** The ephemeral answer to a vote or to **My vote**. */
-export function describeChoices(poll: PollRow, labels: readonly string[], choices: readonly number[]): string {
+export function describeChoices(poll: Pick<PollRow, 'number'>, labels: readonly string[], choices: readonly number[]): string {
 	if (choices.length === 0) return `You have no vote in poll #${poll.number}.`;
 	const names = choices.map((index) => `**${escapeMarkdown(labels[index] ?? `option ${index + 1}`)}**`);
 	return `Your vote in poll #${poll.number}: ${names.join(', ')}.`;

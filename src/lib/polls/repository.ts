@@ -1,7 +1,7 @@
 import { Result } from '@sapphire/result';
 import type { Executor, Sql } from '../database/client.js';
-import { anonymousVoterKey, newVoterSalt } from './anonymity.js';
-import { nextChoices, voteRefusal, type PollDraft, type PollFacts, type VoteAction } from './rules.js';
+import { anonymousVoterKey, newVoterSalt, recentSalts } from './anonymity.js';
+import { PollLimits, type PollDraft, type PollFacts, type VoteAction } from './rules.js';
 
 export type CloseReason = 'command' | 'button' | 'deadline';
 
@@ -99,7 +99,9 @@ export interface VoteInput {
 }
 
 export interface VoteOutcome {
-	readonly poll: PollRow;
+	readonly guildId: string;
+	readonly number: number;
+	/** The poll's options, by index. */
 	readonly labels: readonly string[];
 	/** The member's choices now, as option indexes. */
 	readonly choices: readonly number[];
@@ -107,64 +109,68 @@ export interface VoteOutcome {
 	readonly changed: boolean;
 }
 
+type CastResult =
+	| { outcome: VoteFailure }
+	| { outcome: 'needsVoterKey'; salt: string }
+	| { outcome: 'ok'; choices: number[]; changed: boolean; labels: string[] | null };
+
+/** Polls' option labels, which never change, so that a vote does not read them again. Bounded: the oldest go first. */
+const knownLabels = new Map<string, readonly string[]>();
+const knownLabelsMax = 1_000;
+
 /**
- * Records a vote in one transaction, exact under any concurrency:
- * - the poll row is locked FOR KEY SHARE, so votes never wait on each other but closing (FOR UPDATE) waits for
- *   votes in flight and every later vote sees the poll closed;
- * - an advisory lock per (poll, member) orders one member's clicks, so a double click or two quick clicks on
- *   different options cannot both be applied to the same old state;
- * - the counts change through appended deltas, never a shared counter row, and no vote counts the others.
+ * Records a vote exactly under any concurrency, in one statement: `poll_cast_vote` (migrations/003_poll_cast_vote.js,
+ * where the locking is explained) orders the member's clicks on this poll, locks the poll row FOR KEY SHARE (a close
+ * waits for votes in flight), reads the member's votes, applies `nextChoices` and appends the count deltas. One round
+ * trip: the profile showed a vote's cost dominated by its round trips to the database.
+ *
+ * An anonymous poll's voter key is an HMAC under the poll's salt, computed here: the salt is kept for a few seconds
+ * ({@link recentSalts}); without it, the statement hands it back and a second one votes.
  */
-export async function castVote(sql: Sql, input: VoteInput): Promise<Result<VoteOutcome, VoteFailure>> {
-	return sql.begin(async (tx) => {
-		const [found] = await tx<(PollRow & { salt: Buffer | null; now: Date; labels: string[] })[]>`
-			select ${selectPoll(tx, 'polls')}, voter_salt as salt, clock_timestamp() as now,
-				(select array_agg(label order by option_index) from poll_options o
-					where o.guild_id = polls.guild_id and o.poll_number = polls.poll_number) as labels
-			from polls
-			cross join lateral (select pg_advisory_xact_lock(hashtextextended(${`poll-voter:${input.guildId}:${input.number}:${input.userId}`}, 0))) as voter_lock
-			where guild_id = ${input.guildId} and poll_number = ${input.number}
-			for key share of polls
+export async function castVote(sql: Executor, input: VoteInput): Promise<Result<VoteOutcome, VoteFailure>> {
+	const key = `${input.guildId}:${input.number}`;
+	const toggle = input.action.kind === 'toggle' ? optionIndex(input.action.option) : null;
+	const options = input.action.kind === 'replace' ? input.action.options.map(optionIndex) : [];
+	const roleIds = `{${input.memberRoleIds.filter((id) => /^\d{1,20}$/.test(id)).join(',')}}`;
+	for (let attempt = 0; attempt < 2; attempt++) {
+		const salt = recentSalts.get(key);
+		const voterKey = salt === null ? null : anonymousVoterKey(salt, input.userId);
+		const labels = knownLabels.get(key);
+		const [row] = await sql<{ result: CastResult }[]>`
+			select poll_cast_vote(
+				${input.guildId}::bigint, ${input.number}::int, ${input.userId}::text, ${voterKey}::text, ${roleIds}::bigint[],
+				${toggle}::smallint, ${smallintArray(options)}::smallint[], ${`${PollLimits.doubleClickMs} milliseconds`}::interval,
+				${labels === undefined}::boolean
+			) as result
 		`;
-		if (!found) return Result.err('notFound' as const);
-		const { salt, now, labels, ...poll } = found;
-		const refusal = voteRefusal(poll, input.memberRoleIds);
-		if (refusal !== null) return Result.err(refusal);
-		const wanted = input.action.kind === 'toggle' ? [input.action.option] : input.action.options;
-		if (wanted.some((option) => !Number.isInteger(option) || option < 0 || option >= poll.optionCount)) return Result.err('badOption' as const);
+		const result = row!.result;
+		switch (result.outcome) {
+			case 'ok': {
+				const known = labels ?? rememberLabels(key, result.labels ?? []);
+				return Result.ok({ guildId: input.guildId, number: input.number, labels: known, choices: result.choices, changed: result.changed });
+			}
+			case 'needsVoterKey':
+				recentSalts.set(key, Buffer.from(result.salt, 'base64'));
+				continue;
+			case 'closed':
+				recentSalts.forget(key);
+				return Result.err(result.outcome);
+			default:
+				return Result.err(result.outcome);
+		}
+	}
+	throw new Error(`poll ${key}: the vote statement asked twice for the voter key`);
+}
 
-		const voter = voterKey(poll, salt, input.userId);
-		const current = await tx<{ option: number; votedAt: Date | null }[]>`
-			select option_index as option, voted_at as "votedAt" from poll_votes
-			where guild_id = ${input.guildId} and poll_number = ${input.number} and voter = ${voter}
-		`;
-		const before = current.map((vote) => vote.option);
-		const after = nextChoices(current, input.action, poll.maxChoices, now);
-		const removed = before.filter((option) => !after.includes(option));
-		const added = after.filter((option) => !before.includes(option));
-		if (removed.length === 0 && added.length === 0) return Result.ok({ poll, labels, choices: after, changed: false });
+function rememberLabels(key: string, labels: readonly string[]) {
+	if (knownLabels.size >= knownLabelsMax) knownLabels.delete(knownLabels.keys().next().value!);
+	knownLabels.set(key, labels);
+	return labels;
+}
 
-		const voterDelta = before.length === 0 ? 1 : after.length === 0 ? -1 : 0;
-		await tx`
-			with removed as (
-				delete from poll_votes
-				where guild_id = ${input.guildId} and poll_number = ${input.number} and voter = ${voter}
-					and option_index = any(${smallintArray(removed)}::smallint[])
-				returning option_index
-			), added as (
-				insert into poll_votes (guild_id, poll_number, voter, option_index, voted_at)
-				select ${input.guildId}::bigint, ${input.number}::int, ${voter}::text, option_index, clock_timestamp()
-				from unnest(${smallintArray(added)}::smallint[]) as option_index
-				on conflict do nothing
-				returning option_index
-			)
-			insert into poll_count_deltas (guild_id, poll_number, option_index, delta)
-			select ${input.guildId}::bigint, ${input.number}::int, option_index, -1 from removed
-			union all select ${input.guildId}::bigint, ${input.number}::int, option_index, 1 from added
-			union all select ${input.guildId}::bigint, ${input.number}::int, -1, ${voterDelta}::int where ${voterDelta}::int <> 0
-		`;
-		return Result.ok({ poll, labels, choices: after, changed: true });
-	});
+/** An option index as the vote statement takes it: anything that is not one becomes -1, refused as badOption. */
+function optionIndex(option: number): number {
+	return Number.isInteger(option) && option >= 0 && option <= 32_767 ? option : -1;
 }
 
 export type ChoicesFailure = 'notFound' | 'unlinkable';
@@ -257,7 +263,10 @@ export async function closePoll(
 		)
 		select ${selectPoll(sql, 'closed')} from closed
 	`;
-	if (row) return Result.ok(row);
+	if (row) {
+		recentSalts.forget(`${guildId}:${number}`);
+		return Result.ok(row);
+	}
 	const existing = await findPoll(sql, guildId, number);
 	return Result.err(existing.isOk() ? 'closed' : 'notFound');
 }
@@ -268,7 +277,7 @@ export async function closePoll(
  * finds it closed and skips it. Returns the polls this call closed.
  */
 export async function claimDuePolls(sql: Executor, limit = 20): Promise<PollRow[]> {
-	return sql<PollRow[]>`
+	const closed = await sql<PollRow[]>`
 		with due as (
 			select guild_id, poll_number from polls
 			where closed_at is null and closes_at <= now()
@@ -287,6 +296,8 @@ export async function claimDuePolls(sql: Executor, limit = 20): Promise<PollRow[
 		)
 		select ${selectPoll(sql, 'closed')} from closed
 	`;
+	for (const poll of closed) recentSalts.forget(`${poll.guildId}:${poll.number}`);
+	return closed;
 }
 
 /** When the next open poll comes due, for the scheduler's timer. */

@@ -151,6 +151,9 @@ export interface CurrentVote {
 /**
  * The member's choices after `action`. Clicking the option you already picked removes it, except right after
  * picking it: a double click must count once. With one choice allowed, clicking another option moves the vote.
+ *
+ * A vote is one statement, so the database applies this rule itself (`poll_cast_vote`, migrations/003): change both
+ * together; test/unit/polls-vote-statement.test.ts holds them to the same answers.
  */
 export function nextChoices(current: readonly CurrentVote[], action: VoteAction, maxChoices: number, now: Date): number[] {
 	if (action.kind === 'replace') return [...new Set(action.options)].sort((a, b) => a - b).slice(0, maxChoices);
@@ -196,6 +199,7 @@ export function votersVisible(poll: PollFacts, viewer: Viewer): boolean {
 
 export type VoteRefusal = 'closed' | 'missingRole';
 
+/** Why a vote is refused before its options are looked at; `poll_cast_vote` (migrations/003) checks the same, in this order. */
 export function voteRefusal(poll: PollFacts, memberRoleIds: readonly string[]): VoteRefusal | null {
 	if (poll.closedAt !== null) return 'closed';
 	if (poll.roleId !== null && !memberRoleIds.includes(poll.roleId)) return 'missingRole';
