@@ -8,11 +8,17 @@ import type { Interaction } from 'discord.js';
 /** Discord forgets an interaction not answered within 3 s: nothing is left to wait for after that. */
 const answerDeadlineMs = 3_000;
 
+/** How often `track` drops the interactions already answered, so the set holds about what is in flight. */
+const pruneEvery = 256;
+
 export class InFlightInteractions {
 	private readonly pending = new Set<Interaction>();
+	private trackedSincePrune = 0;
 
 	public track(interaction: Interaction) {
 		this.pending.add(interaction);
+		// Without this, every interaction (and the message a component carries) stayed referenced until shutdown.
+		if (++this.trackedSincePrune >= pruneEvery) this.prune();
 	}
 
 	public get size() {
@@ -27,6 +33,7 @@ export class InFlightInteractions {
 	}
 
 	private prune() {
+		this.trackedSincePrune = 0;
 		const expired = Date.now() - answerDeadlineMs;
 		for (const interaction of this.pending) {
 			if (isAnswered(interaction) || interaction.createdTimestamp < expired) this.pending.delete(interaction);
