@@ -111,10 +111,16 @@ export function viewerOf(interaction: Interaction): Viewer {
 	return { userId: interaction.user.id, manageGuild: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false };
 }
 
-/** The member's role ids, from a cached member or the raw one an interaction carries. */
+/**
+ * The member's role ids, as the interaction carries them. discord.js turns the raw member into a `GuildMember` when
+ * the server is cached and keeps those ids in its `_roles`; `member.roles.cache` would list only cached roles, and the
+ * bot caches none (src/lib/client.ts). `@everyone` is not among them (a poll limited to it is stored unrestricted).
+ */
 export function memberRoleIds(interaction: Interaction): string[] {
 	const { member } = interaction;
 	if (member === null) return [];
 	if (Array.isArray(member.roles)) return [...member.roles];
-	return [...member.roles.cache.keys()];
+	const { _roles: roles } = member as unknown as { _roles?: unknown };
+	if (!Array.isArray(roles)) throw new Error("discord.js's GuildMember no longer keeps the raw role ids in _roles");
+	return roles.filter((id): id is string => typeof id === 'string');
 }
