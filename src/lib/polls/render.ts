@@ -189,8 +189,9 @@ function timestamp(date: Date, style: 'f' | 'R'): string {
 	return `<t:${Math.floor(date.getTime() / 1000)}:${style}>`;
 }
 
+/** 1234567 → "1,234,567". Not `toLocaleString`: the first use of Intl maps several MB of ICU data into the process. */
 function formatCount(count: number): string {
-	return count.toLocaleString('en-US');
+	return String(Math.trunc(count)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 function truncate(text: string, max: number): string {
