@@ -20,6 +20,8 @@ export class ApprovalCache {
 	private readonly entries = new Map<string, Entry>();
 	private readonly loading = new Map<string, Promise<GuildStatus | null>>();
 	private unlisten: (() => Promise<void>) | null = null;
+	/** When expired entries were last dropped (an entry is useless after maxAgeMs; without this, every server ever seen stayed). */
+	private sweptAt = Number.NEGATIVE_INFINITY;
 
 	public constructor(
 		private readonly sql: Sql,
@@ -55,7 +57,7 @@ export class ApprovalCache {
 
 	/** Sets what this process just decided, so that its own next interaction needs no query. */
 	public set(guildId: string, status: GuildStatus) {
-		this.entries.set(guildId, { status, fetchedAt: this.now() });
+		this.write(guildId, { status, fetchedAt: this.now() });
 	}
 
 	public forget(guildId: string) {
@@ -65,7 +67,16 @@ export class ApprovalCache {
 	private async load(guildId: string) {
 		const fetchedAt = this.now();
 		const status = await findGuildStatus(this.sql, guildId);
-		this.entries.set(guildId, { status, fetchedAt });
+		this.write(guildId, { status, fetchedAt });
 		return status;
+	}
+
+	/** Stores an entry, and at most once per maxAgeMs drops those that expired. */
+	private write(guildId: string, entry: Entry) {
+		this.entries.set(guildId, entry);
+		const now = this.now();
+		if (now - this.sweptAt < ApprovalCache.maxAgeMs) return;
+		this.sweptAt = now;
+		for (const [id, { fetchedAt }] of this.entries) if (now - fetchedAt >= ApprovalCache.maxAgeMs) this.entries.delete(id);
 	}
 }
