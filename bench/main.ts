@@ -41,6 +41,8 @@ const sizes = {
 	servers: quick ? 2_000 : 10_000,
 	/** Voters made before timing starts (a member votes once per poll; more are made on demand). */
 	voters: quick ? 15_000 : 40_000,
+	/** How long after ready the settled RSS is read: V8's memory reducer shrinks the heap after some idle seconds. */
+	settleMs: quick ? 30_000 : 45_000,
 	inFlight: 50
 };
 
@@ -62,7 +64,9 @@ interface Results {
 		minGapMs: number;
 		finalExact: boolean;
 	};
-	memory: { servers: number; readyMs: number; rssMb: number };
+	memory: { servers: number; readyMs: number; rssMb: number; settledAfterS: number; settledRssMb: number; semiSpace8RssMb: number };
+	/** The first bot, after all the /ping and vote bursts (one server). */
+	afterLoadRssMb: number;
 	startup: { commandsRegisteredMs: number; botReportedMs: number };
 }
 
@@ -109,6 +113,7 @@ async function main() {
 		const bigVotes = await measure(() => fake.click({ user: users.next(), message: big.message, customId: big.optionId(1) }));
 
 		const problems = fake.protocolProblems();
+		const afterLoadRssMb = await rss(bot.pid!);
 		await bot.stop('SIGTERM');
 
 		step(`memory in ${sizes.servers.toLocaleString('en-US')} servers`);
@@ -131,6 +136,7 @@ async function main() {
 			},
 			edits,
 			memory,
+			afterLoadRssMb,
 			startup: main.startup
 		};
 		print(results);
@@ -198,7 +204,12 @@ async function seedVotes(sql: postgres.Sql, guildId: string, number: number, cou
 	await sql`vacuum analyze poll_votes`;
 }
 
-/** The bot's resident memory once it is ready in `sizes.servers` servers (all approved: no approval DMs). */
+/**
+ * The bot's resident memory once it is ready in `sizes.servers` servers (all approved: no approval DMs): 3 s after
+ * ready (the figure the target is about: the start-up burst has just grown V8's young generation to its maximum), then
+ * once settled (V8's memory reducer shrinks it after some idle seconds), and 3 s after ready again in a process
+ * started with `NODE_OPTIONS=--max-semi-space-size=8`, the deploy option bench/README.md describes.
+ */
 async function measureMemory(adminUrl: string, cleanups: Cleanups): Promise<Results['memory']> {
 	const started = performance.now();
 	const bench = await startBot(adminUrl, cleanups, {
@@ -206,10 +217,24 @@ async function measureMemory(adminUrl: string, cleanups: Cleanups): Promise<Resu
 	});
 	const readyMs = Math.round(performance.now() - started);
 	await sleep(3_000);
-	const status = await readFile(`/proc/${bench.bot.pid}/status`, 'utf8');
-	const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+	const rssMb = await rss(bench.bot.pid!);
+	await sleep(sizes.settleMs - 3_000);
+	const settledRssMb = await rss(bench.bot.pid!);
 	await bench.bot.stop('SIGTERM');
-	return { servers: sizes.servers, readyMs, rssMb: round(rssKb / 1024) };
+
+	const flagged = await startBot(adminUrl, cleanups, {
+		env: { NODE_OPTIONS: '--max-semi-space-size=8' },
+		setup: (fake, sql, databaseUrl) => joinServers(fake, sql, databaseUrl, sizes.servers)
+	});
+	await sleep(3_000);
+	const semiSpace8RssMb = await rss(flagged.bot.pid!);
+	await flagged.bot.stop('SIGTERM');
+	return { servers: sizes.servers, readyMs, rssMb, settledAfterS: sizes.settleMs / 1000, settledRssMb, semiSpace8RssMb };
+}
+
+async function rss(pid: number) {
+	const status = await readFile(`/proc/${pid}/status`, 'utf8');
+	return round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024);
 }
 
 function print(results: Results) {
@@ -231,7 +256,13 @@ function print(results: Results) {
 		['poll edits during the burst', `${results.edits.edits} edits for ${results.edits.votes} votes (${results.edits.editsPerSecond}/s)`],
 		['  most edits in any 2 s / closest gap', `${results.edits.maxEditsIn2s} / ${results.edits.minGapMs} ms`],
 		['  last edit shows the exact count', results.edits.finalExact ? 'yes' : 'NO'],
-		[`RSS in ${results.memory.servers.toLocaleString('en-US')} servers`, `${results.memory.rssMb} MB (ready in ${results.memory.readyMs} ms)`]
+		[
+			`RSS in ${results.memory.servers.toLocaleString('en-US')} servers, 3 s after ready`,
+			`${results.memory.rssMb} MB (ready in ${results.memory.readyMs} ms)`
+		],
+		[`  settled (${results.memory.settledAfterS} s after ready)`, `${results.memory.settledRssMb} MB`],
+		['  with NODE_OPTIONS=--max-semi-space-size=8, 3 s after ready', `${results.memory.semiSpace8RssMb} MB`],
+		['RSS of the first bot after all the bursts (1 server)', `${results.afterLoadRssMb} MB`]
 	];
 	const width = Math.max(...rows.map(([name]) => name.length));
 	console.log(`\nDiscordTestBot benchmark (${results.quick ? 'quick' : 'full'}, ${results.machine.cpus} cores, Node ${results.machine.node})\n`);
