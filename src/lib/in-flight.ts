@@ -9,7 +9,7 @@ import type { Interaction } from 'discord.js';
 const answerDeadlineMs = 3_000;
 
 /** How often `track` drops the interactions already answered, so the set holds about what is in flight. */
-const pruneEvery = 256;
+const pruneEvery = 32;
 
 export class InFlightInteractions {
 	private readonly pending = new Set<Interaction>();
