@@ -45,6 +45,7 @@ try {
 	if (mode === 'memory') {
 		await sleep(3_000);
 		console.log(`${servers} servers:`, await memory(bench.bot));
+		console.log('resident by mapping:', await mappings(bench.bot.pid!));
 		if (rest.includes('--heap')) {
 			process.kill(bench.bot.pid!, 'SIGUSR2');
 			await sleep(8_000);
@@ -78,6 +79,7 @@ try {
 			`${mode}: ${result.perSecond}/s p50 ${result.p50Ms} ms p99 ${result.p99Ms} ms (n=${result.count}) in ${Math.round(performance.now() - started)} ms`
 		);
 		console.log('memory before:', before, '\nmemory after:', await memory(bench.bot));
+		console.log('resident by mapping:', await mappings(bench.bot.pid!));
 	}
 	await bench.bot.stop('SIGTERM');
 	const written = (await readdir(profiles)).filter((name) => /\.(cpuprofile|heapsnapshot)$/.test(name));
@@ -106,6 +108,25 @@ async function cpuSplit(botPid: number, directory: string) {
 	for (const [pid, stat] of stats) if (pid === postmaster || stat.ppid === postmaster) postgres += stat.ms;
 	const own = process.cpuUsage();
 	return { bot: stats.get(botPid)?.ms ?? 0, postgres, harness: (own.user + own.system) / 1000 };
+}
+
+/** Resident MB by kind of mapping (/proc/PID/smaps): the V8 heap and other anonymous memory, malloc, files. */
+async function mappings(pid: number) {
+	const smaps = await readFile(`/proc/${pid}/smaps`, 'utf8');
+	const totals = new Map<string, number>();
+	let name = '';
+	for (const line of smaps.split('\n')) {
+		const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+		if (header) name = header[1]!.trim() === '' ? '[anonymous mmap]' : header[1]!.trim().replace(/^.*node_modules\//, 'node_modules/');
+		const rss = /^Rss:\s+(\d+) kB/.exec(line);
+		if (rss) totals.set(name, (totals.get(name) ?? 0) + Number(rss[1]));
+	}
+	return Object.fromEntries(
+		[...totals]
+			.filter(([, kb]) => kb >= 512)
+			.sort((a, b) => b[1] - a[1])
+			.map(([mapping, kb]) => [mapping, Math.round(kb / 102.4) / 10])
+	);
 }
 
 /** RSS from /proc before and after a full GC, and the bot's own breakdown (heap, external, array buffers) from the probe. */
