@@ -3,12 +3,11 @@ import { InteractionHandler, InteractionHandlerTypes, UserError } from '@sapphir
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { interactionFields } from '../lib/discord/reply.js';
 import type { PollComponent, PollComponentId } from '../lib/polls/custom-ids.js';
-import { describeVoteFailure, PollComponentIdentifiers, readPollComponent } from '../lib/polls/interactions.js';
-import { metrics } from '../lib/metrics/index.js';
-import { castVote, closePoll, findChoices, findPoll } from '../lib/polls/repository.js';
+import { PollComponentIdentifiers, readPollComponent, voteAndConfirm } from '../lib/polls/interactions.js';
+import { closePoll, findChoices, findPoll } from '../lib/polls/repository.js';
 import { describeChoices } from '../lib/polls/render.js';
 import { mayManage } from '../lib/polls/rules.js';
-import { announceClose, memberRoleIds, requestPollEdit, viewerOf } from '../lib/polls/service.js';
+import { announceClose, viewerOf } from '../lib/polls/service.js';
 
 interface Parsed {
 	readonly kind: Exclude<PollComponent, 'select'>;
@@ -37,38 +36,8 @@ export class PollButtonsHandler extends InteractionHandler {
 		}
 	}
 
-	private async vote(interaction: ButtonInteraction, id: PollComponentId) {
-		const outcome = await castVote(this.container.sql, {
-			guildId: id.guildId,
-			number: id.number,
-			userId: interaction.user.id,
-			memberRoleIds: memberRoleIds(interaction),
-			action: { kind: 'toggle', option: id.option ?? -1 }
-		});
-		if (outcome.isErr()) {
-			// A member could still click: the message may not show the close yet (the process that closed it died
-			// before editing it). Refreshing it heals that, at most once per 2 s.
-			if (outcome.unwrapErr() === 'closed') requestPollEdit(id.guildId, id.number);
-			const roleId =
-				outcome.unwrapErr() === 'missingRole'
-					? ((await findPoll(this.container.sql, id.guildId, id.number)).unwrapOr(null)?.roleId ?? null)
-					: null;
-			throw new UserError({
-				identifier: PollComponentIdentifiers.Refused,
-				message: describeVoteFailure(outcome.unwrapErr(), id.number, roleId)
-			});
-		}
-		const vote = outcome.unwrap();
-		// The acknowledgement goes out now; the poll message follows through the coalescer.
-		if (vote.changed) {
-			metrics.votesRecorded.inc();
-			requestPollEdit(vote.guildId, vote.number);
-		}
-		await interaction.reply({
-			content: describeChoices(vote, vote.labels, vote.choices),
-			flags: MessageFlags.Ephemeral,
-			allowedMentions: { parse: [] }
-		});
+	private vote(interaction: ButtonInteraction, id: PollComponentId) {
+		return voteAndConfirm(interaction, id, { kind: 'toggle', option: id.option ?? -1 });
 	}
 
 	private async showMine(interaction: ButtonInteraction, id: PollComponentId) {

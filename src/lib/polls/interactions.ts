@@ -1,13 +1,17 @@
 /**
- * What the poll interaction handlers share: reading and checking a poll component's custom id, and the wording of
- * vote refusals. The handlers call these from `parse`, so a foreign, malformed or cross-server id is refused before
- * anything is loaded.
+ * What the poll interaction handlers share: reading and checking a poll component's custom id (from `parse`, so a
+ * foreign, malformed or cross-server id is refused before anything is loaded), casting a vote, and the wording of
+ * vote refusals.
  */
-import { UserError } from '@sapphire/framework';
-import type { MessageComponentInteraction } from 'discord.js';
+import { container, UserError } from '@sapphire/framework';
+import { MessageFlags, type ButtonInteraction, type MessageComponentInteraction, type StringSelectMenuInteraction } from 'discord.js';
 import { assertGuildApproved } from '../approval/gate.js';
+import { metrics } from '../metrics/index.js';
 import { parsePollComponentId, type PollComponent, type PollComponentId } from './custom-ids.js';
-import type { VoteFailure } from './repository.js';
+import { castVote, findPoll, type VoteFailure } from './repository.js';
+import { describeChoices } from './render.js';
+import type { VoteAction } from './rules.js';
+import { memberRoleIds, requestPollEdit } from './service.js';
 
 export const PollComponentIdentifiers = {
 	Malformed: 'pollComponentMalformed',
@@ -49,4 +53,36 @@ export function describeVoteFailure(failure: VoteFailure | 'notFound', number: n
 		case 'badOption':
 			return `That option does not exist in poll #${number}; nothing was recorded.`;
 	}
+}
+
+/**
+ * Records a member's vote (a button's toggle or a menu's replacement) and confirms it ephemerally at once; the poll
+ * message follows through the edit coalescer. A refusal throws a {@link UserError} saying why.
+ */
+export async function voteAndConfirm(interaction: ButtonInteraction | StringSelectMenuInteraction, id: PollComponentId, action: VoteAction) {
+	const outcome = await castVote(container.sql, {
+		guildId: id.guildId,
+		number: id.number,
+		userId: interaction.user.id,
+		memberRoleIds: memberRoleIds(interaction),
+		action
+	});
+	if (outcome.isErr()) {
+		const failure = outcome.unwrapErr();
+		// A member could still click: the message may not show the close yet (the process that closed it died
+		// before editing it). Refreshing it heals that, at most once per 2 s.
+		if (failure === 'closed') requestPollEdit(id.guildId, id.number);
+		const roleId = failure === 'missingRole' ? ((await findPoll(container.sql, id.guildId, id.number)).unwrapOr(null)?.roleId ?? null) : null;
+		throw new UserError({ identifier: PollComponentIdentifiers.Refused, message: describeVoteFailure(failure, id.number, roleId) });
+	}
+	const vote = outcome.unwrap();
+	if (vote.changed) {
+		metrics.votesRecorded.inc();
+		requestPollEdit(vote.guildId, vote.number);
+	}
+	await interaction.reply({
+		content: describeChoices(vote, vote.labels, vote.choices),
+		flags: MessageFlags.Ephemeral,
+		allowedMentions: { parse: [] }
+	});
 }
