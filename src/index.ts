@@ -2,7 +2,7 @@ import './lib/setup.js';
 import { ApplicationCommandRegistries, container } from '@sapphire/framework';
 import { hostname } from 'node:os';
 import { ApprovalCache } from './lib/approval/cache.js';
-import { createClient } from './lib/client.js';
+import { closeGateway, createClient } from './lib/client.js';
 import { ConfigError, loadConfig, type Config } from './lib/config.js';
 import { openDatabase } from './lib/database/open.js';
 import { loadProjectEnv } from './lib/env-file.js';
@@ -86,9 +86,11 @@ try {
 	await client.login(config.token);
 	const pollDeadlines = createDeadlineScheduler();
 	pollDeadlines.start();
-	// Shutdown steps run newest first: answer what is in flight, then send the poll edits it caused, then disconnect.
-	onShutdown('stop closing due polls, flush pending poll edits', () => Promise.all([pollDeadlines.stop(), pollEdits.close(800)]));
-	onShutdown('let answers in flight finish', () => container.inFlight.drain(800));
+	// Shutdown steps run newest first: stop receiving, answer what is in flight (replies need no gateway), send the
+	// poll edits that caused, then disconnect the client and close the database (registered above).
+	onShutdown('stop closing due polls, flush pending poll edits', () => Promise.all([pollDeadlines.stop(), pollEdits.close(600)]));
+	onShutdown('let answers in flight finish', () => container.inFlight.drain(700));
+	onShutdown('stop receiving events', () => closeGateway(client));
 } catch (error) {
 	if (!abortStart.signal.aborted) {
 		logger.fatal('The bot could not start:', error);

@@ -65,7 +65,7 @@ export function createClient(config: Config, logger: BotLogger): SapphireClient 
 		// formats with toLocaleString, whose first use maps several MB of ICU data into the process.
 		loadApplicationCommandRegistriesStatusListeners: false,
 		// Shutdown has about 3 s in all: do not wait long for Discord to acknowledge the close.
-		closeTimeout: 1_000,
+		closeTimeout: 500,
 		// Our error listeners answer the user and log what is unexpected; the defaults would log every UserError too.
 		loadDefaultErrorListeners: false,
 		loadSubcommandErrorListeners: false,
@@ -126,3 +126,12 @@ const unreadGuildLists = [
 	'guild_scheduled_events',
 	'soundboard_sounds'
 ] as const;
+
+/**
+ * Closes the gateway connections only, so no new interaction arrives while the ones in flight are answered: their
+ * replies go through interaction webhooks, and poll edits through REST, which keeps its token until `destroy()`.
+ * discord.js marks the manager's `destroy` private; `Client#destroy` calls it again, which it ignores.
+ */
+export async function closeGateway(client: Client) {
+	await (client.ws as unknown as { destroy(): Promise<void> }).destroy();
+}

@@ -1,3 +1,4 @@
+import postgres from 'postgres';
 import { describe, expect, test } from 'vitest';
 import { Route, type FakeGuild, type FakeUser } from '../fake-discord/index.js';
 import { expectCleanProtocol, useStack, type Stack } from './harness.js';
@@ -15,6 +16,14 @@ function coreWorld() {
 			fake.addMember(world.guild.id, world.alice.id);
 		}
 	};
+}
+
+async function until(condition: () => Promise<boolean>, timeoutMs: number) {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await condition())) {
+		if (Date.now() > deadline) throw new Error('condition not met in time');
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
 }
 
 const commandWrites = (stack: Stack, since: number) =>
@@ -81,7 +90,9 @@ describe('GIVEN the bot running against the fake Discord', () => {
 		const reply = await ping.waitForOriginal();
 		expect(reply.content).toMatch(/^Pong!/);
 		expect(fake.pendingFaults()).toBe(0);
-		const attempts = fake.requestLog.filter((entry) => entry.route === '/interactions/:interactionId/:token/callback' && entry.path.includes(ping.id));
+		const attempts = fake.requestLog.filter(
+			(entry) => entry.route === '/interactions/:interactionId/:token/callback' && entry.path.includes(ping.id)
+		);
 		expect(attempts.map((entry) => entry.status)).toEqual([429, 204]);
 		expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(950);
 		expectCleanProtocol(fake);
@@ -106,16 +117,44 @@ describe('GIVEN the bot running against the fake Discord', () => {
 		fake.rateLimitNext('PUT /applications/:applicationId/commands', 1, 1);
 		await bot.restart();
 		expect(fake.pendingFaults()).toBe(0);
-		const listCalls = fake.requestLog.filter((entry) => entry.at >= before && entry.method === 'PUT' && entry.route === '/applications/:applicationId/commands');
+		const listCalls = fake.requestLog.filter(
+			(entry) => entry.at >= before && entry.method === 'PUT' && entry.route === '/applications/:applicationId/commands'
+		);
 		expect(listCalls.map((entry) => entry.status).slice(0, 2)).toEqual([429, 200]);
 		expect(listCalls[1]!.at - listCalls[0]!.at).toBeGreaterThanOrEqual(950);
 		expectCleanProtocol(fake);
 	});
 
-	test('WHEN it gets SIGTERM THEN it exits with code 0 within 3 s', async () => {
-		const exit = await stack().bot.stop('SIGTERM');
-		expect(exit).toMatchObject({ code: 0, signal: null });
-		expect(exit.ms).toBeLessThan(3_000);
-		expectCleanProtocol(stack().fake);
+	test('WHEN it gets SIGTERM while answering THEN the answer still arrives and it exits cleanly with code 0 within 3 s', async () => {
+		const { fake, bot, database, owner } = stack();
+		const sql = postgres(database.url, { max: 2, onnotice: () => {} });
+		try {
+			// The answer is held back by a lock on a table /admin stats reads, so it is in flight when the signal lands.
+			let release!: () => void;
+			const released = new Promise<void>((resolve) => (release = resolve));
+			const locking = sql.begin(async (tx) => {
+				await tx`lock table polls in access exclusive mode`;
+				await released;
+			});
+			const stats = fake.slash({ user: owner, command: 'admin stats' });
+			await until(async () => {
+				const [waiting] = await sql<{ count: number }[]>`
+					select count(*)::int as count from pg_stat_activity where wait_event_type = 'Lock' and query like '%polls%'`;
+				return waiting!.count > 0;
+			}, 5_000);
+			const stopping = bot.stop('SIGTERM');
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			release();
+			await locking;
+			const exit = await stopping;
+			expect((await stats.waitForOriginal()).embeds).toHaveLength(1);
+			expect(exit).toMatchObject({ code: 0, signal: null });
+			expect(exit.ms).toBeLessThan(3_000);
+			expect(bot.output()).toContain('Shut down cleanly.');
+			expect(bot.output()).not.toContain('Shutdown took too long');
+			expectCleanProtocol(fake);
+		} finally {
+			await sql.end();
+		}
 	});
 });
