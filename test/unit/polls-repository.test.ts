@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
 	castVote,
 	claimDuePolls,
+	closeIfDue,
 	closePoll,
 	createPoll,
 	findChoices,
@@ -140,6 +141,42 @@ describe('poll repository', () => {
 		expect((await vote(number, user(7), { kind: 'toggle', option: 0 }, guildA, ['150000000000000001'])).unwrapErr()).toBe('closed');
 		expect((await closePoll(db.sql, guildA, number, { reason: 'command', userId: creator })).unwrapErr()).toBe('closed');
 		expect(await counts(guildA, number)).toEqual({ votes: [1, 0, 0], voters: 1 });
+	});
+
+	test('GIVEN a poll past its deadline that no scheduler has claimed yet WHEN a member votes THEN it is refused as closed and nothing is stored', async () => {
+		const { number } = await createPoll(db.sql, {
+			guildId: guildA,
+			channelId: channel,
+			creatorId: creator,
+			draft: { ...draft, durationMs: 60_000 }
+		});
+		expect((await vote(number, user(9), { kind: 'toggle', option: 0 })).isOk()).toBe(true);
+		await db.sql`update polls set closes_at = now() - interval '1 second' where guild_id = ${guildA} and poll_number = ${number}`;
+		expect((await findPoll(db.sql, guildA, number)).unwrap().closedAt).toBeNull();
+		expect((await vote(number, user(10), { kind: 'toggle', option: 1 })).unwrapErr()).toBe('closed');
+		expect((await vote(number, user(9), { kind: 'toggle', option: 0 })).unwrapErr()).toBe('closed');
+		expect((await vote(number, user(10), { kind: 'replace', options: [2] })).unwrapErr()).toBe('closed');
+		const stored = await db.sql<{ voter: string; option: number }[]>`
+			select voter, option_index as option from poll_votes where guild_id = ${guildA} and poll_number = ${number}
+		`;
+		expect([...stored]).toEqual([{ voter: user(9), option: 0 }]);
+		expect(await counts(guildA, number)).toEqual({ votes: [1, 0, 0], voters: 1 });
+	});
+
+	test('GIVEN an open poll, and one past its deadline WHEN closeIfDue runs twice on each THEN only the overdue one closes, once', async () => {
+		const open = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft: { ...draft, durationMs: 60_000 } });
+		const overdue = await createPoll(db.sql, {
+			guildId: guildA,
+			channelId: channel,
+			creatorId: creator,
+			draft: { ...draft, durationMs: 60_000 }
+		});
+		await db.sql`update polls set closes_at = now() - interval '1 second' where guild_id = ${guildA} and poll_number = ${overdue.number}`;
+		expect(await closeIfDue(db.sql, guildA, open.number)).toBeNull();
+		const [first, second] = await Promise.all([closeIfDue(db.sql, guildA, overdue.number), closeIfDue(db.sql, guildA, overdue.number)]);
+		expect([first, second].filter((row) => row !== null).map((row) => row!.closeReason)).toEqual(['deadline']);
+		expect((await findPoll(db.sql, guildA, open.number)).unwrap().closedAt).toBeNull();
+		expect(await claimDuePolls(db.sql)).not.toContainEqual(expect.objectContaining({ guildId: guildA, number: overdue.number }));
 	});
 
 	test('GIVEN an anonymous poll WHEN voted and closed THEN no vote names a user, and after close nobody can be linked', async () => {

@@ -3,6 +3,7 @@ import { csvCell, toCsv } from '../../src/lib/polls/csv.js';
 import { parsePollComponentId } from '../../src/lib/polls/custom-ids.js';
 import {
 	countsVisible,
+	isPastDeadline,
 	mayManage,
 	nextChoices,
 	parseDuration,
@@ -163,7 +164,7 @@ describe('nextChoices', () => {
 });
 
 describe('who may see and do what', () => {
-	const poll: PollFacts = { creatorId: '1', anonymous: false, hideResults: false, roleId: null, closedAt: null };
+	const poll: PollFacts = { creatorId: '1', anonymous: false, hideResults: false, roleId: null, closedAt: null, closesAt: null };
 	const creator = { userId: '1', manageGuild: false };
 	const manager = { userId: '2', manageGuild: true };
 	const member = { userId: '3', manageGuild: false };
@@ -186,9 +187,18 @@ describe('who may see and do what', () => {
 
 	test('GIVEN a role restriction WHEN a member without it votes THEN it is refused; a closed poll refuses everyone', () => {
 		const restricted = { ...poll, roleId: '9' };
-		expect(voteRefusal(restricted, ['8'])).toBe('missingRole');
-		expect(voteRefusal(restricted, ['8', '9'])).toBeNull();
-		expect(voteRefusal({ ...poll, closedAt: new Date() }, [])).toBe('closed');
+		const now = new Date();
+		expect(voteRefusal(restricted, ['8'], now)).toBe('missingRole');
+		expect(voteRefusal(restricted, ['8', '9'], now)).toBeNull();
+		expect(voteRefusal({ ...poll, closedAt: new Date() }, [], now)).toBe('closed');
+	});
+
+	test('GIVEN a poll past its deadline but not closed yet WHEN anyone votes THEN it is refused as closed', () => {
+		const now = new Date('2026-01-01T12:00:00Z');
+		expect(voteRefusal({ ...poll, closesAt: new Date('2026-01-01T11:59:59Z') }, [], now)).toBe('closed');
+		expect(voteRefusal({ ...poll, closesAt: now }, [], now)).toBe('closed');
+		expect(voteRefusal({ ...poll, closesAt: new Date('2026-01-01T12:00:01Z') }, [], now)).toBeNull();
+		expect(isPastDeadline({ ...poll, closesAt: null }, now)).toBe(false);
 	});
 
 	test('GIVEN counts WHEN the winners are asked THEN ties give several and no votes give none', () => {

@@ -11,7 +11,7 @@ import { parsePollComponentId, type PollComponent, type PollComponentId } from '
 import { castVote, findPoll, type VoteFailure } from './repository.js';
 import { describeChoices } from './render.js';
 import type { VoteAction } from './rules.js';
-import { memberRoleIds, requestPollEdit } from './service.js';
+import { healClosedPoll, memberRoleIds, requestPollEdit } from './service.js';
 
 export const PollComponentIdentifiers = {
 	Malformed: 'pollComponentMalformed',
@@ -69,9 +69,9 @@ export async function voteAndConfirm(interaction: ButtonInteraction | StringSele
 	});
 	if (outcome.isErr()) {
 		const failure = outcome.unwrapErr();
-		// A member could still click: the message may not show the close yet (the process that closed it died
-		// before editing it). Refreshing it heals that, at most once per 2 s.
-		if (failure === 'closed') requestPollEdit(id.guildId, id.number);
+		// A member could still click: the message may not show the close yet (the deadline passed before a scheduler
+		// claimed the poll, or the process that closed it died before editing it). This closes or refreshes it.
+		if (failure === 'closed') healClosedPoll(id.guildId, id.number);
 		const roleId = failure === 'missingRole' ? ((await findPoll(container.sql, id.guildId, id.number)).unwrapOr(null)?.roleId ?? null) : null;
 		throw new UserError({ identifier: PollComponentIdentifiers.Refused, message: describeVoteFailure(failure, id.number, roleId) });
 	}

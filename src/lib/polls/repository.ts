@@ -237,19 +237,21 @@ export type CloseFailure = 'notFound' | 'closed';
 
 /**
  * Closes a poll exactly once: the row is taken FOR UPDATE (waiting for votes in flight) and changed only if still
- * open. An anonymous poll's salt and vote times are wiped in the same statement, so its votes can no longer be
- * linked to anyone.
+ * open (and, with `onlyIfDue`, past its deadline). An anonymous poll's salt and vote times are wiped in the same
+ * statement, so its votes can no longer be linked to anyone.
  */
 export async function closePoll(
 	sql: Executor,
 	guildId: string,
 	number: number,
-	by: { reason: CloseReason; userId: string | null }
+	by: { reason: CloseReason; userId: string | null },
+	{ onlyIfDue = false }: { onlyIfDue?: boolean } = {}
 ): Promise<Result<PollRow, CloseFailure>> {
+	const due = onlyIfDue ? sql`and closes_at is not null and closes_at <= clock_timestamp()` : sql``;
 	const [row] = await sql<PollRow[]>`
 		with target as (
 			select guild_id, poll_number from polls
-			where guild_id = ${guildId} and poll_number = ${number} and closed_at is null
+			where guild_id = ${guildId} and poll_number = ${number} and closed_at is null ${due}
 			for update
 		), closed as (
 			update polls set closed_at = clock_timestamp(), closed_by = ${by.userId}::bigint, close_reason = ${by.reason}::text, voter_salt = null
@@ -269,6 +271,15 @@ export async function closePoll(
 	}
 	const existing = await findPoll(sql, guildId, number);
 	return Result.err(existing.isOk() ? 'closed' : 'notFound');
+}
+
+/**
+ * Closes the poll if its deadline has passed and nobody closed it yet (a vote was just refused for that reason, and
+ * the scheduler has not got to it); `null` when there was nothing to close. Exactly once, as {@link closePoll}.
+ */
+export async function closeIfDue(sql: Executor, guildId: string, number: number): Promise<PollRow | null> {
+	const closed = await closePoll(sql, guildId, number, { reason: 'deadline', userId: null }, { onlyIfDue: true });
+	return closed.unwrapOr(null);
 }
 
 /**

@@ -152,7 +152,7 @@ export interface CurrentVote {
  * The member's choices after `action`. Clicking the option you already picked removes it, except right after
  * picking it: a double click must count once. With one choice allowed, clicking another option moves the vote.
  *
- * A vote is one statement, so the database applies this rule itself (`poll_cast_vote`, migrations/003): change both
+ * A vote is one statement, so the database applies this rule itself (`poll_cast_vote`, migrations/004): change both
  * together; test/unit/polls-vote-statement.test.ts holds them to the same answers.
  */
 export function nextChoices(current: readonly CurrentVote[], action: VoteAction, maxChoices: number, now: Date): number[] {
@@ -180,6 +180,8 @@ export interface PollFacts {
 	readonly hideResults: boolean;
 	readonly roleId: string | null;
 	readonly closedAt: Date | null;
+	/** The deadline, `null` for a poll closed only by hand. */
+	readonly closesAt: Date | null;
 }
 
 /** Close and export: the creator, or anyone with Manage Server. */
@@ -199,9 +201,20 @@ export function votersVisible(poll: PollFacts, viewer: Viewer): boolean {
 
 export type VoteRefusal = 'closed' | 'missingRole';
 
-/** Why a vote is refused before its options are looked at; `poll_cast_vote` (migrations/003) checks the same, in this order. */
-export function voteRefusal(poll: PollFacts, memberRoleIds: readonly string[]): VoteRefusal | null {
-	if (poll.closedAt !== null) return 'closed';
+/**
+ * Whether the poll is past its deadline. It takes no vote from then on, even before a scheduler has claimed and
+ * closed it (that may take a second or more).
+ */
+export function isPastDeadline(poll: PollFacts, now: Date): boolean {
+	return poll.closesAt !== null && poll.closesAt.getTime() <= now.getTime();
+}
+
+/**
+ * Why a vote is refused before its options are looked at; `poll_cast_vote` (migrations/004) checks the same, in this
+ * order: a poll past its deadline is closed, claimed or not.
+ */
+export function voteRefusal(poll: PollFacts, memberRoleIds: readonly string[], now: Date): VoteRefusal | null {
+	if (poll.closedAt !== null || isPastDeadline(poll, now)) return 'closed';
 	if (poll.roleId !== null && !memberRoleIds.includes(poll.roleId)) return 'missingRole';
 	return null;
 }

@@ -7,7 +7,7 @@ import { container } from '@sapphire/framework';
 import { DiscordAPIError, PermissionFlagsBits, RESTJSONErrorCodes, Routes, type Interaction } from 'discord.js';
 import { metrics } from '../metrics/index.js';
 import { EditCoalescer } from './coalescer.js';
-import { claimDuePolls, readPollState, type PollRow, type PollState } from './repository.js';
+import { claimDuePolls, closeIfDue, readPollState, type PollRow, type PollState } from './repository.js';
 import { renderClosedNotice, renderPollMessage } from './render.js';
 import type { Viewer } from './rules.js';
 import { DeadlineScheduler } from './scheduler.js';
@@ -86,6 +86,25 @@ async function postClosedNotice(state: PollState) {
 		if (!isUnreachable(error)) throw error;
 		container.logger.debug(`Poll #${poll.number}'s channel is unreachable; no closing notice posted.`, { guildId: poll.guildId });
 	}
+}
+
+/**
+ * A vote was refused as closed, so the message may still look open: the poll is past its deadline and no scheduler
+ * has claimed it yet, or the process that closed it stopped before editing the message. Closes it if due (and then
+ * announces it, as the scheduler would: whoever closes a poll announces it), otherwise refreshes the message. Runs in
+ * the background: the member's answer does not wait for it.
+ */
+export function healClosedPoll(guildId: string, number: number): void {
+	const heal = async () => {
+		const closed = await closeIfDue(container.sql, guildId, number);
+		if (closed === null) {
+			requestPollEdit(guildId, number);
+			return;
+		}
+		container.logger.info(`Poll #${number} reached its deadline and is closed (a late vote noticed it first).`, { guildId });
+		await announceClose(closed);
+	};
+	heal().catch((error: unknown) => container.logger.warn(`Closing poll #${number} after a late vote failed:`, error, { guildId }));
 }
 
 /** Closes due polls until none is left; each one claimed here is announced here, and nowhere else. */
