@@ -129,16 +129,20 @@ export class AdminCommand extends Subcommand {
 	private async decide(interaction: Subcommand.ChatInputCommandInteraction, decision: Decision) {
 		const guildId = readServerId(interaction);
 		const reason = interaction.options.getString('reason')?.trim() || null;
+		// Editing every owner's approval DM and leaving a denied server can take a while: acknowledge first.
+		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 		const result = await applyDecision({ guildId, decision, decidedBy: interaction.user.id, reason });
 		if (result.isErr()) {
 			const current = await findGuild(this.container.sql, guildId);
-			throw new UserError({ identifier: 'adminDecision', message: refusalMessage(result.unwrapErr(), { guildId, decision }, current?.status) });
+			return interaction.editReply({
+				content: refusalMessage(result.unwrapErr(), { guildId, decision }, current?.status),
+				allowedMentions: { parse: [] }
+			});
 		}
 		const { guild, from } = result.unwrap();
 		const consequence = guild.status === 'denied' ? ' I left it, and will leave again if re-invited.' : '';
-		return interaction.reply({
+		return interaction.editReply({
 			content: `**${guild.name}** (${guildId}): ${from} → **${guild.status}**.${consequence}`,
-			flags: MessageFlags.Ephemeral,
 			allowedMentions: { parse: [] }
 		});
 	}

@@ -26,7 +26,8 @@ export class HelpCommand extends Command {
 		}
 		usable.sort();
 
-		const notice = await guildRefusal(interaction.guildId);
+		// /help must work even without the database: then it cannot tell whether the server is approved, and says so.
+		const notice = await guildRefusal(interaction.guildId).catch(() => 'The bot cannot check this server’s approval right now.');
 		const embed = new EmbedBuilder()
 			.setTitle('Commands you can use here')
 			.setDescription([...(notice ? [notice, ''] : []), ...usable].join('\n'))

@@ -33,14 +33,16 @@ export class ApprovalButtonHandler extends InteractionHandler {
 			});
 			return interaction.reply({ content: notOwnerMessage, flags: MessageFlags.Ephemeral });
 		}
+		// Editing the other owners' DMs and leaving a denied server can take a while: acknowledge first.
+		await interaction.deferUpdate();
 		const result = await applyDecision({ ...click, decidedBy: interaction.user.id, reason: null, fromMessageId: interaction.message.id });
 		if (result.isErr()) {
 			const guild = await findGuild(this.container.sql, click.guildId);
-			if (guild === null) return interaction.reply({ content: refusalMessage(result.unwrapErr(), click), flags: MessageFlags.Ephemeral });
+			if (guild === null) return interaction.followUp({ content: refusalMessage(result.unwrapErr(), click), flags: MessageFlags.Ephemeral });
 			// The DM was out of date (decided elsewhere): show the real state, and say why nothing changed.
-			await interaction.update({ ...renderApprovalRequest(guild), allowedMentions: { parse: [] } });
+			await interaction.editReply({ ...renderApprovalRequest(guild), allowedMentions: { parse: [] } });
 			return interaction.followUp({ content: refusalMessage(result.unwrapErr(), click, guild.status), flags: MessageFlags.Ephemeral });
 		}
-		return interaction.update({ ...renderApprovalRequest(result.unwrap().guild), allowedMentions: { parse: [] } });
+		return interaction.editReply({ ...renderApprovalRequest(result.unwrap().guild), allowedMentions: { parse: [] } });
 	}
 }

@@ -3,7 +3,7 @@ import { AllFlowsPrecondition, type ChatInputCommand, type ContextMenuCommand, t
 import type { ChatInputCommandInteraction, ContextMenuCommandInteraction, Message } from 'discord.js';
 import { guildRefusal, Identifiers } from '../lib/approval/gate.js';
 import { isDatabaseUnavailable } from '../lib/database/client.js';
-import { unavailableMessage } from '../lib/discord/reply.js';
+import { genericFailureMessage, unavailableMessage } from '../lib/discord/reply.js';
 
 /**
  * Global: runs before every command. In a server the owner has not approved, only commands declared with
@@ -29,9 +29,10 @@ export class GuildApprovedPrecondition extends AllFlowsPrecondition {
 			const refusal = await guildRefusal(guildId);
 			return refusal === null ? this.ok() : this.error({ identifier: Identifiers.GuildNotApproved, message: refusal });
 		} catch (error) {
-			// Without the database nothing can be checked, and a thrown error would leave the user unanswered.
+			// Sapphire does not answer for a precondition that throws: the member would see "This interaction failed".
 			if (isDatabaseUnavailable(error)) return this.error({ identifier: 'databaseUnavailable', message: unavailableMessage });
-			throw error;
+			this.container.logger.error('Checking a server’s approval failed:', error, { guildId: guildId ?? 'dm' });
+			return this.error({ identifier: 'approvalCheckFailed', message: genericFailureMessage });
 		}
 	}
 }

@@ -120,6 +120,9 @@ describe('GIVEN the bot with two owners', () => {
 		const help = await inGuild(stack(), world.member, guild, 'help');
 		expect(textOf(help)).toMatch(/waiting for approval/);
 		expect(textOf(help)).not.toContain('/poll');
+		expect(textOf(help)).not.toContain('/admin');
+		// /help checking whether the member may run /admin is not an attempt to run it.
+		expect(stack().bot.output()).not.toContain(`Refused an owner-only command to user ${world.member.id}`);
 		expectCleanProtocol(fake);
 	});
 
@@ -138,10 +141,12 @@ describe('GIVEN the bot with two owners', () => {
 		const { fake } = stack();
 		const [dm] = approvalDms(fake, world.ownerA, guild.id);
 		const click = fake.click({ user: world.ownerA, message: dm!, customId: `apv:${guild.id}:a` });
+		// Acknowledged at once (deferred update), then the DM itself is edited.
 		const response = (await click.response) as { type: number };
-		expect(response.type).toBe(7);
+		expect(response.type).toBe(6);
+		const updatedA = await click.waitForOriginal();
+		expect(updatedA.id).toBe(dm!.id);
 		expect(await guildStatus(stack(), guild.id)).toBe('approved');
-		const updatedA = fake.message(dm!.id)!;
 		expect(textOf(updatedA)).toMatch(/Approved by/);
 		expect(buttons(updatedA).every((button) => button.disabled)).toBe(true);
 		const [dmB] = approvalDms(fake, world.ownerB, guild.id);

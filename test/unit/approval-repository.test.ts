@@ -6,6 +6,7 @@ import {
 	findStalePending,
 	listDecisions,
 	listGuilds,
+	markAnnounced,
 	recordGuildsSeen,
 	searchGuilds
 } from '../../src/lib/approval/repository.js';
@@ -39,9 +40,17 @@ describe('approval repository', () => {
 		await recordGuildsSeen(database.sql, [{ guildId, name: 'Old', ownerId: owner, memberCount: 1 }]);
 		await decide(database.sql, { guildId, decision: 'approve', decidedBy: owner, reason: null });
 		const [again] = await recordGuildsSeen(database.sql, [{ guildId, name: 'New', ownerId: null, memberCount: 9 }]);
-		expect(again).toEqual({ guildId, status: 'approved', isNew: false });
+		expect(again).toEqual({ guildId, status: 'approved', isNew: false, announced: false });
 		const row = await findGuild(database.sql, guildId);
 		expect(row).toMatchObject({ name: 'New', memberCount: 9, ownerId: owner, status: 'approved', decidedBy: owner });
+	});
+
+	it('GIVEN a server whose approval DM went out THEN it is seen as announced from then on', async () => {
+		const guildId = newGuildId();
+		const facts = { guildId, name: 'Told', ownerId: owner, memberCount: 2 };
+		expect((await recordGuildsSeen(database.sql, [facts]))[0]?.announced).toBe(false);
+		await markAnnounced(database.sql, guildId);
+		expect((await recordGuildsSeen(database.sql, [facts]))[0]).toMatchObject({ isNew: false, announced: true });
 	});
 
 	it('GIVEN decisions over time THEN each is audited in order and forbidden ones change nothing', async () => {

@@ -31,6 +31,8 @@ export interface SeenGuild {
 	readonly status: GuildStatus;
 	/** True when this call created the row: the bot never met this server before. */
 	readonly isNew: boolean;
+	/** At least one owner was told about it (the approval DM went out). */
+	readonly announced: boolean;
 }
 
 /**
@@ -40,7 +42,7 @@ export interface SeenGuild {
  */
 export async function recordGuildsSeen(sql: Executor, guilds: readonly GuildFacts[]): Promise<SeenGuild[]> {
 	if (guilds.length === 0) return [];
-	const rows = await sql<{ guildId: string; status: GuildStatus; isNew: boolean }[]>`
+	const rows = await sql<{ guildId: string; status: GuildStatus; isNew: boolean; announced: boolean }[]>`
 		insert into guilds (guild_id, name, owner_id, member_count)
 		select "guildId", name, "ownerId", "memberCount"
 		from jsonb_to_recordset(${sql.json(guilds as unknown as postgres.JSONValue)}) as seen ("guildId" bigint, name text, "ownerId" bigint, "memberCount" int)
@@ -50,9 +52,9 @@ export async function recordGuildsSeen(sql: Executor, guilds: readonly GuildFact
 				member_count = excluded.member_count,
 				left_at = null,
 				updated_at = now()
-		returning guild_id::text as "guildId", status, (xmax = 0) as "isNew"
+		returning guild_id::text as "guildId", status, (xmax = 0) as "isNew", (announced_at is not null) as announced
 	`;
-	return rows.map((row) => ({ guildId: row.guildId, status: row.status, isNew: row.isNew }));
+	return rows.map((row) => ({ guildId: row.guildId, status: row.status, isNew: row.isNew, announced: row.announced }));
 }
 
 export async function markGuildLeft(sql: Executor, guildId: string) {

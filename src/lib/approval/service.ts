@@ -28,8 +28,14 @@ export async function syncGuilds(guilds: readonly GuildFacts[]) {
 		const seen = await recordGuildsSeen(container.sql, guilds.slice(start, start + batchSize));
 		for (const guild of seen) {
 			container.approvals.set(guild.guildId, guild.status);
-			if (guild.status === 'denied') await leaveGuild(guild.guildId, 'it was denied');
-			else if (guild.isNew) await announceGuild(guild.guildId);
+			try {
+				if (guild.status === 'denied') await leaveGuild(guild.guildId, 'it was denied');
+				// New, or pending without any owner told yet (the DMs failed, or the process stopped before them).
+				else if (guild.status === 'pending' && !guild.announced) await announceGuild(guild.guildId);
+			} catch (error) {
+				// One server's failure must not keep the others from being recorded and announced.
+				container.logger.warn(`Handling server ${guild.guildId} failed:`, error, { guildId: guild.guildId });
+			}
 		}
 	}
 }
@@ -77,7 +83,12 @@ export async function applyDecision(input: DecisionInput): Promise<Result<Decisi
 	container.approvals.set(input.guildId, outcome.guild.status);
 	container.logger.info(`Server ${input.guildId}: ${outcome.from} → ${outcome.guild.status} by ${input.decidedBy}.`, { guildId: input.guildId });
 	await refreshAnnouncements(input.guildId, input.fromMessageId);
-	if (outcome.guild.status === 'denied') await leaveGuild(input.guildId, 'it was denied');
+	if (outcome.guild.status === 'denied') {
+		// The decision stands either way: a denied server the bot could not leave now is left when it is next seen.
+		await leaveGuild(input.guildId, 'it was denied').catch((error: unknown) =>
+			container.logger.warn(`Could not leave denied server ${input.guildId} yet:`, error, { guildId: input.guildId })
+		);
+	}
 	return result;
 }
 
