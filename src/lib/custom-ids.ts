@@ -6,7 +6,7 @@
 export const CustomIdPrefix = {
 	/** `apv:<guildId>:<a|d>` on the approval DM sent to owners. */
 	Approval: 'apv',
-	/** `adm:list:<status|all>:<page>` pages of `/admin servers` and `/admin pending`. */
+	/** `adm:<status|all>:<page>` pages of `/admin servers` and `/admin pending`. */
 	AdminList: 'adm',
 	/** `pv:<guildId>:<pollNumber>:<optionIndex>` a poll's option button. */
 	PollVote: 'pv',

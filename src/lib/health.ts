@@ -1,5 +1,5 @@
 import { Status, type Client } from 'discord.js';
-import type { Sql } from './database/client.js';
+import { describeDatabaseError, type Sql } from './database/client.js';
 import type { BotMetrics } from './metrics/metrics.js';
 
 export interface HealthReport {
@@ -47,7 +47,7 @@ async function databaseProblem({ sql, metrics }: HealthSources): Promise<string 
 	});
 	const answered = (metrics ? metrics.timeQuery('health_probe', probe) : probe()).then(
 		() => null,
-		(error: unknown) => `database: ${describe(error)}`
+		(error: unknown) => `database: ${describeDatabaseError(error)}`
 	);
 	try {
 		return await Promise.race([answered, timedOut]);
@@ -58,11 +58,4 @@ async function databaseProblem({ sql, metrics }: HealthSources): Promise<string 
 
 function statusName(status: Status): string {
 	return (Status[status] ?? `in state ${status}`).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
-}
-
-/** Error code and message only: a connection error's message never holds the password, but its options would. */
-function describe(error: unknown): string {
-	if (typeof error !== 'object' || error === null) return String(error);
-	const { code, message } = error as { code?: unknown; message?: unknown };
-	return [code, message].filter((part) => typeof part === 'string' && part.length > 0).join(': ') || 'unreachable';
 }

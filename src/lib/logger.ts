@@ -55,19 +55,22 @@ export class BotLogger implements ILogger {
 		const fields = isPlainObject(last) ? last : null;
 		const parts = fields === null ? values : values.slice(0, -1);
 		const error = parts.find((part): part is Error => part instanceof Error);
-		const message = parts.map((part) => (part instanceof Error ? `${part.name}: ${part.message}` : stringify(part))).join(' ');
+		// Masked before formatting: JSON escaping could otherwise hide a secret holding a quote or a backslash.
+		const message = this.mask(parts.map((part) => (part instanceof Error ? `${part.name}: ${part.message}` : stringify(part))).join(' '));
+		const stack = error?.stack ? this.mask(error.stack) : null;
+		const maskedFields = Object.entries(fields ?? {}).map(([key, fieldValue]) => [key, this.mask(stringify(fieldValue))] as const);
 		const time = new Date().toISOString();
 		const line =
 			this.format === 'json'
-				? JSON.stringify({ time, level: levelName(level), msg: message, ...fields, ...(error ? { stack: error.stack } : {}) })
+				? JSON.stringify({ time, level: levelName(level), msg: message, ...Object.fromEntries(maskedFields), ...(stack ? { stack } : {}) })
 				: [
 						`${time} ${levelName(level).toUpperCase().padEnd(5)} ${message}`,
-						...Object.entries(fields ?? {}).map(([key, fieldValue]) => `${key}=${stringify(fieldValue)}`),
-						error?.stack ? `\n${error.stack}` : ''
+						...maskedFields.map(([key, fieldValue]) => `${key}=${fieldValue}`),
+						stack ? `\n${stack}` : ''
 					]
 						.filter(Boolean)
 						.join(' ');
-		this.out(this.mask(line));
+		this.out(line);
 	}
 
 	private mask(line: string) {

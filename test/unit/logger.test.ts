@@ -23,6 +23,14 @@ describe('BotLogger', () => {
 		expect(lines.join('\n')).toContain('[redacted]');
 	});
 
+	it('GIVEN a secret holding characters JSON escapes THEN it is masked in JSON lines too', () => {
+		const { logger, lines } = capture('json');
+		logger.addSecret('pa"ss\\word');
+		logger.warn('connecting with pa"ss\\word', { detail: 'pa"ss\\word' });
+		expect(lines.join('\n')).not.toContain('ss\\\\word');
+		expect(JSON.parse(lines[0]!)).toMatchObject({ msg: 'connecting with [redacted]', detail: '[redacted]' });
+	});
+
 	it('GIVEN level warn THEN drops info and keeps warn', () => {
 		const { logger, lines } = capture('pretty', LogLevel.Warn);
 		logger.info('quiet');

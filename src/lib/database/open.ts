@@ -21,7 +21,6 @@ export interface OpenDatabaseOptions {
 
 export interface Database {
 	readonly sql: Sql;
-	readonly embedded: boolean;
 	close(timeoutSeconds?: number): Promise<void>;
 }
 
@@ -40,7 +39,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 		options.log(`DATABASE_URL is not set: started an embedded PostgreSQL with its data in ${directory} (${Date.now() - started} ms).`);
 	}
 	const password = new URL(url).password;
-	if (password) options.onSecret?.(decodeURIComponent(password));
+	if (password) {
+		// Both spellings can reach a log line; a stray `%` makes the encoded one the only one.
+		options.onSecret?.(password);
+		options.onSecret?.(safeDecode(password));
+	}
 
 	const sql = createSql(url, { poolSize: options.poolSize ?? 10, applicationName: options.applicationName });
 	try {
@@ -61,10 +64,17 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
 	return {
 		sql,
-		embedded: embedded !== null,
 		async close(timeoutSeconds = 1) {
 			await sql.end({ timeout: timeoutSeconds });
 			await embedded?.stop();
 		}
 	};
+}
+
+function safeDecode(text: string): string {
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		return text;
+	}
 }
