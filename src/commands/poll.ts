@@ -1,7 +1,14 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { UserError, type Command } from '@sapphire/framework';
 import { Subcommand } from '@sapphire/plugin-subcommands';
-import { ApplicationIntegrationType, AttachmentBuilder, InteractionContextType, MessageFlags, type SlashCommandStringOption } from 'discord.js';
+import {
+	ApplicationIntegrationType,
+	AttachmentBuilder,
+	InteractionContextType,
+	MessageFlags,
+	type InteractionEditReplyOptions,
+	type SlashCommandStringOption
+} from 'discord.js';
 import { guildRefusal } from '../lib/approval/gate.js';
 import { interactionFields } from '../lib/discord/reply.js';
 import { toCsv } from '../lib/polls/csv.js';
@@ -18,7 +25,7 @@ import {
 	type PollRow,
 	type PollState
 } from '../lib/polls/repository.js';
-import { autocompleteChoice, renderOpenList, renderPollMessage, renderResults } from '../lib/polls/render.js';
+import { autocompleteChoice, formatCount, renderOpenList, renderPollMessage, renderResults } from '../lib/polls/render.js';
 import { countsVisible, mayManage, parsePollNumber, PollLimits, validateCreate, votersVisible } from '../lib/polls/rules.js';
 import { announceClose, viewerOf } from '../lib/polls/service.js';
 
@@ -132,10 +139,15 @@ export class PollCommand extends Subcommand {
 	}
 
 	public async chatInputResults(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
-		const poll = await this.pollFromOption(interaction);
-		const state = (await readPollState(this.container.sql, poll.guildId, poll.number)).unwrap();
-		const voters = votersVisible(state.poll, viewerOf(interaction)) ? await listVotes(this.container.sql, poll.guildId, poll.number) : null;
-		await interaction.reply({ content: renderResults(state, voters), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+		await answerDeferred(interaction, async () => {
+			const poll = await this.pollFromOption(interaction);
+			const state = (await readPollState(this.container.sql, poll.guildId, poll.number)).unwrap();
+			// Only as many votes as the answer can mention; the counts say how many more there are.
+			const voters = votersVisible(state.poll, viewerOf(interaction))
+				? await listVotes(this.container.sql, poll.guildId, poll.number, PollLimits.resultsVoterRows)
+				: null;
+			return { content: renderResults(state, voters), allowedMentions: { parse: [] } };
+		});
 	}
 
 	public async chatInputList(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
@@ -144,40 +156,45 @@ export class PollCommand extends Subcommand {
 	}
 
 	public async chatInputExport(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
-		const poll = await this.pollFromOption(interaction);
-		if (!mayManage(poll, viewerOf(interaction))) {
-			throw new UserError({
-				identifier: PollIdentifiers.Forbidden,
-				message: `Only the creator of poll #${poll.number} or a member with Manage Server can export it.`
-			});
-		}
-		if (!countsVisible(poll)) {
-			throw new UserError({
-				identifier: PollIdentifiers.Hidden,
-				message: `Poll #${poll.number} hides its results until it closes: export it after closing it.`
-			});
-		}
-		const state = (await readPollState(this.container.sql, poll.guildId, poll.number)).unwrap();
-		const files = [
-			new AttachmentBuilder(
-				Buffer.from(
-					toCsv(
-						['option', 'votes'],
-						state.options.map((option) => [option.label, option.votes])
-					)
-				),
-				{
-					name: `poll-${poll.number}.csv`
+		await answerDeferred(interaction, async () => {
+			const poll = await this.pollFromOption(interaction);
+			if (!mayManage(poll, viewerOf(interaction))) {
+				throw new UserError({
+					identifier: PollIdentifiers.Forbidden,
+					message: `Only the creator of poll #${poll.number} or a member with Manage Server can export it.`
+				});
+			}
+			if (!countsVisible(poll)) {
+				throw new UserError({
+					identifier: PollIdentifiers.Hidden,
+					message: `Poll #${poll.number} hides its results until it closes: export it after closing it.`
+				});
+			}
+			const state = (await readPollState(this.container.sql, poll.guildId, poll.number)).unwrap();
+			const counts = toCsv(
+				['option', 'votes'],
+				state.options.map((option) => [option.label, option.votes])
+			);
+			const files = [new AttachmentBuilder(Buffer.from(counts), { name: `poll-${poll.number}.csv` })];
+			const lines = [`Results of poll #${poll.number}.`];
+			if (votersVisible(state.poll, viewerOf(interaction))) {
+				// One row more than the file takes, to know whether it was cut.
+				const votes = await listVotes(this.container.sql, poll.guildId, poll.number, PollLimits.exportVoteRows + 1);
+				const kept = votes.slice(0, PollLimits.exportVoteRows);
+				const labels = state.options.map((option) => option.label);
+				const rows = kept.map((vote) => [vote.userId, labels[vote.option] ?? String(vote.option), vote.votedAt?.toISOString() ?? '']);
+				files.push(
+					new AttachmentBuilder(Buffer.from(toCsv(['user_id', 'option', 'voted_at'], rows)), { name: `poll-${poll.number}-votes.csv` })
+				);
+				if (votes.length > kept.length) {
+					const total = state.options.reduce((sum, option) => sum + option.votes, 0);
+					lines.push(
+						`The votes file is cut: it holds the first ${formatCount(kept.length)} of ${formatCount(Math.max(total, votes.length))} votes, ordered by user id, because Discord limits the size of an upload. The counts file is complete.`
+					);
 				}
-			)
-		];
-		if (!poll.anonymous) {
-			const votes = await listVotes(this.container.sql, poll.guildId, poll.number);
-			const labels = state.options.map((option) => option.label);
-			const rows = votes.map((vote) => [vote.userId, labels[vote.option] ?? String(vote.option), vote.votedAt?.toISOString() ?? '']);
-			files.push(new AttachmentBuilder(Buffer.from(toCsv(['user_id', 'option', 'voted_at'], rows)), { name: `poll-${poll.number}-votes.csv` }));
-		}
-		await interaction.reply({ content: `Results of poll #${poll.number}.`, files, flags: MessageFlags.Ephemeral });
+			}
+			return { content: lines.join('\n'), files };
+		});
 	}
 
 	public override async autocompleteRun(interaction: Command.AutocompleteInteraction) {
@@ -195,6 +212,25 @@ export class PollCommand extends Subcommand {
 			throw new UserError({ identifier: PollIdentifiers.NotFound, message: `There is no poll #${number.unwrap()} in this server.` });
 		return poll.unwrap();
 	}
+}
+
+/**
+ * Defers the answer first (reading a large poll can take longer than Discord's 3 s), then answers by editing it. A
+ * {@link UserError} is answered in the same (ephemeral) reply; anything else goes to the error listeners.
+ */
+async function answerDeferred(
+	interaction: Subcommand.ChatInputCommandInteraction<'cached'>,
+	work: () => Promise<Pick<InteractionEditReplyOptions, 'content' | 'files' | 'allowedMentions'>>
+) {
+	await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+	let answer: Pick<InteractionEditReplyOptions, 'content' | 'files' | 'allowedMentions'>;
+	try {
+		answer = await work();
+	} catch (error) {
+		if (!(error instanceof UserError)) throw error;
+		answer = { content: error.message, allowedMentions: { parse: [] } };
+	}
+	await interaction.editReply(answer);
 }
 
 function pollOption(option: SlashCommandStringOption) {

@@ -225,6 +225,55 @@ describe('GIVEN an approved server with the bot running', () => {
 		expectCleanProtocol(s.fake);
 	});
 
+	test('WHEN a poll has 100,001 votes THEN results and export are deferred then edited, the voters listed are bounded and the cut file says so', async () => {
+		const s = stack();
+		const poll = await createPoll(s, world.alice, world.guild.id, { question: 'Big?', options: 'A | B', max_choices: 2 });
+		// Votes written straight into the database: 50,001 members on both options, as the vote statement stores them.
+		await sql`
+			with members as (select (300000000000000000 + n)::text as voter from generate_series(1, 50001) as n),
+			votes as (
+				insert into poll_votes (guild_id, poll_number, voter, option_index, voted_at)
+				select ${world.guild.id}::bigint, ${poll.number}::int, voter, option, now() from members, (values (0::smallint), (1::smallint)) as o (option)
+				returning option_index
+			)
+			insert into poll_count_deltas (guild_id, poll_number, option_index, delta)
+			select ${world.guild.id}::bigint, ${poll.number}::int, option_index, 1::smallint from votes
+			union all select ${world.guild.id}::bigint, ${poll.number}::int, -1::smallint, 1::smallint from members
+		`;
+
+		const results = s.fake.slash({ user: world.alice, guildId: world.guild.id, command: 'poll results', options: { poll: String(poll.number) } });
+		expect((await results.response).type).toBe(5);
+		const answer = await results.waitForOriginal(15_000);
+		expect(answer.flags & EPHEMERAL).toBe(EPHEMERAL);
+		expect(answer.content).toContain('Voters: 50,001');
+		expect(answer.content.length).toBeLessThanOrEqual(2000);
+		const mentions = answer.content.match(/<@\d+>/g) ?? [];
+		expect(mentions.length).toBeGreaterThan(0);
+		expect(mentions.length).toBeLessThanOrEqual(100);
+		expect(answer.content).toMatch(/…and [\d,]+ more/);
+
+		const exported = s.fake.slash({ user: world.alice, guildId: world.guild.id, command: 'poll export', options: { poll: String(poll.number) } });
+		expect((await exported.response).type).toBe(5);
+		const file = await exported.waitForOriginal(30_000);
+		expect(file.flags & EPHEMERAL).toBe(EPHEMERAL);
+		expect(file.content).toContain('the first 100,000 of 100,002 votes');
+		const files = Object.fromEntries(file.attachments.map((attachment) => [attachment.filename, attachment.text]));
+		expect(files[`poll-${poll.number}.csv`]).toBe('option,votes\r\nA,50001\r\nB,50001\r\n');
+		const lines = files[`poll-${poll.number}-votes.csv`]!.trimEnd().split('\r\n');
+		expect(lines).toHaveLength(1 + 100_000);
+		expect(lines[1]).toMatch(/^300000000000000001,A,/);
+
+		const forbidden = s.fake.slash({
+			user: world.carol,
+			guildId: world.guild.id,
+			command: 'poll export',
+			options: { poll: String(poll.number) }
+		});
+		expect((await forbidden.response).type).toBe(5);
+		expect((await forbidden.waitForOriginal()).content).toMatch(/Only the creator .* can export it/);
+		expectCleanProtocol(s.fake);
+	});
+
 	test('WHEN the poll option is typed THEN autocomplete offers only this server’s polls', async () => {
 		const s = stack();
 		await createPoll(s, world.bob, world.other.id, { question: 'Elsewhere poll', options: 'x | y' });

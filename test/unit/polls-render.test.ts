@@ -112,6 +112,18 @@ describe('renderResults and the closing notice', () => {
 		expect(text).toContain('2. Sushi: `███░░░░░░░` 1 vote · 25%\n   <@100000000000000009>');
 	});
 
+	test('GIVEN 250 votes on one option and the first 100 read WHEN results are rendered THEN the answer fits and says how many more', () => {
+		const big: PollState = { poll: { ...poll, voterCount: 250 }, options: [{ index: 0, label: 'Pizza', votes: 250 }, ...state.options.slice(1)] };
+		const voters = Array.from({ length: 100 }, (_, index) => ({ userId: String(200000000000000000n + BigInt(index)), option: 0, votedAt: null }));
+		const text = renderResults(big, voters);
+		expect(text.length).toBeLessThanOrEqual(2000);
+		const shown = text.match(/<@\d+>/g)?.length ?? 0;
+		expect(shown).toBeGreaterThan(10);
+		expect(text).toContain(`…and ${250 - shown} more`);
+		expect(text).toContain('3. Ta\\*cos');
+		expect(text).toContain('1 vote · 0%\n   …and 1 more');
+	});
+
 	test('GIVEN hidden results on an open poll WHEN rendered THEN only the notice shows', () => {
 		const text = renderResults({ ...state, poll: { ...poll, hideResults: true } }, null);
 		expect(text).toMatch(/hidden until it closes/);

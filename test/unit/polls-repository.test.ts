@@ -190,7 +190,7 @@ describe('poll repository', () => {
 		expect((await findChoices(db.sql, guildA, number, user(8))).unwrap().choices).toEqual([1]);
 		const stored = await db.sql<{ voter: string }[]>`select voter from poll_votes where guild_id = ${guildA} and poll_number = ${number}`;
 		expect(stored.map((row) => row.voter)).not.toContain(user(8));
-		expect(await listVotes(db.sql, guildA, number)).toEqual([]);
+		expect(await listVotes(db.sql, guildA, number, 100)).toEqual([]);
 		await closePoll(db.sql, guildA, number, { reason: 'command', userId: creator });
 		const [row] = await db.sql<{ salt: Buffer | null; times: number }[]>`
 			select voter_salt as salt, (select count(voted_at)::int from poll_votes where guild_id = ${guildA} and poll_number = ${number}) as times
@@ -234,6 +234,19 @@ describe('poll repository', () => {
 			where v.guild_id = ${guildA} and v.poll_number = ${number} and v.voted_at > p.closed_at
 		`;
 		expect(late!.count).toBe(0);
+	});
+
+	test('GIVEN 30 votes WHEN listed with a limit of 10 THEN the first 10 by member come back, in primary key order', async () => {
+		const { number } = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft: { ...draft, maxChoices: 2 } });
+		await Promise.all(Array.from({ length: 15 }, (_, index) => vote(number, user(7_000 + index), { kind: 'replace', options: [0, 2] })));
+		const listed = await listVotes(db.sql, guildA, number, 10);
+		expect(listed.map((row) => [row.userId, row.option])).toEqual(
+			Array.from({ length: 5 }, (_, index) => [
+				[user(7_000 + index), 0],
+				[user(7_000 + index), 2]
+			]).flat()
+		);
+		expect(await listVotes(db.sql, guildA, number, 100)).toHaveLength(30);
 	});
 
 	test('GIVEN open and closed polls WHEN listed and searched THEN only this server’s polls come back', async () => {

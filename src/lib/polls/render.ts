@@ -139,22 +139,64 @@ export function describeChoices(poll: Pick<PollRow, 'number'>, labels: readonly 
 	return `Your vote in poll #${poll.number}: ${names.join(', ')}.`;
 }
 
-/** `/poll results`: counts (unless hidden), and who voted for what when `voters` is given. */
+/**
+ * `/poll results`: counts (unless hidden), and who voted for what when `voters` is given. `voters` may be the first
+ * few votes only: each option lists the mentions that fit in the answer's 2,000 characters and says how many more
+ * its count holds.
+ */
 export function renderResults(state: PollState, voters: readonly VoteRecord[] | null): string {
 	const { poll, options } = state;
 	const header = `**Poll #${poll.number}**${poll.closedAt === null ? '' : ' (closed)'}: ${poll.question}`;
 	if (!countsVisible(poll)) return `${header}\nThe results of this poll are hidden until it closes.`;
 	const total = options.reduce((sum, option) => sum + option.votes, 0);
-	const lines = [header, `Voters: ${formatCount(poll.voterCount)}`];
-	for (const option of options) {
-		lines.push(`${option.index + 1}. ${escapeMarkdown(option.label)}: ${countLine(option.votes, total)}`);
-		if (voters !== null) {
-			const ids = voters.filter((vote) => vote.option === option.index).map((vote) => `<@${vote.userId}>`);
-			if (ids.length > 0) lines.push(`   ${ids.join(' ')}`);
-		}
+	const counts = options.map((option) => `${option.index + 1}. ${escapeMarkdown(option.label)}: ${countLine(option.votes, total)}`);
+	const footer = poll.closedAt === null ? [] : [winnerLine(options)];
+	const opening = [header, `Voters: ${formatCount(poll.voterCount)}`];
+	if (voters === null) return truncate([...opening, ...counts, ...footer].join('\n'), resultsMaxLength);
+
+	// Every option with votes keeps room for at least its "…and N more"; mentions fill what is left, in order.
+	const shortest = options.map((option) => (option.votes > 0 ? `\n   …and ${formatCount(option.votes)} more`.length : 0));
+	let reserved = shortest.reduce((sum, length) => sum + length, 0);
+	let budget = resultsMaxLength - [...opening, ...counts, ...footer].join('\n').length;
+	const lines = [...opening];
+	for (const [position, option] of options.entries()) {
+		lines.push(counts[position]!);
+		reserved -= shortest[position]!;
+		const line = votersLine(
+			voters.filter((vote) => vote.option === option.index).map((vote) => `<@${vote.userId}>`),
+			option.votes,
+			budget - reserved - 1
+		);
+		if (line === null) continue;
+		lines.push(line);
+		budget -= line.length + 1;
 	}
-	if (poll.closedAt !== null) lines.push(winnerLine(options));
-	return truncate(lines.join('\n'), 2000);
+	lines.push(...footer);
+	return truncate(lines.join('\n'), resultsMaxLength);
+}
+
+const resultsMaxLength = 2_000;
+
+/** `   <@1> <@2> …and 7 more`, at most `max` characters; `null` when there is nothing to say or no room to say it. */
+function votersLine(mentions: readonly string[], count: number, max: number): string | null {
+	const indent = '   ';
+	const moreText = (shown: number) => {
+		const more = count - shown;
+		return more > 0 ? `…and ${formatCount(more)} more` : '';
+	};
+	let shown = 0;
+	let length = indent.length;
+	for (const mention of mentions) {
+		const rest = moreText(shown + 1);
+		const next = length + (shown === 0 ? 0 : 1) + mention.length;
+		if (next + (rest.length === 0 ? 0 : rest.length + 1) > max) break;
+		length = next;
+		shown++;
+	}
+	const parts = [...mentions.slice(0, shown), moreText(shown)].filter((part) => part.length > 0);
+	if (parts.length === 0) return null;
+	const line = `${indent}${parts.join(' ')}`;
+	return line.length <= max ? line : null;
 }
 
 /** `/poll list`: open polls with links to their messages. */
@@ -190,7 +232,7 @@ function timestamp(date: Date, style: 'f' | 'R'): string {
 }
 
 /** 1234567 → "1,234,567". Not `toLocaleString`: the first use of Intl maps several MB of ICU data into the process. */
-function formatCount(count: number): string {
+export function formatCount(count: number): string {
 	return String(Math.trunc(count)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 

@@ -353,13 +353,17 @@ export interface VoteRecord {
 	readonly votedAt: Date | null;
 }
 
-/** Who voted for what, in a poll that is not anonymous (an anonymous poll returns nothing). */
-export async function listVotes(sql: Executor, guildId: string, number: number): Promise<VoteRecord[]> {
+/**
+ * Who voted for what, in a poll that is not anonymous (an anonymous poll returns nothing): at most `limit` votes, in
+ * primary key order (member, then option), so that a poll of any size is read along its index and stops early.
+ */
+export async function listVotes(sql: Executor, guildId: string, number: number, limit: number): Promise<VoteRecord[]> {
 	return sql<VoteRecord[]>`
 		select v.voter as "userId", v.option_index as option, v.voted_at as "votedAt"
 		from poll_votes v join polls p using (guild_id, poll_number)
 		where v.guild_id = ${guildId} and v.poll_number = ${number} and not p.anonymous
-		order by v.option_index, v.voted_at, v.voter
+		order by v.guild_id, v.poll_number, v.voter, v.option_index
+		limit ${limit}
 	`;
 }
 

@@ -15,7 +15,11 @@ export const PollLimits = {
 	minDurationMs: 60_000,
 	maxDurationMs: 32 * 24 * 60 * 60_000,
 	/** A second click on the option just voted for, this soon, is taken as a double click: the vote stays. */
-	doubleClickMs: 1_500
+	doubleClickMs: 1_500,
+	/** Votes read for `/poll results`: its answer is cut at 2,000 characters, far fewer mentions than this. */
+	resultsVoterRows: 100,
+	/** Votes in `/poll export`'s per-vote file: about 6 MB of CSV, under Discord's upload limit for bots (10 MiB). */
+	exportVoteRows: 100_000
 } as const;
 
 /** What `/poll create` asked for, validated. */
