@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { EditCoalescer } from '../../src/lib/polls/coalescer.js';
-import { renderClosedNotice, renderPollMessage, renderResults } from '../../src/lib/polls/render.js';
+import type { APIEmbed } from 'discord.js';
+import { renderClosedNotice, renderPollMessage, renderResults, winnerLine } from '../../src/lib/polls/render.js';
 import type { PollRow, PollState } from '../../src/lib/polls/repository.js';
 
 const guildId = '100000000000000001';
@@ -103,6 +104,76 @@ describe('renderPollMessage', () => {
 		expect(embed.description!.length).toBeLessThanOrEqual(4096);
 		expect(embed.fields!.every((field) => field.name.length <= 256 && field.value.length <= 1024)).toBe(true);
 		expect(total).toBeLessThanOrEqual(6000);
+	});
+});
+
+describe('Discord limits on the worst ties', () => {
+	const limits = { content: 2000, description: 4096, fieldName: 256, fieldValue: 1024, embedTotal: 6000 };
+
+	function embedTotal(embed: APIEmbed) {
+		return (
+			(embed.title?.length ?? 0) +
+			(embed.description?.length ?? 0) +
+			(embed.footer?.text.length ?? 0) +
+			(embed.fields ?? []).reduce((sum, field) => sum + field.name.length + field.value.length, 0)
+		);
+	}
+
+	function tiedPoll(character: string, question: string, messageId: string | null = poll.messageId): PollState {
+		return {
+			poll: {
+				...poll,
+				question,
+				messageId,
+				optionCount: 25,
+				maxChoices: 25,
+				roleId: '100000000000000005',
+				closedAt: new Date(),
+				voterCount: 1_000_000
+			},
+			// 80 characters each, distinct (a poll's labels are), every one of them escaped by markdown escaping.
+			options: Array.from({ length: 25 }, (_, index) => ({
+				index,
+				label: `${character.repeat(78)}${String.fromCharCode(65 + index)}${character}`,
+				votes: 1_000_000
+			}))
+		};
+	}
+
+	test.each([
+		['*', 'a question of plain words '.repeat(12).slice(0, 300)],
+		['_', '*_~`|>#-'.repeat(38).slice(0, 300)],
+		['`', '_'.repeat(300)],
+		['~', '**'.repeat(150)]
+	])(
+		'GIVEN 25 tied options of 80 %j characters and a 300-char question WHEN the closed poll and its notice are rendered THEN everything fits Discord’s limits',
+		(character, question) => {
+			const tied = tiedPoll(character, question);
+			const embed = renderPollMessage(tied).embeds[0]!;
+			expect(embed.description!.length).toBeLessThanOrEqual(limits.description);
+			for (const field of embed.fields!) {
+				expect(field.name.length).toBeLessThanOrEqual(limits.fieldName);
+				expect(field.value.length).toBeLessThanOrEqual(limits.fieldValue);
+			}
+			expect(embedTotal(embed)).toBeLessThanOrEqual(limits.embedTotal);
+			expect(embed.description).toMatch(/\*\*Tie between 25 options: .+ … and \d+ more\*\*/);
+			expect(embed.fields!.map((field) => field.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^25\. /)]));
+
+			const notice = renderClosedNotice(tied);
+			expect(notice.length).toBeLessThanOrEqual(limits.content);
+			expect(notice).toMatch(
+				/^Poll #7 is closed\. Tie between 25 options: .+ … and \d+ more https:\/\/discord\.com\/channels\/\d+\/\d+\/100000000000000003$/
+			);
+			expect(renderResults(tied, []).length).toBeLessThanOrEqual(limits.content);
+		}
+	);
+
+	test('GIVEN a tie that fits WHEN rendered THEN every name shows; one that does not THEN the names that fit and how many more', () => {
+		const options = Array.from({ length: 25 }, (_, index) => ({ index, label: `${'x'.repeat(79)}${String.fromCharCode(65 + index)}`, votes: 2 }));
+		const line = winnerLine(options, 300);
+		expect(line).toBe(`Tie between 25 options: ${'x'.repeat(79)}A, ${'x'.repeat(79)}B, ${'x'.repeat(79)}C, … and 22 more`);
+		expect(line.length).toBeLessThanOrEqual(300);
+		expect(winnerLine(options.slice(0, 2), 300)).toBe(`Tie: ${'x'.repeat(79)}A, ${'x'.repeat(79)}B`);
 	});
 });
 

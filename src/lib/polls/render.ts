@@ -28,26 +28,71 @@ export function renderPollMessage(state: PollState): PollMessage {
 	return { embeds: [renderPollEmbed(state)], components: renderComponents(state) };
 }
 
+/** Discord's limits on what a message shows. */
+export const DiscordLimits = {
+	content: 2_000,
+	embedDescription: 4_096,
+	embedFieldName: 256,
+	embedFieldValue: 1_024,
+	/** Title, description, field names and values, footer and author together. */
+	embedTotal: 6_000
+} as const;
+
+/** The winner line in the poll's embed is cut to this; the closing notice gives it what is left of its 2,000. */
+const embedWinnerMax = 1_000;
+
+/**
+ * The poll's embed, within Discord's limits whatever the labels: escaping markdown can double a label, so 25 tied
+ * labels of `*` would not fit. The winner line is cut first (to what is left of the embed's 6,000 characters, and at
+ * most 1,000), then, if still needed, the option names.
+ */
 export function renderPollEmbed({ poll, options }: PollState): APIEmbed {
 	const visible = countsVisible(poll);
 	const total = options.reduce((sum, option) => sum + option.votes, 0);
-	const lines = [poll.question, '', ...settingsLines(poll)];
+	const title = `Poll #${poll.number}${poll.closedAt === null ? '' : ' (closed)'}`;
+	const footer = `Poll #${poll.number}`;
+	const values = options.map((option) => (visible ? countLine(option.votes, total) : hiddenNote));
+	let names = options.map((option) => fieldName(option, DiscordLimits.embedFieldName));
+	const head = [poll.question, '', ...settingsLines(poll)];
+	const tail = [`Voters: ${visible ? formatCount(poll.voterCount) : hiddenNote} · Created by <@${poll.creatorId}>`];
 	if (poll.closedAt === null) {
-		lines.push(poll.closesAt === null ? 'Open until closed.' : `Closes ${timestamp(poll.closesAt, 'f')} (${timestamp(poll.closesAt, 'R')}).`);
+		head.push(poll.closesAt === null ? 'Open until closed.' : `Closes ${timestamp(poll.closesAt, 'f')} (${timestamp(poll.closesAt, 'R')}).`);
 	} else {
-		lines.push(`Closed ${timestamp(poll.closedAt, 'f')}.`, `**${winnerLine(options)}**`);
+		head.push(`Closed ${timestamp(poll.closedAt, 'f')}.`);
 	}
-	lines.push(`Voters: ${visible ? formatCount(poll.voterCount) : hiddenNote} · Created by <@${poll.creatorId}>`);
+	const sum = (texts: readonly string[]) => texts.reduce((length, text) => length + text.length, 0);
+	const fixed = title.length + footer.length + sum(values) + [...head, ...tail].join('\n').length;
+	let description = [...head, ...tail].join('\n');
+	if (poll.closedAt !== null) {
+		// "\n**" and "**": the winner line is one more line of the description, in bold.
+		const room = Math.min(
+			embedWinnerMax,
+			DiscordLimits.embedTotal - fixed - sum(names) - 5,
+			DiscordLimits.embedDescription - description.length - 5
+		);
+		const winner = winnerLine(options, Math.max(room, minWinnerLine));
+		description = [...head, `**${winner}**`, ...tail].join('\n');
+	}
+	const overflow = title.length + footer.length + sum(values) + description.length + sum(names) - DiscordLimits.embedTotal;
+	if (overflow > 0 && names.length > 0) {
+		const perName = Math.floor((DiscordLimits.embedTotal - (title.length + footer.length + sum(values) + description.length)) / names.length);
+		names = options.map((option) => fieldName(option, perName));
+	}
 	return {
-		title: `Poll #${poll.number}${poll.closedAt === null ? '' : ' (closed)'}`,
-		description: lines.join('\n'),
+		title,
+		description,
 		color: poll.closedAt === null ? PollColors.open : PollColors.closed,
-		fields: options.map((option) => ({
-			name: `${option.index + 1}. ${escapeMarkdown(option.label)}`,
-			value: visible ? countLine(option.votes, total) : hiddenNote
-		})),
-		footer: { text: `Poll #${poll.number}` }
+		fields: names.map((name, position) => ({ name, value: values[position]! })),
+		footer: { text: footer }
 	};
+}
+
+/** The shortest the winner line is ever cut to: enough for "Tie between 25 options:", one name and "… and 24 more". */
+const minWinnerLine = 220;
+
+/** `3. Label`, markdown escaped, at most `max` characters. */
+function fieldName(option: PollOption, max: number): string {
+	return truncateEscaped(`${option.index + 1}. ${escapeMarkdown(option.label)}`, max);
 }
 
 function settingsLines(poll: PollRow): string[] {
@@ -66,11 +111,27 @@ export function countLine(votes: number, total: number): string {
 	return `\`${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}\` ${formatCount(votes)} ${votes === 1 ? 'vote' : 'votes'} · ${Math.round(share * 100)}%`;
 }
 
-export function winnerLine(options: readonly PollOption[]): string {
+/**
+ * `Winner: Pizza`, `Tie: Pizza, Sushi`, or, when the tied names do not fit in `max` characters,
+ * `Tie between 25 options: A, B, … and 23 more`.
+ */
+export function winnerLine(options: readonly PollOption[], max = embedWinnerMax): string {
 	const top = winners(options.map((option) => option.votes));
 	if (top.length === 0) return 'No votes.';
 	const names = top.map((index) => escapeMarkdown(options[index]!.label));
-	return top.length === 1 ? `Winner: ${names[0]}` : `Tie: ${names.join(', ')}`;
+	if (top.length === 1) return truncateEscaped(`Winner: ${names[0]}`, max);
+	const full = `Tie: ${names.join(', ')}`;
+	if (full.length <= max) return full;
+	let line = `Tie between ${names.length} options:`;
+	let shown = 0;
+	for (const name of names) {
+		const more = ` … and ${names.length - shown - 1} more`;
+		const next = `${line}${shown === 0 ? ' ' : ', '}${name}`;
+		if (next.length + (shown + 1 < names.length ? more.length + 1 : 0) > max) break;
+		line = next;
+		shown++;
+	}
+	return truncateEscaped(`${line}${shown === 0 ? '' : ','} … and ${names.length - shown} more`, max);
 }
 
 function renderComponents({ poll, options }: PollState): APIActionRowComponent<APIComponentInMessageActionRow>[] {
@@ -150,7 +211,7 @@ export function renderResults(state: PollState, voters: readonly VoteRecord[] | 
 	if (!countsVisible(poll)) return `${header}\nThe results of this poll are hidden until it closes.`;
 	const total = options.reduce((sum, option) => sum + option.votes, 0);
 	const counts = options.map((option) => `${option.index + 1}. ${escapeMarkdown(option.label)}: ${countLine(option.votes, total)}`);
-	const footer = poll.closedAt === null ? [] : [winnerLine(options)];
+	const footer = poll.closedAt === null ? [] : [winnerLine(options, 500)];
 	const opening = [header, `Voters: ${formatCount(poll.voterCount)}`];
 	if (voters === null) return truncate([...opening, ...counts, ...footer].join('\n'), resultsMaxLength);
 
@@ -211,10 +272,12 @@ export function renderOpenList(polls: readonly PollRow[], total: number): string
 	return truncate(`Open polls (${total}):\n${lines.join('\n')}`, 2000);
 }
 
-/** The short reply in the channel when a poll closes. */
+/** The short reply in the channel when a poll closes: at most 2,000 characters, the link always whole. */
 export function renderClosedNotice(state: PollState): string {
 	const link = state.poll.messageId === null ? '' : ` ${messageLink(state.poll)}`;
-	return `Poll #${state.poll.number} is closed. ${winnerLine(state.options)}${link}`;
+	const opening = `Poll #${state.poll.number} is closed. `;
+	const winner = winnerLine(state.options, DiscordLimits.content - opening.length - link.length);
+	return truncate(`${opening}${winner}${link}`, DiscordLimits.content);
 }
 
 /** An autocomplete choice for the `poll` option. */
@@ -238,4 +301,13 @@ export function formatCount(count: number): string {
 
 function truncate(text: string, max: number): string {
 	return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** {@link truncate} for markdown-escaped text: never leaves a lone backslash, which would escape the `…`. */
+function truncateEscaped(text: string, max: number): string {
+	if (text.length <= max) return text;
+	let cut = text.slice(0, max - 1);
+	const trailing = /\\+$/.exec(cut)?.[0].length ?? 0;
+	if (trailing % 2 === 1) cut = cut.slice(0, -1);
+	return `${cut}…`;
 }
