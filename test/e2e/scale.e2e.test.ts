@@ -221,6 +221,14 @@ describe('GIVEN two bot processes on shards 0-1 and 2-3 of four, behind one @dis
 				.filter((message) => message.content.startsWith(`Poll #${poll.number} is closed.`));
 			expect(notices, `closing notices of poll #${poll.number} in ${poll.guild.name}`).toHaveLength(1);
 		}
+		// Each poll is closed by the process of its server's shard (0 → first, 3 → second), never by the other.
+		const closings = (bot: BotProcess, guild: FakeGuild) =>
+			bot
+				.output()
+				.split('\n')
+				.filter((line) => line.includes('reached its deadline and is closed') && line.includes(guild.id)).length;
+		expect([closings(first, guilds[0]!), closings(second, guilds[0]!)]).toEqual([1, 0]);
+		expect([closings(first, guilds[1]!), closings(second, guilds[1]!)]).toEqual([0, 1]);
 		expectCleanProtocol(fake);
 	});
 

@@ -42,6 +42,8 @@ const draft: PollDraft = {
 	roleId: null
 };
 
+const allShards = { count: 1, ids: [0] };
+
 function user(index: number) {
 	return String(140000000000000000n + BigInt(index));
 }
@@ -176,7 +178,7 @@ describe('poll repository', () => {
 		const [first, second] = await Promise.all([closeIfDue(db.sql, guildA, overdue.number), closeIfDue(db.sql, guildA, overdue.number)]);
 		expect([first, second].filter((row) => row !== null).map((row) => row!.closeReason)).toEqual(['deadline']);
 		expect((await findPoll(db.sql, guildA, open.number)).unwrap().closedAt).toBeNull();
-		expect(await claimDuePolls(db.sql)).not.toContainEqual(expect.objectContaining({ guildId: guildA, number: overdue.number }));
+		expect(await claimDuePolls(db.sql, allShards)).not.toContainEqual(expect.objectContaining({ guildId: guildA, number: overdue.number }));
 	});
 
 	test('GIVEN an anonymous poll WHEN voted and closed THEN no vote names a user, and after close nobody can be linked', async () => {
@@ -210,12 +212,31 @@ describe('poll repository', () => {
 		);
 		const notDue = await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft: { ...draft, durationMs: 60_000 } });
 		await db.sql`update polls set closes_at = now() - interval '1 second' where guild_id = ${guild} and poll_number <> ${notDue.number}`;
-		const [first, second] = await Promise.all([claimDuePolls(db.sql, 5), claimDuePolls(db.sql, 5)]);
-		const third = await claimDuePolls(db.sql);
+		const [first, second] = await Promise.all([claimDuePolls(db.sql, allShards, 5), claimDuePolls(db.sql, allShards, 5)]);
+		const third = await claimDuePolls(db.sql, allShards);
 		const claimed = [...first!, ...second!, ...third].filter((poll) => poll.guildId === guild).map((poll) => poll.number);
 		expect(claimed.sort((a, b) => a - b)).toEqual(created.map((poll) => poll.number).sort((a, b) => a - b));
 		expect((await findPoll(db.sql, guild, notDue.number)).unwrap().closedAt).toBeNull();
-		expect(await claimDuePolls(db.sql)).toEqual([]);
+		expect(await claimDuePolls(db.sql, allShards)).toEqual([]);
+	});
+
+	test('GIVEN due polls of servers on shards 0 and 1 of 2 WHEN the claimer for shard 0 claims THEN it leaves shard 1’s poll to its own process', async () => {
+		const onShard = (shard: number) => String(((1_000_000_000n * 2n + BigInt(shard)) << 22n) | 5n);
+		const [zero, one] = [onShard(0), onShard(1)];
+		expect([(BigInt(zero) >> 22n) % 2n, (BigInt(one) >> 22n) % 2n]).toEqual([0n, 1n]);
+		const polls = await Promise.all(
+			[zero, one].map((guildId) =>
+				createPoll(db.sql, { guildId, channelId: channel, creatorId: creator, draft: { ...draft, durationMs: 60_000 } })
+			)
+		);
+		await db.sql`update polls set closes_at = now() - interval '1 second' where guild_id in (${zero}, ${one})`;
+		const byFirst = await claimDuePolls(db.sql, { count: 2, ids: [0] });
+		expect(byFirst.filter((poll) => poll.guildId === one)).toEqual([]);
+		expect(byFirst.filter((poll) => poll.guildId === zero).map((poll) => poll.number)).toEqual([polls[0]!.number]);
+		expect((await findPoll(db.sql, one, polls[1]!.number)).unwrap().closedAt).toBeNull();
+		const bySecond = await claimDuePolls(db.sql, { count: 2, ids: [1] });
+		expect(bySecond.map((poll) => [poll.guildId, poll.number])).toEqual([[one, polls[1]!.number]]);
+		expect(await claimDuePolls(db.sql, { count: 2, ids: [0, 1] })).toEqual([]);
 	});
 
 	test('GIVEN votes racing a close WHEN both run THEN the final counts equal the votes stored, and none is accepted after', async () => {

@@ -283,15 +283,32 @@ export async function closeIfDue(sql: Executor, guildId: string, number: number)
 }
 
 /**
- * Closes every open poll whose deadline has passed, up to `limit`, exactly once across processes: the rows are
- * locked FOR UPDATE in deadline order and changed only if still open, so a second process waiting on the same row
- * finds it closed and skips it. Returns the polls this call closed.
+ * The shards a process is connected to, out of how many: a server is on shard `(guild_id >> 22) % count`. A process
+ * closes and announces only the polls of its own servers, so that the one process that edits a poll's message
+ * (votes arrive on the server's shard) is also the one that closes it: no other process can PATCH a stale "closed"
+ * or "open" state after it.
  */
-export async function claimDuePolls(sql: Executor, limit = 20): Promise<PollRow[]> {
+export interface ShardScope {
+	readonly count: number;
+	readonly ids: readonly number[];
+}
+
+/** The SQL condition "this poll's server is on one of `shards`". */
+function onShards(sql: Executor, table: string, shards: ShardScope) {
+	const ids = `{${shards.ids.map((id) => Math.trunc(id)).join(',')}}`;
+	return sql`((${sql(table)}.guild_id >> 22) % ${shards.count}::int) = any(${ids}::int[])`;
+}
+
+/**
+ * Closes every open poll of `shards`' servers whose deadline has passed, up to `limit`, exactly once across
+ * processes: the rows are locked FOR UPDATE in deadline order and changed only if still open, so a second process
+ * waiting on the same row finds it closed and skips it. Returns the polls this call closed.
+ */
+export async function claimDuePolls(sql: Executor, shards: ShardScope, limit = 20): Promise<PollRow[]> {
 	const closed = await sql<PollRow[]>`
 		with due as (
 			select guild_id, poll_number from polls
-			where closed_at is null and closes_at <= now()
+			where closed_at is null and closes_at <= now() and ${onShards(sql, 'polls', shards)}
 			order by closes_at, guild_id, poll_number
 			limit ${limit}
 			for update

@@ -7,7 +7,7 @@ import { container } from '@sapphire/framework';
 import { DiscordAPIError, PermissionFlagsBits, RESTJSONErrorCodes, Routes, type Interaction } from 'discord.js';
 import { metrics } from '../metrics/index.js';
 import { EditCoalescer } from './coalescer.js';
-import { claimDuePolls, closeIfDue, readPollState, type PollRow, type PollState } from './repository.js';
+import { claimDuePolls, closeIfDue, readPollState, type PollRow, type PollState, type ShardScope } from './repository.js';
 import { renderClosedNotice, renderPollMessage } from './render.js';
 import type { Viewer } from './rules.js';
 import { DeadlineScheduler } from './scheduler.js';
@@ -107,10 +107,26 @@ export function healClosedPoll(guildId: string, number: number): void {
 	heal().catch((error: unknown) => container.logger.warn(`Closing poll #${number} after a late vote failed:`, error, { guildId }));
 }
 
-/** Closes due polls until none is left; each one claimed here is announced here, and nowhere else. */
+/**
+ * The shards this process is connected to, as discord.js knows them once logged in (`shards: 'auto'` is resolved
+ * then too); `null` before that.
+ */
+export function ownShards(): ShardScope | null {
+	const { shards, shardCount } = container.client.options;
+	if (!Array.isArray(shards) || typeof shardCount !== 'number') return null;
+	return { count: shardCount, ids: shards };
+}
+
+/**
+ * Closes the due polls of this process's servers until none is left; each one claimed here is announced here, and
+ * nowhere else. Another process's servers are its own to close; a server whose process is down has its polls closed
+ * as soon as that process starts.
+ */
 export async function closeDuePolls(): Promise<void> {
+	const shards = ownShards();
+	if (shards === null) return;
 	for (;;) {
-		const closed = await claimDuePolls(container.sql);
+		const closed = await claimDuePolls(container.sql, shards);
 		for (const poll of closed) {
 			container.logger.info(`Poll #${poll.number} reached its deadline and is closed.`, { guildId: poll.guildId });
 			await announceClose(poll).catch((error: unknown) =>
