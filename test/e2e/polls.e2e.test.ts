@@ -1,6 +1,7 @@
 import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Permission, type FakeGuild, type FakeMessage, type FakeRole, type FakeUser } from '../fake-discord/index.js';
+import { closePoll } from '../../src/lib/polls/repository.js';
 import { expectCleanProtocol, useStack } from './harness.js';
 import {
 	approve,
@@ -271,6 +272,39 @@ describe('GIVEN an approved server with the bot running', () => {
 		});
 		expect((await forbidden.response).type).toBe(5);
 		expect((await forbidden.waitForOriginal()).content).toMatch(/Only the creator .* can export it/);
+		expectCleanProtocol(s.fake);
+	});
+
+	test('WHEN a poll was closed but its close never announced (its process stopped first) THEN the running bot announces it', async () => {
+		const s = stack();
+		const poll = await createPoll(s, world.alice, world.guild.id, { question: 'Orphaned?', options: 'Yes | No' });
+		await click(s, world.bob, poll.message, `pv:${world.guild.id}:${poll.number}:0`);
+		// What a process that crashed right after the close leaves behind: closed in the database, nothing sent.
+		expect((await closePoll(sql, world.guild.id, poll.number, { reason: 'deadline', userId: null })).isOk()).toBe(true);
+		await sql`update polls set closed_at = closed_at - interval '11 seconds' where guild_id = ${world.guild.id} and poll_number = ${poll.number}`;
+		const notice = await s.fake.waitForMessage(
+			(message) => (message.flags & EPHEMERAL) === 0 && message.content.startsWith(`Poll #${poll.number} is closed.`),
+			5_000
+		);
+		expect(notice.content).toContain('Winner: Yes');
+		const closed = latest(s, poll.message);
+		expect(description(closed)).toContain('**Winner: Yes**');
+		expect((closed.components as { components: { disabled?: boolean }[] }[]).flatMap((row) => row.components).every((c) => c.disabled)).toBe(
+			true
+		);
+		const announcedAt = async () =>
+			(
+				await sql<{ announced: Date | null }[]>`
+					select announced_at as announced from polls where guild_id = ${world.guild.id} and poll_number = ${poll.number}
+				`
+			)[0]!.announced;
+		await expect.poll(announcedAt, { timeout: 2_000 }).not.toBeNull();
+		// Announced once: the scheduler keeps ticking and must not post it again.
+		await new Promise((resolve) => setTimeout(resolve, 1_500));
+		const notices = s.fake
+			.messages(poll.message.channel_id)
+			.filter((message) => message.content.startsWith(`Poll #${poll.number} is closed.`) && (message.flags & EPHEMERAL) === 0);
+		expect(notices).toHaveLength(1);
 		expectCleanProtocol(s.fake);
 	});
 

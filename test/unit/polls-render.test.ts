@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { EditCoalescer } from '../../src/lib/polls/coalescer.js';
+import { DeadlineScheduler } from '../../src/lib/polls/scheduler.js';
 import type { APIEmbed } from 'discord.js';
 import { renderClosedNotice, renderPollMessage, renderResults, winnerLine } from '../../src/lib/polls/render.js';
 import type { PollRow, PollState } from '../../src/lib/polls/repository.js';
@@ -242,6 +243,40 @@ describe('EditCoalescer', () => {
 		expect(flushes.at(-1)!).toBeGreaterThanOrEqual(lastRequest);
 	});
 
+	test('GIVEN an edit just sent WHEN requestAndWait is called THEN it resolves after the next edit, not the one before', async () => {
+		const { flushes, coalescer } = setup();
+		coalescer.request('poll');
+		await vi.advanceTimersByTimeAsync(10);
+		let done: boolean | null = null;
+		void coalescer.requestAndWait('poll').then((sent) => (done = sent));
+		await vi.advanceTimersByTimeAsync(1_000);
+		expect(done).toBeNull();
+		await vi.advanceTimersByTimeAsync(1_100);
+		expect(done).toBe(true);
+		expect(flushes).toHaveLength(2);
+	});
+
+	test('GIVEN a waited edit not due before shutdown, or a failing one WHEN it ends THEN requestAndWait says it was not sent', async () => {
+		const { coalescer } = setup();
+		coalescer.request('poll');
+		await vi.advanceTimersByTimeAsync(10);
+		const waited = coalescer.requestAndWait('poll');
+		const closing = coalescer.close(100);
+		await vi.advanceTimersByTimeAsync(1_000);
+		expect(await waited).toBe(false);
+		await closing;
+		expect(await coalescer.requestAndWait('poll')).toBe(false);
+		const failing = new EditCoalescer(
+			() => Promise.reject(new Error('down')),
+			() => {},
+			2_000,
+			() => Date.now()
+		);
+		const failed = failing.requestAndWait('poll');
+		await vi.advanceTimersByTimeAsync(10);
+		expect(await failed).toBe(false);
+	});
+
 	test('GIVEN two polls WHEN both are requested THEN each is flushed on its own schedule', async () => {
 		const keys: string[] = [];
 		const coalescer = new EditCoalescer(
@@ -284,5 +319,27 @@ describe('EditCoalescer', () => {
 		await vi.advanceTimersByTimeAsync(3_000);
 		expect(await closing).toEqual(['poll']);
 		expect(flushes).toHaveLength(1);
+	});
+});
+
+describe('DeadlineScheduler', () => {
+	test('GIVEN a tick working through many polls WHEN the scheduler stops THEN the tick sees the abort and stop returns without waiting for the rest', async () => {
+		let handled = 0;
+		const scheduler = new DeadlineScheduler(
+			async (signal) => {
+				for (let poll = 0; poll < 100 && !signal.aborted; poll++) {
+					await new Promise((resolve) => setTimeout(resolve, 20));
+					handled++;
+				}
+			},
+			() => {},
+			1_000
+		);
+		scheduler.start();
+		await new Promise((resolve) => setTimeout(resolve, 70));
+		const started = performance.now();
+		await scheduler.stop();
+		expect(performance.now() - started).toBeLessThan(100);
+		expect(handled).toBeLessThan(10);
 	});
 });

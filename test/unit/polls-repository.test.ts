@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
 	castVote,
 	claimDuePolls,
+	claimUnannounced,
 	closeIfDue,
 	closePoll,
 	createPoll,
@@ -9,6 +10,7 @@ import {
 	findPoll,
 	listOpenPolls,
 	listVotes,
+	markAnnounced,
 	readPollState,
 	searchPolls,
 	type VoteInput
@@ -237,6 +239,30 @@ describe('poll repository', () => {
 		const bySecond = await claimDuePolls(db.sql, { count: 2, ids: [1] });
 		expect(bySecond.map((poll) => [poll.guildId, poll.number])).toEqual([[one, polls[1]!.number]]);
 		expect(await claimDuePolls(db.sql, { count: 2, ids: [0, 1] })).toEqual([]);
+	});
+
+	test('GIVEN a poll closed without being announced WHEN schedulers look for such polls THEN one takes it after the grace period, once, until it is announced', async () => {
+		const onShard = (shard: number) => String(((1_000_000_100n * 2n + BigInt(shard)) << 22n) | 7n);
+		const [zero, one] = [onShard(0), onShard(1)];
+		const [mine, other] = await Promise.all(
+			[zero, one].map((guildId) => createPoll(db.sql, { guildId, channelId: channel, creatorId: creator, draft }))
+		);
+		for (const poll of [mine!, other!]) await closePoll(db.sql, poll.guildId, poll.number, { reason: 'command', userId: creator });
+		const scope = { count: 2, ids: [0] };
+		const taken = async () => (await claimUnannounced(db.sql, scope)).filter((poll) => poll.guildId === zero).map((poll) => poll.number);
+		// Within the grace period the process that closed it is still announcing it.
+		expect(await taken()).toEqual([]);
+		await db.sql`update polls set closed_at = closed_at - interval '11 seconds' where guild_id in (${zero}, ${one})`;
+		const [first, second] = await Promise.all([taken(), taken()]);
+		expect([...first, ...second]).toEqual([mine!.number]);
+		expect(await taken()).toEqual([]);
+		// An attempt that never finished is offered again a minute later; an announced poll never again.
+		await db.sql`update polls set announce_attempted_at = announce_attempted_at - interval '61 seconds' where guild_id = ${zero}`;
+		expect(await taken()).toEqual([mine!.number]);
+		await markAnnounced(db.sql, zero, mine!.number);
+		await db.sql`update polls set announce_attempted_at = announce_attempted_at - interval '61 seconds' where guild_id = ${zero}`;
+		expect(await taken()).toEqual([]);
+		expect((await claimUnannounced(db.sql, { count: 2, ids: [1] })).map((poll) => poll.guildId)).toContain(one);
 	});
 
 	test('GIVEN votes racing a close WHEN both run THEN the final counts equal the votes stored, and none is accepted after', async () => {

@@ -7,6 +7,8 @@ interface Entry {
 	running: Promise<void> | null;
 	/** A request arrived that no started flush has seen yet. */
 	dirty: boolean;
+	/** Told whether the next flush to start succeeded (`false` when it failed or was dropped at shutdown). */
+	waiters: ((sent: boolean) => void)[];
 }
 
 /**
@@ -35,12 +37,23 @@ export class EditCoalescer {
 		let entry = this.entries.get(key);
 		if (!entry) {
 			if (this.entries.size >= 1_000) this.prune();
-			entry = { lastEnd: Number.NEGATIVE_INFINITY, timer: null, running: null, dirty: false };
+			entry = { lastEnd: Number.NEGATIVE_INFINITY, timer: null, running: null, dirty: false, waiters: [] };
 			this.entries.set(key, entry);
 		}
 		if (entry.dirty) this.onCoalesced(key);
 		entry.dirty = true;
 		if (entry.timer === null && entry.running === null) this.arm(key, entry);
+	}
+
+	/**
+	 * Like {@link request}, and resolves once a flush started after this call has finished: `true` if it succeeded,
+	 * `false` if it failed, was dropped at shutdown, or the coalescer is closed.
+	 */
+	public requestAndWait(key: string): Promise<boolean> {
+		if (this.closed) return Promise.resolve(false);
+		this.request(key);
+		const entry = this.entries.get(key)!;
+		return new Promise((resolve) => entry.waiters.push(resolve));
 	}
 
 	/** Keys with a flush waiting or running. */
@@ -63,6 +76,7 @@ export class EditCoalescer {
 				clearTimeout(entry.timer);
 				entry.timer = null;
 				dropped.push(key);
+				for (const resolve of entry.waiters.splice(0)) resolve(false);
 			}
 		}
 		while (this.pending > 0 && this.now() < deadline + 500) await sleep(10);
@@ -77,19 +91,32 @@ export class EditCoalescer {
 	private run(key: string, entry: Entry) {
 		entry.timer = null;
 		entry.dirty = false;
+		const waiters = entry.waiters.splice(0);
 		entry.running = this.flush(key)
-			.catch((error: unknown) => this.onError(key, error))
+			.then(
+				() => true,
+				(error: unknown) => {
+					this.onError(key, error);
+					return false;
+				}
+			)
+			.then((sent) => {
+				for (const resolve of waiters) resolve(sent);
+			})
 			.finally(() => {
 				entry.running = null;
 				entry.lastEnd = this.now();
 				if (entry.dirty && !this.closed) this.arm(key, entry);
+				else if (this.closed) for (const resolve of entry.waiters.splice(0)) resolve(false);
 			});
 	}
 
 	private prune() {
 		const idleSince = this.now() - this.windowMs;
 		for (const [key, entry] of this.entries) {
-			if (entry.timer === null && entry.running === null && !entry.dirty && entry.lastEnd < idleSince) this.entries.delete(key);
+			if (entry.timer === null && entry.running === null && !entry.dirty && entry.waiters.length === 0 && entry.lastEnd < idleSince) {
+				this.entries.delete(key);
+			}
 		}
 	}
 }

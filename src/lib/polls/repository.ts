@@ -328,6 +328,44 @@ export async function claimDuePolls(sql: Executor, shards: ShardScope, limit = 2
 	return closed;
 }
 
+/** Records that the poll's close was announced (message edited, notice posted), so nobody announces it again. */
+export async function markAnnounced(sql: Executor, guildId: string, number: number): Promise<void> {
+	await sql`
+		update polls set announced_at = clock_timestamp()
+		where guild_id = ${guildId} and poll_number = ${number} and closed_at is not null and announced_at is null
+	`;
+}
+
+/** How long the process that closed a poll has to announce it before a scheduler does, and between two attempts. */
+export const AnnounceTiming = { graceSeconds: 10, retrySeconds: 60 } as const;
+
+/**
+ * Polls of `shards`' servers closed more than {@link AnnounceTiming.graceSeconds} ago and never announced (the process
+ * that closed them stopped first), up to `limit`, each taken by one caller at a time: the attempt is stamped in the
+ * same statement (rows another caller is stamping are skipped), and a poll is offered again only
+ * {@link AnnounceTiming.retrySeconds} after its last attempt.
+ */
+export async function claimUnannounced(sql: Executor, shards: ShardScope, limit = 20): Promise<PollRow[]> {
+	return sql<PollRow[]>`
+		with pending as (
+			select guild_id, poll_number from polls
+			where closed_at is not null and announced_at is null
+				and closed_at < now() - make_interval(secs => ${AnnounceTiming.graceSeconds})
+				and (announce_attempted_at is null or announce_attempted_at < now() - make_interval(secs => ${AnnounceTiming.retrySeconds}))
+				and ${onShards(sql, 'polls', shards)}
+			order by closed_at, guild_id, poll_number
+			limit ${limit}
+			for update skip locked
+		), taken as (
+			update polls set announce_attempted_at = clock_timestamp()
+			from pending
+			where polls.guild_id = pending.guild_id and polls.poll_number = pending.poll_number
+			returning polls.*
+		)
+		select ${selectPoll(sql, 'taken')} from taken
+	`;
+}
+
 /** When the next open poll comes due, for the scheduler's timer. */
 export async function nextDeadline(sql: Executor): Promise<Date | null> {
 	const [row] = await sql<{ closesAt: Date | null }[]>`select min(closes_at) as "closesAt" from polls where closed_at is null`;

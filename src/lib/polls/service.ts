@@ -7,7 +7,16 @@ import { container } from '@sapphire/framework';
 import { DiscordAPIError, PermissionFlagsBits, RESTJSONErrorCodes, Routes, type Interaction } from 'discord.js';
 import { metrics } from '../metrics/index.js';
 import { EditCoalescer } from './coalescer.js';
-import { claimDuePolls, closeIfDue, readPollState, type PollRow, type PollState, type ShardScope } from './repository.js';
+import {
+	claimDuePolls,
+	claimUnannounced,
+	closeIfDue,
+	markAnnounced,
+	readPollState,
+	type PollRow,
+	type PollState,
+	type ShardScope
+} from './repository.js';
 import { renderClosedNotice, renderPollMessage } from './render.js';
 import type { Viewer } from './rules.js';
 import { DeadlineScheduler } from './scheduler.js';
@@ -62,14 +71,21 @@ export function requestPollEdit(guildId: string, number: number) {
 }
 
 /**
- * After a poll closed (by command, button or deadline): the message shows the final results with its components
- * disabled (through the coalescer, like any edit), and a short reply in the channel links to it.
+ * After a poll closed (by command, button, deadline, or found unannounced): the message shows the final results with
+ * its components disabled (through the coalescer, like any edit), then a short reply in the channel links to it, and
+ * only then is the poll recorded as announced. A step that fails leaves it unannounced, for the scheduler to retry
+ * (see `claimUnannounced`): at worst a notice is posted twice, never a close left unshown.
  */
 export async function announceClose(poll: PollRow): Promise<void> {
-	requestPollEdit(poll.guildId, poll.number);
+	const edited = await pollEdits.requestAndWait(pollKey(poll.guildId, poll.number));
+	if (!edited) {
+		container.logger.warn(`Poll #${poll.number}'s closing edit was not sent; it will be announced again later.`, { guildId: poll.guildId });
+		return;
+	}
 	const state = await readPollState(container.sql, poll.guildId, poll.number);
 	if (state.isErr()) return;
 	await postClosedNotice(state.unwrap());
+	await markAnnounced(container.sql, poll.guildId, poll.number);
 }
 
 async function postClosedNotice(state: PollState) {
@@ -120,21 +136,35 @@ export function ownShards(): ShardScope | null {
 /**
  * Closes the due polls of this process's servers until none is left; each one claimed here is announced here, and
  * nowhere else. Another process's servers are its own to close; a server whose process is down has its polls closed
- * as soon as that process starts.
+ * as soon as that process starts. Then announces the polls of its servers that were closed but never announced.
+ * Stops between two polls once `signal` is aborted: a poll claimed and not announced yet is announced later.
  */
-export async function closeDuePolls(): Promise<void> {
+export async function closeDuePolls(signal: AbortSignal): Promise<void> {
 	const shards = ownShards();
 	if (shards === null) return;
-	for (;;) {
+	while (!signal.aborted) {
 		const closed = await claimDuePolls(container.sql, shards);
 		for (const poll of closed) {
 			container.logger.info(`Poll #${poll.number} reached its deadline and is closed.`, { guildId: poll.guildId });
-			await announceClose(poll).catch((error: unknown) =>
-				container.logger.warn(`Announcing the close of poll #${poll.number} failed:`, error, { guildId: poll.guildId })
-			);
+			if (!signal.aborted) await announceSafely(poll);
 		}
-		if (closed.length === 0) return;
+		if (closed.length === 0) break;
 	}
+	while (!signal.aborted) {
+		const unannounced = await claimUnannounced(container.sql, shards);
+		for (const poll of unannounced) {
+			if (signal.aborted) break;
+			container.logger.info(`Poll #${poll.number} was closed but never announced; announcing it now.`, { guildId: poll.guildId });
+			await announceSafely(poll);
+		}
+		if (unannounced.length === 0) break;
+	}
+}
+
+function announceSafely(poll: PollRow): Promise<void> {
+	return announceClose(poll).catch((error: unknown) =>
+		container.logger.warn(`Announcing the close of poll #${poll.number} failed:`, error, { guildId: poll.guildId })
+	);
 }
 
 export function createDeadlineScheduler(): DeadlineScheduler {
