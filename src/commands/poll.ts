@@ -27,6 +27,7 @@ import {
 } from '../lib/polls/repository.js';
 import { autocompleteChoice, formatCount, renderOpenList, renderPollMessage, renderResults } from '../lib/polls/render.js';
 import { countsVisible, mayManage, parsePollNumber, PollLimits, validateCreate, votersVisible } from '../lib/polls/rules.js';
+import { describeCloseFailure } from '../lib/polls/interactions.js';
 import { announceClose, viewerOf } from '../lib/polls/service.js';
 
 export const PollIdentifiers = {
@@ -119,6 +120,19 @@ export class PollCommand extends Subcommand {
 			await deletePoll(this.container.sql, poll.guildId, poll.number);
 			throw error;
 		}
+		// The callback's response normally carries the message; without it, ask for it, since a poll without its
+		// message id can never show votes or its close.
+		messageId ??= await interaction.fetchReply().then(
+			(message) => message.id,
+			(error: unknown) => {
+				this.container.logger.warn(
+					`Poll #${poll.number}'s message id could not be read; its message will not be updated:`,
+					error,
+					interactionFields(interaction)
+				);
+				return null;
+			}
+		);
 		if (messageId !== null) await setPollMessage(this.container.sql, poll.guildId, poll.number, interaction.channelId, messageId);
 		this.container.logger.info(`Poll #${poll.number} created.`, interactionFields(interaction));
 	}
@@ -132,7 +146,13 @@ export class PollCommand extends Subcommand {
 			});
 		}
 		const closed = await closePoll(this.container.sql, poll.guildId, poll.number, { reason: 'command', userId: interaction.user.id });
-		if (closed.isErr()) throw new UserError({ identifier: PollIdentifiers.Closed, message: `Poll #${poll.number} is already closed.` });
+		if (closed.isErr()) {
+			const failure = closed.unwrapErr();
+			throw new UserError({
+				identifier: failure === 'closed' ? PollIdentifiers.Closed : PollIdentifiers.NotFound,
+				message: describeCloseFailure(failure, poll.number)
+			});
+		}
 		await interaction.reply({ content: `Poll #${poll.number} is closed.`, flags: MessageFlags.Ephemeral });
 		this.container.logger.info(`Poll #${poll.number} closed by command.`, interactionFields(interaction));
 		await announceClose(closed.unwrap());

@@ -3,7 +3,7 @@ import { InteractionHandler, InteractionHandlerTypes, UserError } from '@sapphir
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { interactionFields } from '../lib/discord/reply.js';
 import type { PollComponent, PollComponentId } from '../lib/polls/custom-ids.js';
-import { PollComponentIdentifiers, readPollComponent, voteAndConfirm } from '../lib/polls/interactions.js';
+import { describeCloseFailure, PollComponentIdentifiers, readPollComponent, voteAndConfirm } from '../lib/polls/interactions.js';
 import { closePoll, findChoices, findPoll } from '../lib/polls/repository.js';
 import { describeChoices } from '../lib/polls/render.js';
 import { mayManage } from '../lib/polls/rules.js';
@@ -64,7 +64,9 @@ export class PollButtonsHandler extends InteractionHandler {
 			});
 		}
 		const closed = await closePoll(this.container.sql, poll.guildId, poll.number, { reason: 'button', userId: interaction.user.id });
-		if (closed.isErr()) throw new UserError({ identifier: PollComponentIdentifiers.Refused, message: `Poll #${poll.number} is already closed.` });
+		if (closed.isErr()) {
+			throw new UserError({ identifier: PollComponentIdentifiers.Refused, message: describeCloseFailure(closed.unwrapErr(), poll.number) });
+		}
 		await interaction.reply({ content: `Poll #${poll.number} is closed.`, flags: MessageFlags.Ephemeral });
 		this.container.logger.info(`Poll #${poll.number} closed with its button.`, interactionFields(interaction));
 		await announceClose(closed.unwrap());

@@ -334,8 +334,11 @@ describe('GIVEN an approved server with the bot running', () => {
 	test('WHEN results are hidden THEN no answer shows counts until close, not even to the creator; then they do', async () => {
 		const s = stack();
 		const poll = await createPoll(s, world.alice, world.guild.id, { question: 'Secret?', options: 'A | B', hide_results: true });
+		const editsBefore = patchesOf(s, poll.message.id).length;
 		await click(s, world.bob, poll.message, `pv:${world.guild.id}:${poll.number}:1`);
-		await new Promise((resolve) => setTimeout(resolve, 300));
+		// The edit the vote causes must come, and still hide the counts.
+		await expect.poll(() => patchesOf(s, poll.message.id).length, { timeout: 4_000 }).toBeGreaterThan(editsBefore);
+		expect(latest(s, poll.message).editCount).toBeGreaterThan(0);
 		expect(shownCounts(latest(s, poll.message))).toEqual(['hidden until close', 'hidden until close']);
 		expect((await run(s, world.alice, world.guild.id, 'poll results', { poll: String(poll.number) })).content).toMatch(/hidden until it closes/);
 		expect((await run(s, world.alice, world.guild.id, 'poll export', { poll: String(poll.number) })).content).toMatch(

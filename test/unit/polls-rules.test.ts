@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { csvCell, toCsv } from '../../src/lib/polls/csv.js';
 import { parsePollComponentId } from '../../src/lib/polls/custom-ids.js';
+import { describeCloseFailure } from '../../src/lib/polls/interactions.js';
 import {
 	countsVisible,
 	isPastDeadline,
@@ -244,4 +245,11 @@ describe('poll custom ids', () => {
 			expect(parsePollComponentId(customId, kind)).toBe('malformed');
 		}
 	);
+});
+
+describe('describeCloseFailure', () => {
+	test('GIVEN a close that found the poll closed, or gone WHEN described THEN each says what happened', () => {
+		expect(describeCloseFailure('closed', 4)).toBe('Poll #4 is already closed.');
+		expect(describeCloseFailure('notFound', 4)).toBe('There is no poll #4 in this server.');
+	});
 });

@@ -8,7 +8,7 @@ import { MessageFlags, type ButtonInteraction, type MessageComponentInteraction,
 import { assertGuildApproved } from '../approval/gate.js';
 import { metrics } from '../metrics/index.js';
 import { parsePollComponentId, type PollComponent, type PollComponentId } from './custom-ids.js';
-import { castVote, findPoll, type VoteFailure } from './repository.js';
+import { castVote, findPoll, type CloseFailure, type VoteFailure } from './repository.js';
 import { describeChoices } from './render.js';
 import type { VoteAction } from './rules.js';
 import { healClosedPoll, memberRoleIds, requestPollEdit } from './service.js';
@@ -53,6 +53,11 @@ export function describeVoteFailure(failure: VoteFailure | 'notFound', number: n
 		case 'badOption':
 			return `That option does not exist in poll #${number}; nothing was recorded.`;
 	}
+}
+
+/** Why `/poll close` or the Close button did nothing: already closed, or deleted since it was looked up. */
+export function describeCloseFailure(failure: CloseFailure, number: number): string {
+	return failure === 'closed' ? `Poll #${number} is already closed.` : `There is no poll #${number} in this server.`;
 }
 
 /**
