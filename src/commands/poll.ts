@@ -11,7 +11,7 @@ import {
 } from 'discord.js';
 import { guildRefusal } from '../lib/approval/gate.js';
 import { interactionFields } from '../lib/discord/reply.js';
-import { toCsv } from '../lib/polls/csv.js';
+import { toCsv, toCsvWithin } from '../lib/polls/csv.js';
 import {
 	closePoll,
 	createPoll,
@@ -200,16 +200,16 @@ export class PollCommand extends Subcommand {
 			if (votersVisible(state.poll, viewerOf(interaction))) {
 				// One row more than the file takes, to know whether it was cut.
 				const votes = await listVotes(this.container.sql, poll.guildId, poll.number, PollLimits.exportVoteRows + 1);
-				const kept = votes.slice(0, PollLimits.exportVoteRows);
 				const labels = state.options.map((option) => option.label);
-				const rows = kept.map((vote) => [vote.userId, labels[vote.option] ?? String(vote.option), vote.votedAt?.toISOString() ?? '']);
-				files.push(
-					new AttachmentBuilder(Buffer.from(toCsv(['user_id', 'option', 'voted_at'], rows)), { name: `poll-${poll.number}-votes.csv` })
-				);
-				if (votes.length > kept.length) {
+				const rows = votes
+					.slice(0, PollLimits.exportVoteRows)
+					.map((vote) => [vote.userId, labels[vote.option] ?? String(vote.option), vote.votedAt?.toISOString() ?? '']);
+				const csv = toCsvWithin(['user_id', 'option', 'voted_at'], rows, PollLimits.exportVoteBytes);
+				files.push(new AttachmentBuilder(Buffer.from(csv.text), { name: `poll-${poll.number}-votes.csv` }));
+				if (votes.length > csv.rows) {
 					const total = state.options.reduce((sum, option) => sum + option.votes, 0);
 					lines.push(
-						`The votes file is cut: it holds the first ${formatCount(kept.length)} of ${formatCount(Math.max(total, votes.length))} votes, ordered by user id, because Discord limits the size of an upload. The counts file is complete.`
+						`The votes file is cut: it holds the first ${formatCount(csv.rows)} of ${formatCount(Math.max(total, votes.length))} votes, ordered by user id, because Discord limits the size of an upload. The counts file is complete.`
 					);
 				}
 			}

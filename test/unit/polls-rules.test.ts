@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { csvCell, toCsv } from '../../src/lib/polls/csv.js';
+import { csvCell, toCsv, toCsvWithin } from '../../src/lib/polls/csv.js';
 import { parsePollComponentId } from '../../src/lib/polls/custom-ids.js';
 import { describeCloseFailure } from '../../src/lib/polls/interactions.js';
 import {
@@ -245,6 +245,17 @@ describe('poll custom ids', () => {
 			expect(parsePollComponentId(customId, kind)).toBe('malformed');
 		}
 	);
+});
+
+describe('toCsvWithin', () => {
+	test('GIVEN rows that would pass the byte limit WHEN written THEN it stops at the last whole row that fits, counting UTF-8 bytes', () => {
+		const rows = Array.from({ length: 10 }, (_, index) => [index, 'é'.repeat(10)]);
+		const full = toCsv(['n', 'label'], rows);
+		expect(toCsvWithin(['n', 'label'], rows, 1_000)).toEqual({ text: full, rows: 10 });
+		const cut = toCsvWithin(['n', 'label'], rows, Buffer.byteLength('n,label\r\n') + 3 * Buffer.byteLength(`0,${'é'.repeat(10)}\r\n`) + 5);
+		expect(cut.rows).toBe(3);
+		expect(cut.text).toBe(toCsv(['n', 'label'], rows.slice(0, 3)));
+	});
 });
 
 describe('describeCloseFailure', () => {

@@ -13,3 +13,24 @@ export function csvCell(value: string | number): string {
 export function toCsv(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
 	return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
+
+/**
+ * {@link toCsv}, stopping before the row that would take the text past `maxBytes` (UTF-8): returns the text and how
+ * many rows it holds.
+ */
+export function toCsvWithin(
+	header: readonly string[],
+	rows: readonly (readonly (string | number)[])[],
+	maxBytes: number
+): { text: string; rows: number } {
+	const lines = [header.map(csvCell).join(',') + '\r\n'];
+	let bytes = Buffer.byteLength(lines[0]!);
+	for (const row of rows) {
+		const line = row.map(csvCell).join(',') + '\r\n';
+		const size = Buffer.byteLength(line);
+		if (bytes + size > maxBytes) break;
+		lines.push(line);
+		bytes += size;
+	}
+	return { text: lines.join(''), rows: lines.length - 1 };
+}

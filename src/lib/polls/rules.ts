@@ -18,8 +18,10 @@ export const PollLimits = {
 	doubleClickMs: 1_500,
 	/** Votes read for `/poll results`: its answer is cut at 2,000 characters, far fewer mentions than this. */
 	resultsVoterRows: 100,
-	/** Votes in `/poll export`'s per-vote file: about 6 MB of CSV, under Discord's upload limit for bots (10 MiB). */
-	exportVoteRows: 100_000
+	/** Votes in `/poll export`'s per-vote file (about 6 MB of CSV with short labels)... */
+	exportVoteRows: 100_000,
+	/** ...and its size at most, with the counts file and the request around it under Discord's 10 MiB upload limit. */
+	exportVoteBytes: 9 * 1024 * 1024
 } as const;
 
 /** What `/poll create` asked for, validated. */
