@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import { messageLink } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Permission, type FakeGuild, type FakeMessage, type FakeRole, type FakeUser } from '../fake-discord/index.js';
 import { closePoll } from '../../src/lib/polls/repository.js';
@@ -168,7 +169,7 @@ describe('GIVEN an approved server with the bot running', () => {
 
 		const list = await run(s, world.carol, world.guild.id, 'poll list');
 		expect(list.content).toContain(`**#${poll.number}** Formula?`);
-		expect(list.content).toContain(`https://discord.com/channels/${world.guild.id}/${poll.message.channel_id}/${poll.message.id}`);
+		expect(list.content).toContain(messageLink(poll.message.channel_id, poll.message.id, world.guild.id));
 
 		const asMember = await run(s, world.carol, world.guild.id, 'poll results', { poll: `#${poll.number}` });
 		expect(asMember.content).toContain('1 vote');

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { EditCoalescer } from '../../src/lib/polls/coalescer.js';
 import { DeadlineScheduler } from '../../src/lib/polls/scheduler.js';
-import type { APIEmbed } from 'discord.js';
+import { messageLink, type APIEmbed } from 'discord.js';
 import { renderClosedNotice, renderPollMessage, renderResults, winnerLine } from '../../src/lib/polls/render.js';
 import type { PollRow, PollState } from '../../src/lib/polls/repository.js';
 
@@ -205,7 +205,7 @@ describe('renderResults and the closing notice', () => {
 	test('GIVEN a closed poll with a tie WHEN its notice is rendered THEN it names both and links to the message', () => {
 		const tie: PollState = { poll: { ...poll, closedAt: new Date() }, options: [state.options[0]!, { ...state.options[1]!, votes: 3 }] };
 		expect(renderClosedNotice(tie)).toBe(
-			`Poll #7 is closed. Tie: Pizza, Sushi https://discord.com/channels/${guildId}/100000000000000002/100000000000000003`
+			`Poll #7 is closed. Tie: Pizza, Sushi ${messageLink('100000000000000002', '100000000000000003', guildId)}`
 		);
 	});
 });
