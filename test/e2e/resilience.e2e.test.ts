@@ -43,6 +43,42 @@ describe('GIVEN a bot started while its database is unreachable', () => {
 	});
 });
 
+describe('GIVEN a database that hangs instead of failing', () => {
+	const stack = useStack();
+
+	test('WHEN a member runs a command while a lock blocks it THEN "temporarily unavailable" arrives within 3 s, and all works after', async () => {
+		const { fake, database, owner } = stack();
+		const guild = fake.createGuild({ name: 'Stuck' });
+		const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+		try {
+			await sql`update guilds set status = 'approved' where guild_id = ${guild.id}`;
+			await new Promise((resolve) => setTimeout(resolve, 1_000));
+			let release!: () => void;
+			const released = new Promise<void>((resolve) => (release = resolve));
+			let locked!: () => void;
+			const isLocked = new Promise<void>((resolve) => (locked = resolve));
+			const holding = sql.begin(async (tx) => {
+				await tx`lock table guilds in access exclusive mode`;
+				locked();
+				await released;
+			});
+			await isLocked;
+			const stuck = fake.slash({ user: owner, guildId: guild.id, command: 'poll list' });
+			const answer = await stuck.waitForOriginal();
+			release();
+			await holding;
+			expect(answer.content).toMatch(/temporarily unavailable/);
+			expect(answer.flags & EPHEMERAL).toBe(EPHEMERAL);
+			expect(stuck.callbackMs).toBeLessThan(3_000);
+			const after = await fake.slash({ user: owner, guildId: guild.id, command: 'poll list' }).waitForOriginal();
+			expect(after.content).not.toMatch(/temporarily unavailable|waiting for approval/);
+			expectCleanProtocol(fake);
+		} finally {
+			await sql.end();
+		}
+	});
+});
+
 describe('GIVEN a fault the bot did not expect', () => {
 	const stack = useStack();
 

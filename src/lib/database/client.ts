@@ -14,8 +14,12 @@ export interface SqlOptions {
  * The bot's one pool. Snowflakes stay strings: postgres.js reads `bigint` columns as strings, and no global BigInt
  * parser is installed (it would turn `count(*)` into BigInt too); cast counts with `::int`.
  *
- * `connect_timeout` is short so that, with the database gone, a command fails within Discord's 3 s and can say so.
+ * `connect_timeout` and `statement_timeout` are short so that, with the database gone or stuck, a command fails within
+ * Discord's 3 s and can say so.
  */
+/** Longest a statement of the bot's pool may run; migrations have their own connection and no limit. */
+export const statementTimeoutMs = 2_300;
+
 export function createSql(url: string, options: SqlOptions): Sql {
 	return postgres(url, {
 		max: options.poolSize,
@@ -23,7 +27,12 @@ export function createSql(url: string, options: SqlOptions): Sql {
 		idle_timeout: 300,
 		max_lifetime: 60 * 60,
 		onnotice: () => {},
-		connection: { application_name: options.applicationName ?? 'discord-test-bot' }
+		connection: {
+			application_name: options.applicationName ?? 'discord-test-bot',
+			// A database that hangs (locks, overload) must not leave an interaction unanswered past Discord's 3 s: a
+			// statement still running after this is cancelled, and the user is told to try again.
+			statement_timeout: statementTimeoutMs
+		}
 	});
 }
 
@@ -39,6 +48,7 @@ const unavailableCodes = new Set([
 	'CONNECTION_CLOSED',
 	'CONNECTION_ENDED',
 	'CONNECTION_DESTROYED',
+	'57014', // query_canceled: statement_timeout hit, the database is too slow to answer in time
 	'57P01', // admin_shutdown
 	'57P02', // crash_shutdown
 	'57P03', // cannot_connect_now
