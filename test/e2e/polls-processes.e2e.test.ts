@@ -68,6 +68,34 @@ describe('GIVEN the bot on two shards and, later, two processes sharing one data
 		expectCleanProtocol(s.fake);
 	});
 
+	test('WHEN a poll comes due in a server revoked meanwhile THEN it is closed without a word in that server', async () => {
+		const s = stack();
+		const guild = onShard(0)[0]!;
+		const poll = await createPoll(s, world.alice, guild.id, { question: 'Quietly?', options: 'a | b', duration: '1h' });
+		const editsBefore = s.fake.message(poll.message.id)!.editCount;
+		try {
+			await sql`update guilds set status = 'pending' where guild_id = ${guild.id}`;
+			await sql`select pg_notify('guild_status', ${guild.id})`;
+			await sql`update polls set closes_at = now() - interval '1 second' where guild_id = ${guild.id} and poll_number = ${poll.number}`;
+			let announced = false;
+			for (let waited = 0; waited < 10_000 && !announced; waited += 100) {
+				const [row] = await sql<{ announced: boolean }[]>`
+					select closed_at is not null and announced_at is not null as announced from polls
+					where guild_id = ${guild.id} and poll_number = ${poll.number}`;
+				announced = row!.announced;
+				if (!announced) await new Promise((resolve) => setTimeout(resolve, 100));
+			}
+			expect(announced).toBe(true);
+			expect(s.fake.messages(poll.message.channel_id).some((message) => message.content.startsWith(`Poll #${poll.number} is closed.`))).toBe(
+				false
+			);
+			expect(s.fake.message(poll.message.id)!.editCount).toBe(editsBefore);
+			expectCleanProtocol(s.fake);
+		} finally {
+			await approve(sql, guild.id);
+		}
+	});
+
 	test('WHEN deadlines pass with two bot processes running THEN every poll is closed exactly once', async () => {
 		const s = stack();
 		const second: BotProcess = await s.startSecondBot({ SHARD_IDS: '1' });

@@ -5,6 +5,7 @@
  */
 import { container } from '@sapphire/framework';
 import { DiscordAPIError, PermissionFlagsBits, RESTJSONErrorCodes, Routes, type Interaction } from 'discord.js';
+import { guildRefusal } from '../approval/gate.js';
 import { metrics } from '../metrics/index.js';
 import { EditCoalescer } from './coalescer.js';
 import {
@@ -77,6 +78,12 @@ export function requestPollEdit(guildId: string, number: number) {
  * (see `claimUnannounced`): at worst a notice is posted twice, never a close left unshown.
  */
 export async function announceClose(poll: PollRow): Promise<void> {
+	// A server that is not approved (revoked while the poll ran) gets nothing from the bot, a closing notice included.
+	// Should it be approved again, the first click on the poll refreshes its message (a vote refused as closed does).
+	if ((await guildRefusal(poll.guildId)) !== null) {
+		await markAnnounced(container.sql, poll.guildId, poll.number);
+		return;
+	}
 	const edited = await pollEdits.requestAndWait(pollKey(poll.guildId, poll.number));
 	if (!edited) {
 		container.logger.warn(`Poll #${poll.number}'s closing edit was not sent; it will be announced again later.`, { guildId: poll.guildId });
