@@ -1,4 +1,5 @@
 import { Result } from '@sapphire/result';
+import type postgres from 'postgres';
 import type { Executor, Sql } from '../database/client.js';
 import { anonymousVoterKey, newVoterSalt, recentSalts } from './anonymity.js';
 import { PollLimits, type PollDraft, type PollFacts, type VoteAction } from './rules.js';
@@ -248,27 +249,12 @@ export async function closePoll(
 	{ onlyIfDue = false }: { onlyIfDue?: boolean } = {}
 ): Promise<Result<PollRow, CloseFailure>> {
 	const due = onlyIfDue ? sql`and closes_at is not null and closes_at <= clock_timestamp()` : sql``;
-	const [row] = await sql<PollRow[]>`
-		with target as (
-			select guild_id, poll_number from polls
-			where guild_id = ${guildId} and poll_number = ${number} and closed_at is null ${due}
-			for update
-		), closed as (
-			update polls set closed_at = clock_timestamp(), closed_by = ${by.userId}::bigint, close_reason = ${by.reason}::text, voter_salt = null
-			from target
-			where polls.guild_id = target.guild_id and polls.poll_number = target.poll_number and polls.closed_at is null
-			returning polls.*
-		), unlinked as (
-			update poll_votes set voted_at = null
-			from closed
-			where closed.anonymous and poll_votes.guild_id = closed.guild_id and poll_votes.poll_number = closed.poll_number
-		)
-		select ${selectPoll(sql, 'closed')} from closed
-	`;
-	if (row) {
-		recentSalts.forget(`${guildId}:${number}`);
-		return Result.ok(row);
-	}
+	const [row] = await closeSelected(
+		sql,
+		sql`select guild_id, poll_number from polls where guild_id = ${guildId} and poll_number = ${number} and closed_at is null ${due} for update`,
+		by
+	);
+	if (row) return Result.ok(row);
 	const existing = await findPoll(sql, guildId, number);
 	return Result.err(existing.isOk() ? 'closed' : 'notFound');
 }
@@ -305,17 +291,29 @@ function onShards(sql: Executor, table: string, shards: ShardScope) {
  * waiting on the same row finds it closed and skips it. Returns the polls this call closed.
  */
 export async function claimDuePolls(sql: Executor, shards: ShardScope, limit = 20): Promise<PollRow[]> {
-	const closed = await sql<PollRow[]>`
-		with due as (
+	return closeSelected(
+		sql,
+		sql`
 			select guild_id, poll_number from polls
 			where closed_at is null and closes_at <= now() and ${onShards(sql, 'polls', shards)}
 			order by closes_at, guild_id, poll_number
 			limit ${limit}
 			for update
-		), closed as (
-			update polls set closed_at = clock_timestamp(), close_reason = 'deadline', voter_salt = null
-			from due
-			where polls.guild_id = due.guild_id and polls.poll_number = due.poll_number and polls.closed_at is null
+		`,
+		{ reason: 'deadline', userId: null }
+	);
+}
+
+/**
+ * Closes the polls `target` selects and locks (`guild_id, poll_number ... for update`), each only if it is still
+ * open, in one statement that also wipes an anonymous poll's salt and vote times. Returns the polls it closed.
+ */
+async function closeSelected(sql: Executor, target: postgres.PendingQuery<postgres.Row[]>, by: { reason: CloseReason; userId: string | null }) {
+	const closed = await sql<PollRow[]>`
+		with target as (${target}), closed as (
+			update polls set closed_at = clock_timestamp(), closed_by = ${by.userId}::bigint, close_reason = ${by.reason}::text, voter_salt = null
+			from target
+			where polls.guild_id = target.guild_id and polls.poll_number = target.poll_number and polls.closed_at is null
 			returning polls.*
 		), unlinked as (
 			update poll_votes set voted_at = null
@@ -364,12 +362,6 @@ export async function claimUnannounced(sql: Executor, shards: ShardScope, limit 
 		)
 		select ${selectPoll(sql, 'taken')} from taken
 	`;
-}
-
-/** When the next open poll comes due, for the scheduler's timer. */
-export async function nextDeadline(sql: Executor): Promise<Date | null> {
-	const [row] = await sql<{ closesAt: Date | null }[]>`select min(closes_at) as "closesAt" from polls where closed_at is null`;
-	return row?.closesAt ?? null;
 }
 
 export async function listOpenPolls(sql: Executor, guildId: string, limit = 25): Promise<{ polls: PollRow[]; total: number }> {

@@ -205,26 +205,6 @@ export function votersVisible(poll: PollFacts, viewer: Viewer): boolean {
 	return !poll.anonymous && countsVisible(poll) && mayManage(poll, viewer);
 }
 
-export type VoteRefusal = 'closed' | 'missingRole';
-
-/**
- * Whether the poll is past its deadline. It takes no vote from then on, even before a scheduler has claimed and
- * closed it (that may take a second or more).
- */
-export function isPastDeadline(poll: PollFacts, now: Date): boolean {
-	return poll.closesAt !== null && poll.closesAt.getTime() <= now.getTime();
-}
-
-/**
- * Why a vote is refused before its options are looked at; `poll_cast_vote` (migrations/004) checks the same, in this
- * order: a poll past its deadline is closed, claimed or not.
- */
-export function voteRefusal(poll: PollFacts, memberRoleIds: readonly string[], now: Date): VoteRefusal | null {
-	if (poll.closedAt !== null || isPastDeadline(poll, now)) return 'closed';
-	if (poll.roleId !== null && !memberRoleIds.includes(poll.roleId)) return 'missingRole';
-	return null;
-}
-
 /** The options with the most votes; none when nobody voted. */
 export function winners(counts: readonly number[]): number[] {
 	const top = Math.max(0, ...counts);
