@@ -14,7 +14,7 @@ import { refusalMessage } from '../lib/approval/messages.js';
 import { findGuild, listGuilds, searchGuilds } from '../lib/approval/repository.js';
 import { GuildStatuses, type Decision } from '../lib/approval/rules.js';
 import { applyDecision, leaveGuild } from '../lib/approval/service.js';
-import { snowflakePattern } from '../lib/custom-ids.js';
+import { snowflakePattern } from '../lib/snowflake.js';
 import { collectStats, formatStats } from '../lib/admin/stats.js';
 import { isOwner } from '../lib/owners.js';
 

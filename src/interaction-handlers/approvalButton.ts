@@ -6,7 +6,8 @@ import { ApprovalAction, renderApprovalRequest } from '../lib/approval/render.js
 import { refusalMessage } from '../lib/approval/messages.js';
 import { applyDecision } from '../lib/approval/service.js';
 import type { Decision } from '../lib/approval/rules.js';
-import { CustomIdPrefix, parseCustomId, snowflakePattern } from '../lib/custom-ids.js';
+import { CustomIdPrefix, parseCustomId } from '../lib/custom-ids.js';
+import { snowflakePattern } from '../lib/snowflake.js';
 import { isOwner, notOwnerMessage } from '../lib/owners.js';
 
 interface ApprovalClick {

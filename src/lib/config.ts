@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { snowflakePattern } from './snowflake.js';
 
 /**
  * Configuration, read once from the environment at start-up.
@@ -48,8 +49,6 @@ export type LogLevelName = (typeof LogLevelNames)[number];
 export class ConfigError extends Error {
 	public override readonly name = 'ConfigError';
 }
-
-const snowflakePattern = /^\d{17,20}$/;
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -32,5 +32,3 @@ export function parseCustomId(customId: string, prefix: string): string[] | null
 	const parts = customId.split(customIdSeparator);
 	return parts[0] === prefix ? parts.slice(1) : null;
 }
-
-export const snowflakePattern = /^\d{17,20}$/;

@@ -1,4 +1,5 @@
-import { CustomIdPrefix, parseCustomId, snowflakePattern } from '../custom-ids.js';
+import { CustomIdPrefix, parseCustomId } from '../custom-ids.js';
+import { snowflakePattern } from '../snowflake.js';
 import { PollLimits } from './rules.js';
 
 export type PollComponent = 'vote' | 'select' | 'mine' | 'close';
