@@ -4,7 +4,7 @@
  * Profiling the bot under a burst of votes showed the vote transaction (BEGIN, lock and read the poll, read the
  * member's votes, write, COMMIT) costing more than everything else a vote does: each round trip is a socket write and
  * a wake-up of the server process, and on two cores that is where the time went. The rules stay those of
- * `castVote` before it (and of `nextChoices` in src/lib/polls/rules.ts, which the tests hold this function to):
+ * the five-statement vote before it (and of `nextChoices` in src/lib/polls/rules.ts, which the tests hold this function to):
  * - the advisory lock per (poll, member) is taken first, with the same key as before, so a double click or two quick
  *   clicks are applied one after the other, also against a process still running the previous version;
  * - the poll row is then locked FOR KEY SHARE: votes never wait on each other, a close (FOR UPDATE) waits for the

@@ -4,8 +4,9 @@ import { up as up003 } from './003_poll_cast_vote.js';
  * `poll_cast_vote` refuses a vote once the poll's deadline has passed, not only once it is closed.
  *
  * 003 checked only `closed_at`: between `closes_at` and the moment a scheduler claims the poll (it runs every second
- * and can lag, or no process may be running), votes still counted. The deadline is now part of the rule, as it is in
- * `voteRefusal` (src/lib/polls/rules.ts). Everything else is 003's function unchanged; see that file for the locking.
+ * and can lag, or no process may be running), votes still counted. The deadline is now part of the rule, which only
+ * this function decides (test/unit/polls-repository.test.ts covers it). Everything else is 003's function unchanged;
+ * see that file for the locking.
  *
  * @param {import('postgres').Sql} sql
  */

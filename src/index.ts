@@ -13,7 +13,8 @@ import { answerClusterRequests } from './lib/metrics/cluster.js';
 import { metrics } from './lib/metrics/index.js';
 import { attachClientMetrics } from './lib/metrics/interactions.js';
 import { startMetricsServer } from './lib/metrics/server.js';
-import { createDeadlineScheduler, pollEdits } from './lib/polls/service.js';
+import { createDeadlineScheduler } from './lib/polls/announce.js';
+import { pollEdits } from './lib/polls/edits.js';
 import { describeShards } from './lib/sharding.js';
 import { onShutdown, registerShutdown, shutdown } from './lib/shutdown.js';
 

@@ -1,5 +1,4 @@
 import { ApplyOptions } from '@sapphire/decorators';
-import { UserError } from '@sapphire/framework';
 import { Subcommand } from '@sapphire/plugin-subcommands';
 import {
 	ApplicationIntegrationType,
@@ -9,21 +8,32 @@ import {
 	type AutocompleteInteraction,
 	type SlashCommandStringOption
 } from 'discord.js';
+import { mayAutocomplete, requesterOf } from '../lib/access.js';
 import { guildListPageSize, renderGuildList, type GuildListFilter } from '../lib/approval/list.js';
-import { refusalMessage } from '../lib/approval/messages.js';
+import { decisionRefusal } from '../lib/approval/messages.js';
 import { findGuild, listGuilds, searchGuilds } from '../lib/approval/repository.js';
 import { GuildStatuses, type Decision } from '../lib/approval/rules.js';
 import { applyDecision, leaveGuild } from '../lib/approval/service.js';
 import { snowflakePattern } from '../lib/snowflake.js';
 import { collectStats, formatStats } from '../lib/admin/stats.js';
-import { isOwner } from '../lib/owners.js';
+import { Failure, message, refuse } from '../lib/failures.js';
+import { english } from '../lib/i18n/index.js';
+import { readerTranslator } from '../lib/i18n/readers.js';
+
+const t = english;
 
 const serverOption = (option: SlashCommandStringOption) =>
-	option.setName('server').setDescription('The server’s id').setRequired(true).setAutocomplete(true).setMinLength(1).setMaxLength(20);
+	option
+		.setName('server')
+		.setDescription(t('commands:admin.serverOption.description'))
+		.setRequired(true)
+		.setAutocomplete(true)
+		.setMinLength(1)
+		.setMaxLength(20);
 
 /** The owner's console. Every answer is ephemeral; `OwnerOnly` is the real guard wherever it is registered. */
 @ApplyOptions<Subcommand.Options>({
-	description: 'Owner tools: approve and manage servers',
+	description: t('commands:admin.description'),
 	preconditions: ['OwnerOnly'],
 	allowUnapproved: true,
 	subcommands: [
@@ -48,33 +58,37 @@ export class AdminCommand extends Subcommand {
 					.setDefaultMemberPermissions(0)
 					.setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
 					.setContexts(InteractionContextType.Guild, InteractionContextType.BotDM)
-					.addSubcommand((command) => command.setName('approve').setDescription('Let a server use the bot').addStringOption(serverOption))
+					.addSubcommand((command) =>
+						command.setName('approve').setDescription(t('commands:admin.approve.description')).addStringOption(serverOption)
+					)
 					.addSubcommand((command) =>
 						command
 							.setName('deny')
-							.setDescription('Refuse a server; the bot leaves it and leaves again if re-invited')
+							.setDescription(t('commands:admin.deny.description'))
 							.addStringOption(serverOption)
-							.addStringOption((option) => option.setName('reason').setDescription('Why (kept in the audit history)').setMaxLength(500))
+							.addStringOption((option) =>
+								option.setName('reason').setDescription(t('commands:admin.deny.reason.description')).setMaxLength(500)
+							)
 					)
 					.addSubcommand((command) =>
-						command.setName('revoke').setDescription('Set an approved server back to pending').addStringOption(serverOption)
+						command.setName('revoke').setDescription(t('commands:admin.revoke.description')).addStringOption(serverOption)
 					)
 					.addSubcommand((command) =>
-						command.setName('leave').setDescription('Leave a server without changing its state').addStringOption(serverOption)
+						command.setName('leave').setDescription(t('commands:admin.leave.description')).addStringOption(serverOption)
 					)
-					.addSubcommand((command) => command.setName('pending').setDescription('Servers waiting for approval'))
+					.addSubcommand((command) => command.setName('pending').setDescription(t('commands:admin.pending.description')))
 					.addSubcommand((command) =>
 						command
 							.setName('servers')
-							.setDescription('Servers the bot knows')
+							.setDescription(t('commands:admin.servers.description'))
 							.addStringOption((option) =>
 								option
 									.setName('status')
-									.setDescription('Only servers in this state')
+									.setDescription(t('commands:admin.servers.status.description'))
 									.addChoices(GuildStatuses.map((status) => ({ name: status, value: status })))
 							)
 					)
-					.addSubcommand((command) => command.setName('stats').setDescription('Servers, polls, votes and the health of this process')),
+					.addSubcommand((command) => command.setName('stats').setDescription(t('commands:admin.stats.description'))),
 			adminGuildId === null ? {} : { guildIds: [adminGuildId] }
 		);
 	}
@@ -95,9 +109,10 @@ export class AdminCommand extends Subcommand {
 		const guildId = readServerId(interaction);
 		const guild = await findGuild(this.container.sql, guildId);
 		const left = await leaveGuild(guildId, `owner ${interaction.user.id} asked`);
-		const name = guild ? `**${guild.name}** (${guildId})` : `server ${guildId}`;
+		const reader = readerTranslator(interaction);
+		const name = guild ? reader('admin:serverNamed', { name: guild.name, guildId }) : reader('admin:serverId', { guildId });
 		return interaction.reply({
-			content: left ? `Left ${name}. Its approval state is unchanged.` : `I am not in ${name}.`,
+			content: reader(left ? 'admin:left' : 'admin:notIn', { name }),
 			flags: MessageFlags.Ephemeral,
 			allowedMentions: { parse: [] }
 		});
@@ -114,13 +129,14 @@ export class AdminCommand extends Subcommand {
 
 	public async chatInputStats(interaction: Subcommand.ChatInputCommandInteraction) {
 		const stats = await collectStats();
-		const embed = new EmbedBuilder().setTitle('Bot statistics').setDescription(formatStats(stats)).setColor(0x5865f2);
+		const reader = readerTranslator(interaction);
+		const embed = new EmbedBuilder().setTitle(reader('admin:stats.title')).setDescription(formatStats(reader, stats)).setColor(0x5865f2);
 		return interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral });
 	}
 
 	public override async autocompleteRun(interaction: AutocompleteInteraction) {
 		// The server list is the owner's business only.
-		if (!isOwner(interaction.user.id)) return interaction.respond([]);
+		if (!(await mayAutocomplete(requesterOf(interaction), 'owner'))) return interaction.respond([]);
 		const query = String(interaction.options.getFocused()).trim();
 		const guilds = await searchGuilds(this.container.sql, query);
 		return interaction.respond(guilds.map((guild) => ({ name: `${guild.name} (${guild.status})`.slice(0, 100), value: guild.guildId })));
@@ -134,15 +150,13 @@ export class AdminCommand extends Subcommand {
 		const result = await applyDecision({ guildId, decision, decidedBy: interaction.user.id, reason });
 		if (result.isErr()) {
 			const current = await findGuild(this.container.sql, guildId);
-			return interaction.editReply({
-				content: refusalMessage(result.unwrapErr(), { guildId, decision }, current?.status),
-				allowedMentions: { parse: [] }
-			});
+			refuse(Failure.DecisionRefused, decisionRefusal(result.unwrapErr(), { guildId, decision }, current?.status));
 		}
 		const { guild, from } = result.unwrap();
-		const consequence = guild.status === 'denied' ? ' I left it, and will leave again if re-invited.' : '';
+		const reader = readerTranslator(interaction);
+		const consequence = guild.status === 'denied' ? reader('admin:deniedConsequence') : '';
 		return interaction.editReply({
-			content: `**${guild.name}** (${guildId}): ${from} → **${guild.status}**.${consequence}`,
+			content: `${reader('admin:decided', { name: guild.name, guildId, from, to: guild.status })}${consequence}`,
 			allowedMentions: { parse: [] }
 		});
 	}
@@ -150,17 +164,15 @@ export class AdminCommand extends Subcommand {
 	private async list(interaction: Subcommand.ChatInputCommandInteraction, filter: GuildListFilter) {
 		const status = filter === 'all' ? null : filter;
 		const { rows, total } = await listGuilds(this.container.sql, { status, limit: guildListPageSize, offset: 0 });
-		return interaction.reply({ ...renderGuildList({ filter, page: 0, rows, total }), flags: MessageFlags.Ephemeral });
+		return interaction.reply({
+			...renderGuildList(readerTranslator(interaction), { filter, page: 0, rows, total }),
+			flags: MessageFlags.Ephemeral
+		});
 	}
 }
 
 function readServerId(interaction: Subcommand.ChatInputCommandInteraction): string {
 	const value = interaction.options.getString('server', true).trim();
-	if (!snowflakePattern.test(value)) {
-		throw new UserError({
-			identifier: 'invalidServerId',
-			message: `“${value.slice(0, 40)}” is not a server id. A server id is a number of 17 to 20 digits (pick one from the suggestions).`
-		});
-	}
+	if (!snowflakePattern.test(value)) refuse(Failure.InvalidInput, message('admin:invalidServerId', { input: value.slice(0, 40) }));
 	return value;
 }

@@ -2,9 +2,12 @@ import { ApplyOptions } from '@sapphire/decorators';
 import { Command, type ChatInputCommand } from '@sapphire/framework';
 import { Subcommand } from '@sapphire/plugin-subcommands';
 import { ApplicationIntegrationType, EmbedBuilder, InteractionContextType, MessageFlags } from 'discord.js';
-import { guildRefusal } from '../lib/approval/gate.js';
+import { accessRefusal, requesterOf } from '../lib/access.js';
+import { renderMessage } from '../lib/failures.js';
+import { english } from '../lib/i18n/index.js';
+import { readerTranslator } from '../lib/i18n/readers.js';
 
-@ApplyOptions<Command.Options>({ description: 'List the commands you can use here', allowUnapproved: true })
+@ApplyOptions<Command.Options>({ description: english('commands:help.description'), allowUnapproved: true })
 export class HelpCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry) {
 		registry.registerChatInputCommand((builder) =>
@@ -17,6 +20,7 @@ export class HelpCommand extends Command {
 	}
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction) {
+		const t = readerTranslator(interaction);
 		const usable: string[] = [];
 		for (const command of this.container.stores.get('commands').values()) {
 			if (!command.supportsChatInputCommands() || !(await this.mayRun(interaction, command))) continue;
@@ -27,9 +31,12 @@ export class HelpCommand extends Command {
 		usable.sort();
 
 		// /help must work even without the database: then it cannot tell whether the server is approved, and says so.
-		const notice = await guildRefusal(interaction.guildId).catch(() => 'The bot cannot check this server’s approval right now.');
+		const notice = await accessRefusal(requesterOf(interaction), 'approvedGuild').then(
+			(refused) => (refused === null ? null : renderMessage(t, refused.text)),
+			() => t('common:help.approvalUnknown')
+		);
 		const embed = new EmbedBuilder()
-			.setTitle('Commands you can use here')
+			.setTitle(t('common:help.title'))
 			.setDescription([...(notice ? [notice, ''] : []), ...usable].join('\n'))
 			.setColor(0x5865f2);
 		return interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral });

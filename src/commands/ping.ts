@@ -2,8 +2,10 @@ import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
 import { ApplicationIntegrationType, InteractionContextType, MessageFlags } from 'discord.js';
 import { measureDatabaseLatency } from '../lib/database/latency.js';
+import { english } from '../lib/i18n/index.js';
+import { readerTranslator } from '../lib/i18n/readers.js';
 
-@ApplyOptions<Command.Options>({ description: 'Check that the bot is alive, with its gateway and database latency', allowUnapproved: true })
+@ApplyOptions<Command.Options>({ description: english('commands:ping.description'), allowUnapproved: true })
 export class PingCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry) {
 		registry.registerChatInputCommand((builder) =>
@@ -18,10 +20,12 @@ export class PingCommand extends Command {
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction) {
 		const database = await measureDatabaseLatency(this.container.sql);
 		const gateway = this.container.client.ws.ping;
+		const t = readerTranslator(interaction);
+		const milliseconds = (value: number) => t('common:ping.milliseconds', { value });
 		const lines = [
-			'Pong!',
-			`Gateway: ${gateway < 0 ? 'not measured yet' : `${gateway} ms`}`,
-			`Database: ${database === null ? 'unavailable' : `${database} ms`}`
+			t('common:ping.pong'),
+			t('common:ping.gateway', { value: gateway < 0 ? t('common:ping.notMeasured') : milliseconds(gateway) }),
+			t('common:ping.database', { value: database === null ? t('common:ping.unavailable') : milliseconds(database) })
 		];
 		return interaction.reply({ content: lines.join('\n'), flags: MessageFlags.Ephemeral });
 	}

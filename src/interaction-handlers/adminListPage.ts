@@ -1,11 +1,12 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { InteractionHandler, InteractionHandlerTypes } from '@sapphire/framework';
-import { MessageFlags, type ButtonInteraction } from 'discord.js';
+import type { ButtonInteraction } from 'discord.js';
+import { assertAccess, requesterOf } from '../lib/access.js';
 import { guildListPageSize, pageCount, renderGuildList, type GuildListFilter } from '../lib/approval/list.js';
 import { listGuilds } from '../lib/approval/repository.js';
 import { isGuildStatus } from '../lib/approval/rules.js';
 import { CustomIdPrefix, parseCustomId } from '../lib/custom-ids.js';
-import { isOwner, notOwnerMessage } from '../lib/owners.js';
+import { readerTranslator } from '../lib/i18n/readers.js';
 
 interface PageRequest {
 	readonly filter: GuildListFilter;
@@ -15,17 +16,17 @@ interface PageRequest {
 /** Previous/Next on the server lists of `/admin`. */
 @ApplyOptions<InteractionHandler.Options>({ interactionHandlerType: InteractionHandlerTypes.Button })
 export class AdminListPageHandler extends InteractionHandler {
-	public override parse(interaction: ButtonInteraction) {
+	public override async parse(interaction: ButtonInteraction) {
 		const parts = parseCustomId(interaction.customId, CustomIdPrefix.AdminList);
 		if (parts === null) return this.none();
 		const [filter = '', pageText = ''] = parts;
 		const page = Number(pageText);
 		if ((filter !== 'all' && !isGuildStatus(filter)) || !Number.isSafeInteger(page) || page < 0) return this.none();
+		await assertAccess(requesterOf(interaction), 'owner');
 		return this.some<PageRequest>({ filter, page });
 	}
 
 	public override async run(interaction: ButtonInteraction, request: PageRequest) {
-		if (!isOwner(interaction.user.id)) return interaction.reply({ content: notOwnerMessage, flags: MessageFlags.Ephemeral });
 		const status = request.filter === 'all' ? null : request.filter;
 		let { rows, total } = await listGuilds(this.container.sql, { status, limit: guildListPageSize, offset: request.page * guildListPageSize });
 		// The list may have shrunk since the buttons were drawn: show its last page instead of an empty one.
@@ -34,6 +35,6 @@ export class AdminListPageHandler extends InteractionHandler {
 			page = pageCount(total) - 1;
 			({ rows, total } = await listGuilds(this.container.sql, { status, limit: guildListPageSize, offset: page * guildListPageSize }));
 		}
-		return interaction.update(renderGuildList({ filter: request.filter, page, rows, total }));
+		return interaction.update(renderGuildList(readerTranslator(interaction), { filter: request.filter, page, rows, total }));
 	}
 }

@@ -1,8 +1,11 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { InteractionHandler, InteractionHandlerTypes } from '@sapphire/framework';
-import type { StringSelectMenuInteraction } from 'discord.js';
+import { MessageFlags, type StringSelectMenuInteraction } from 'discord.js';
+import { readerTranslator } from '../lib/i18n/readers.js';
+import { vote } from '../lib/polls/actions.js';
 import type { PollComponentId } from '../lib/polls/custom-ids.js';
-import { readPollComponent, voteAndConfirm } from '../lib/polls/interactions.js';
+import { actorOf, readPollComponent } from '../lib/polls/interactions.js';
+import { describeChoices } from '../lib/polls/render.js';
 
 interface Parsed {
 	readonly id: PollComponentId;
@@ -19,7 +22,12 @@ export class PollSelectHandler extends InteractionHandler {
 		return this.some<Parsed>({ id, options });
 	}
 
-	public override run(interaction: StringSelectMenuInteraction, { id, options }: Parsed) {
-		return voteAndConfirm(interaction, id, { kind: 'replace', options });
+	public override async run(interaction: StringSelectMenuInteraction, { id, options }: Parsed) {
+		const outcome = await vote(id, actorOf(interaction), { kind: 'replace', options });
+		return interaction.reply({
+			content: describeChoices(readerTranslator(interaction), outcome, outcome.labels, outcome.choices),
+			flags: MessageFlags.Ephemeral,
+			allowedMentions: { parse: [] }
+		});
 	}
 }

@@ -1,16 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Interaction } from 'discord.js';
 
-/**
- * Interactions received and not yet answered, so that shutdown can let them finish before the process exits.
- * Answering (reply, defer, update or autocomplete response) is what Discord waits for; work after it may be lost.
- */
 /** Discord forgets an interaction not answered within 3 s: nothing is left to wait for after that. */
 const answerDeadlineMs = 3_000;
 
 /** How often `track` drops the interactions already answered, so the set holds about what is in flight. */
 const pruneEvery = 32;
 
+/**
+ * Interactions received and not yet answered, so that shutdown can let them finish before the process exits.
+ * Answering (reply, defer, update or autocomplete response) is what Discord waits for; work after it may be lost.
+ */
 export class InFlightInteractions {
 	private readonly pending = new Set<Interaction>();
 	private trackedSincePrune = 0;

@@ -1,6 +1,7 @@
 import { AllFlowsPrecondition, type Precondition } from '@sapphire/framework';
 import type { ChatInputCommandInteraction, ContextMenuCommandInteraction, Message, User } from 'discord.js';
-import { isOwner, notOwnerMessage } from '../lib/owners.js';
+import { accessRefusal } from '../lib/access.js';
+import { refusal } from '../lib/failures.js';
 
 /** Lets only the users in `OWNER_ID` through; every refused attempt to run a command is logged. */
 export class OwnerOnlyPrecondition extends AllFlowsPrecondition {
@@ -22,10 +23,12 @@ export class OwnerOnlyPrecondition extends AllFlowsPrecondition {
 		return this.check(message.author, { guildId: message.guildId ?? 'dm', messageId: message.id });
 	}
 
-	private check(user: User, fields: Record<string, string>, quiet = false) {
-		if (isOwner(user.id)) return this.ok();
+	private async check(user: User, fields: Record<string, string>, quiet = false) {
+		const refused = await accessRefusal({ userId: user.id, guildId: null }, 'owner');
+		if (refused === null) return this.ok();
 		if (!quiet) this.container.logger.warn(`Refused an owner-only command to user ${user.id}.`, { ...fields, userId: user.id });
-		return this.error({ identifier: 'ownerOnly', message: notOwnerMessage });
+		const { message, context } = refusal(refused.identifier, refused.text);
+		return this.error({ identifier: refused.identifier, message, context });
 	}
 }
 

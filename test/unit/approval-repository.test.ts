@@ -6,7 +6,7 @@ import {
 	findStalePending,
 	listDecisions,
 	listGuilds,
-	markAnnounced,
+	markOwnersNotified,
 	recordGuildsSeen,
 	searchGuilds
 } from '../../src/lib/approval/repository.js';
@@ -49,7 +49,7 @@ describe('approval repository', () => {
 		const guildId = newGuildId();
 		const facts = { guildId, name: 'Told', ownerId: owner, memberCount: 2 };
 		expect((await recordGuildsSeen(database.sql, [facts]))[0]?.announced).toBe(false);
-		await markAnnounced(database.sql, guildId);
+		await markOwnersNotified(database.sql, guildId);
 		expect((await recordGuildsSeen(database.sql, [facts]))[0]).toMatchObject({ isNew: false, announced: true });
 	});
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { renderMessage } from '../../src/lib/failures.js';
+import { english } from '../../src/lib/i18n/index.js';
 import { checkTransition, refusalFor, targetStatus, type Decision, type GuildStatus } from '../../src/lib/approval/rules.js';
 
 describe('approval rules', () => {
@@ -22,8 +24,8 @@ describe('approval rules', () => {
 
 	it('GIVEN each state THEN only approved lets members through, and the refusals say why', () => {
 		expect(refusalFor('approved')).toBeNull();
-		expect(refusalFor('pending')).toMatch(/waiting for approval/);
-		expect(refusalFor(null)).toMatch(/waiting for approval/);
-		expect(refusalFor('denied')).toMatch(/denied/);
+		expect(renderMessage(english, refusalFor('pending')!)).toMatch(/waiting for approval/);
+		expect(renderMessage(english, refusalFor(null)!)).toMatch(/waiting for approval/);
+		expect(renderMessage(english, refusalFor('denied')!)).toMatch(/denied/);
 	});
 });

@@ -4,6 +4,7 @@ import { DeadlineScheduler } from '../../src/lib/polls/scheduler.js';
 import { messageLink, type APIEmbed } from 'discord.js';
 import { renderClosedNotice, renderPollMessage, renderResults, winnerLine } from '../../src/lib/polls/render.js';
 import type { PollRow, PollState } from '../../src/lib/polls/repository.js';
+import { english } from '../../src/lib/i18n/index.js';
 
 const guildId = '100000000000000001';
 const poll: PollRow = {
@@ -23,7 +24,8 @@ const poll: PollRow = {
 	closesAt: new Date('2030-01-01T01:00:00Z'),
 	closedAt: null,
 	closedBy: null,
-	closeReason: null
+	closeReason: null,
+	locale: 'en-US'
 };
 const state: PollState = {
 	poll,
@@ -36,7 +38,7 @@ const state: PollState = {
 
 describe('renderPollMessage', () => {
 	test('GIVEN an open single-choice poll WHEN rendered THEN it shows question, counts with bars, voters, creator, deadline and number', () => {
-		const { embeds } = renderPollMessage(state);
+		const { embeds } = renderPollMessage(english, state);
 		const embed = embeds[0]!;
 		expect(embed.title).toBe('Poll #7');
 		expect(embed.description).toContain('Lunch? @everyone');
@@ -50,7 +52,7 @@ describe('renderPollMessage', () => {
 	});
 
 	test('GIVEN a single-choice poll of 3 options WHEN rendered THEN one button per option, then My vote and Close', () => {
-		const { components } = renderPollMessage(state);
+		const { components } = renderPollMessage(english, state);
 		expect(components).toHaveLength(2);
 		expect(components[0]!.components.map((button) => ('custom_id' in button ? button.custom_id : null))).toEqual([
 			`pv:${guildId}:7:0`,
@@ -62,21 +64,21 @@ describe('renderPollMessage', () => {
 
 	test('GIVEN 20 options and one choice WHEN rendered THEN four rows of five buttons plus the control row', () => {
 		const options = Array.from({ length: 20 }, (_, index) => ({ index, label: `o${index}`, votes: 0 }));
-		const { components } = renderPollMessage({ poll: { ...poll, optionCount: 20 }, options });
+		const { components } = renderPollMessage(english, { poll: { ...poll, optionCount: 20 }, options });
 		expect(components.map((row) => row.components.length)).toEqual([5, 5, 5, 5, 2]);
 	});
 
 	test('GIVEN 21 options, or several choices WHEN rendered THEN a select menu with max_values = max_choices and min 0', () => {
 		const options = Array.from({ length: 21 }, (_, index) => ({ index, label: `o${index}`, votes: 0 }));
-		const many = renderPollMessage({ poll: { ...poll, optionCount: 21 }, options }).components[0]!.components[0]!;
+		const many = renderPollMessage(english, { poll: { ...poll, optionCount: 21 }, options }).components[0]!.components[0]!;
 		expect(many).toMatchObject({ custom_id: `ps:${guildId}:7`, min_values: 0, max_values: 1 });
-		const multi = renderPollMessage({ ...state, poll: { ...poll, maxChoices: 2 } }).components[0]!.components[0]!;
+		const multi = renderPollMessage(english, { ...state, poll: { ...poll, maxChoices: 2 } }).components[0]!.components[0]!;
 		expect(multi).toMatchObject({ max_values: 2 });
 		expect('options' in multi && multi.options.map((option) => option.value)).toEqual(['0', '1', '2']);
 	});
 
 	test('GIVEN hidden results on an open poll WHEN rendered THEN no count or voter number shows', () => {
-		const { embeds } = renderPollMessage({ ...state, poll: { ...poll, hideResults: true } });
+		const { embeds } = renderPollMessage(english, { ...state, poll: { ...poll, hideResults: true } });
 		const text = JSON.stringify(embeds);
 		expect(text).not.toMatch(/\d+ votes?/);
 		expect(embeds[0]!.description).toContain('Voters: hidden until close');
@@ -84,7 +86,7 @@ describe('renderPollMessage', () => {
 	});
 
 	test('GIVEN a closed poll WHEN rendered THEN the winner shows and every component is disabled', () => {
-		const closed = renderPollMessage({ ...state, poll: { ...poll, closedAt: new Date('2030-01-01T00:30:00Z') } });
+		const closed = renderPollMessage(english, { ...state, poll: { ...poll, closedAt: new Date('2030-01-01T00:30:00Z') } });
 		expect(closed.embeds[0]!.title).toBe('Poll #7 (closed)');
 		expect(closed.embeds[0]!.description).toContain('**Winner: Pizza**');
 		expect(closed.components.flatMap((row) => row.components).every((component) => 'disabled' in component && component.disabled)).toBe(true);
@@ -96,7 +98,7 @@ describe('renderPollMessage', () => {
 			poll: { ...poll, question: '_'.repeat(300), optionCount: 25, maxChoices: 25, roleId: '100000000000000005' },
 			options
 		};
-		const embed = renderPollMessage(big).embeds[0]!;
+		const embed = renderPollMessage(english, big).embeds[0]!;
 		const total =
 			(embed.title?.length ?? 0) +
 			(embed.description?.length ?? 0) +
@@ -150,7 +152,7 @@ describe('Discord limits on the worst ties', () => {
 		'GIVEN 25 tied options of 80 %j characters and a 300-char question WHEN the closed poll and its notice are rendered THEN everything fits Discord’s limits',
 		(character, question) => {
 			const tied = tiedPoll(character, question);
-			const embed = renderPollMessage(tied).embeds[0]!;
+			const embed = renderPollMessage(english, tied).embeds[0]!;
 			expect(embed.description!.length).toBeLessThanOrEqual(limits.description);
 			for (const field of embed.fields!) {
 				expect(field.name.length).toBeLessThanOrEqual(limits.fieldName);
@@ -160,34 +162,34 @@ describe('Discord limits on the worst ties', () => {
 			expect(embed.description).toMatch(/\*\*Tie between 25 options: .+ … and \d+ more\*\*/);
 			expect(embed.fields!.map((field) => field.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^25\. /)]));
 
-			const notice = renderClosedNotice(tied);
+			const notice = renderClosedNotice(english, tied);
 			expect(notice.length).toBeLessThanOrEqual(limits.content);
 			expect(notice).toMatch(
 				/^Poll #7 is closed\. Tie between 25 options: .+ … and \d+ more https:\/\/discord\.com\/channels\/\d+\/\d+\/100000000000000003$/
 			);
-			expect(renderResults(tied, []).length).toBeLessThanOrEqual(limits.content);
+			expect(renderResults(english, tied, []).length).toBeLessThanOrEqual(limits.content);
 		}
 	);
 
 	test('GIVEN a tie that fits WHEN rendered THEN every name shows; one that does not THEN the names that fit and how many more', () => {
 		const options = Array.from({ length: 25 }, (_, index) => ({ index, label: `${'x'.repeat(79)}${String.fromCharCode(65 + index)}`, votes: 2 }));
-		const line = winnerLine(options, 300);
+		const line = winnerLine(english, options, 300);
 		expect(line).toBe(`Tie between 25 options: ${'x'.repeat(79)}A, ${'x'.repeat(79)}B, ${'x'.repeat(79)}C, … and 22 more`);
 		expect(line.length).toBeLessThanOrEqual(300);
-		expect(winnerLine(options.slice(0, 2), 300)).toBe(`Tie: ${'x'.repeat(79)}A, ${'x'.repeat(79)}B`);
+		expect(winnerLine(english, options.slice(0, 2), 300)).toBe(`Tie: ${'x'.repeat(79)}A, ${'x'.repeat(79)}B`);
 	});
 });
 
 describe('renderResults and the closing notice', () => {
 	test('GIVEN voters WHEN results are rendered for a manager THEN each option lists who picked it', () => {
-		const text = renderResults(state, [{ userId: '100000000000000009', option: 1, votedAt: null }]);
+		const text = renderResults(english, state, [{ userId: '100000000000000009', option: 1, votedAt: null }]);
 		expect(text).toContain('2. Sushi: `███░░░░░░░` 1 vote · 25%\n   <@100000000000000009>');
 	});
 
 	test('GIVEN 250 votes on one option and the first 100 read WHEN results are rendered THEN the answer fits and says how many more', () => {
 		const big: PollState = { poll: { ...poll, voterCount: 250 }, options: [{ index: 0, label: 'Pizza', votes: 250 }, ...state.options.slice(1)] };
 		const voters = Array.from({ length: 100 }, (_, index) => ({ userId: String(200000000000000000n + BigInt(index)), option: 0, votedAt: null }));
-		const text = renderResults(big, voters);
+		const text = renderResults(english, big, voters);
 		expect(text.length).toBeLessThanOrEqual(2000);
 		const shown = text.match(/<@\d+>/g)?.length ?? 0;
 		expect(shown).toBeGreaterThan(10);
@@ -197,14 +199,14 @@ describe('renderResults and the closing notice', () => {
 	});
 
 	test('GIVEN hidden results on an open poll WHEN rendered THEN only the notice shows', () => {
-		const text = renderResults({ ...state, poll: { ...poll, hideResults: true } }, null);
+		const text = renderResults(english, { ...state, poll: { ...poll, hideResults: true } }, null);
 		expect(text).toMatch(/hidden until it closes/);
 		expect(text).not.toMatch(/votes?/);
 	});
 
 	test('GIVEN a closed poll with a tie WHEN its notice is rendered THEN it names both and links to the message', () => {
 		const tie: PollState = { poll: { ...poll, closedAt: new Date() }, options: [state.options[0]!, { ...state.options[1]!, votes: 3 }] };
-		expect(renderClosedNotice(tie)).toBe(
+		expect(renderClosedNotice(english, tie)).toBe(
 			`Poll #7 is closed. Tie: Pizza, Sushi ${messageLink('100000000000000002', '100000000000000003', guildId)}`
 		);
 	});
@@ -216,14 +218,14 @@ describe('EditCoalescer', () => {
 
 	function setup() {
 		const flushes: number[] = [];
-		const coalescer = new EditCoalescer(
-			async () => {
+		const coalescer = new EditCoalescer({
+			flush: async () => {
 				flushes.push(Date.now());
 			},
-			() => {},
-			2_000,
-			() => Date.now()
-		);
+			onError: () => {},
+			windowMs: 2_000,
+			now: () => Date.now()
+		});
 		return { flushes, coalescer };
 	}
 
@@ -266,12 +268,12 @@ describe('EditCoalescer', () => {
 		expect(await waited).toBe(false);
 		await closing;
 		expect(await coalescer.requestAndWait('poll')).toBe(false);
-		const failing = new EditCoalescer(
-			() => Promise.reject(new Error('down')),
-			() => {},
-			2_000,
-			() => Date.now()
-		);
+		const failing = new EditCoalescer({
+			flush: () => Promise.reject(new Error('down')),
+			onError: () => {},
+			windowMs: 2_000,
+			now: () => Date.now()
+		});
 		const failed = failing.requestAndWait('poll');
 		await vi.advanceTimersByTimeAsync(10);
 		expect(await failed).toBe(false);
@@ -279,12 +281,12 @@ describe('EditCoalescer', () => {
 
 	test('GIVEN two polls WHEN both are requested THEN each is flushed on its own schedule', async () => {
 		const keys: string[] = [];
-		const coalescer = new EditCoalescer(
-			async (key) => void keys.push(key),
-			() => {},
-			2_000,
-			() => Date.now()
-		);
+		const coalescer = new EditCoalescer<string>({
+			flush: async (key) => void keys.push(key),
+			onError: () => {},
+			windowMs: 2_000,
+			now: () => Date.now()
+		});
 		coalescer.request('a');
 		coalescer.request('b');
 		coalescer.request('a');
@@ -295,13 +297,13 @@ describe('EditCoalescer', () => {
 	test('GIVEN requests that join an edit already waiting THEN each is reported as coalesced, and one edit is made', async () => {
 		const coalesced: string[] = [];
 		const flushed: string[] = [];
-		const coalescer = new EditCoalescer(
-			async (key) => void flushed.push(key),
-			() => {},
-			2_000,
-			() => Date.now(),
-			(key) => coalesced.push(key)
-		);
+		const coalescer = new EditCoalescer<string>({
+			flush: async (key) => void flushed.push(key),
+			onError: () => {},
+			windowMs: 2_000,
+			now: () => Date.now(),
+			onCoalesced: (key) => coalesced.push(key)
+		});
 		coalescer.request('poll');
 		coalescer.request('poll');
 		coalescer.request('poll');

@@ -10,7 +10,7 @@ import {
 	findPoll,
 	listOpenPolls,
 	listVotes,
-	markAnnounced,
+	markCloseAnnounced,
 	readPollState,
 	searchPolls,
 	type VoteInput
@@ -259,7 +259,7 @@ describe('poll repository', () => {
 		// An attempt that never finished is offered again a minute later; an announced poll never again.
 		await db.sql`update polls set announce_attempted_at = announce_attempted_at - interval '61 seconds' where guild_id = ${zero}`;
 		expect(await taken()).toEqual([mine!.number]);
-		await markAnnounced(db.sql, zero, mine!.number);
+		await markCloseAnnounced(db.sql, zero, mine!.number);
 		await db.sql`update polls set announce_attempted_at = announce_attempted_at - interval '61 seconds' where guild_id = ${zero}`;
 		expect(await taken()).toEqual([]);
 		expect((await claimUnannounced(db.sql, { count: 2, ids: [1] })).map((poll) => poll.guildId)).toContain(one);

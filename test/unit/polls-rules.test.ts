@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { csvCell, toCsv, toCsvWithin } from '../../src/lib/polls/csv.js';
 import { parsePollComponentId } from '../../src/lib/polls/custom-ids.js';
-import { describeCloseFailure } from '../../src/lib/polls/interactions.js';
+import { renderMessage, type Message } from '../../src/lib/failures.js';
+import { english } from '../../src/lib/i18n/index.js';
 import {
 	countsVisible,
 	mayManage,
@@ -34,16 +35,16 @@ describe('parseOptions', () => {
 	});
 
 	test('GIVEN one option WHEN parsed THEN the error asks for at least 2 with an example', () => {
-		expect(parseOptions('Pizza').unwrapErr()).toMatch(/at least 2 options separated by \|/);
+		expect(text(parseOptions('Pizza').unwrapErr())).toMatch(/at least 2 options separated by \|/);
 	});
 
 	test('GIVEN an empty option between bars WHEN parsed THEN the error names which one', () => {
-		expect(parseOptions('Pizza || Sushi').unwrapErr()).toBe('Option 2 is empty: remove the extra | or write the option between the bars.');
+		expect(text(parseOptions('Pizza || Sushi').unwrapErr())).toBe('Option 2 is empty: remove the extra | or write the option between the bars.');
 	});
 
 	test('GIVEN 26 options WHEN parsed THEN the error says how many to remove', () => {
 		const raw = Array.from({ length: 26 }, (_, index) => `o${index}`).join('|');
-		expect(parseOptions(raw).unwrapErr()).toMatch(/26 options.*at most 25; remove 1/);
+		expect(text(parseOptions(raw).unwrapErr())).toMatch(/26 options.*at most 25; remove 1/);
 	});
 
 	test('GIVEN 25 options of 80 characters WHEN parsed THEN they are accepted', () => {
@@ -52,11 +53,11 @@ describe('parseOptions', () => {
 	});
 
 	test('GIVEN an option of 81 characters WHEN parsed THEN the error names it and the limit', () => {
-		expect(parseOptions(`a | ${'b'.repeat(81)}`).unwrapErr()).toBe('Option 2 is 81 characters long: shorten it to 80 at most.');
+		expect(text(parseOptions(`a | ${'b'.repeat(81)}`).unwrapErr())).toBe('Option 2 is 81 characters long: shorten it to 80 at most.');
 	});
 
 	test('GIVEN options differing only in case WHEN parsed THEN they are refused as duplicates', () => {
-		expect(parseOptions('Pizza | Sushi | pizza').unwrapErr()).toMatch(/Options 1 and 3 are the same/);
+		expect(text(parseOptions('Pizza | Sushi | pizza').unwrapErr())).toMatch(/Options 1 and 3 are the same/);
 	});
 });
 
@@ -75,15 +76,15 @@ describe('parseDuration', () => {
 	});
 
 	test.each(['', 'abc', '10', '2h30', '1h1w', '-5m', '1.5h'])('GIVEN "%s" WHEN parsed THEN the error shows the accepted forms', (raw) => {
-		expect(parseDuration(raw).unwrapErr()).toMatch(/is not a duration: write it like 30m, 2h, 1d12h or 1w/);
+		expect(text(parseDuration(raw).unwrapErr())).toMatch(/is not a duration: write it like 30m, 2h, 1d12h or 1w/);
 	});
 
 	test('GIVEN 0m WHEN parsed THEN it is too short', () => {
-		expect(parseDuration('0m').unwrapErr()).toMatch(/too short.*at least 1 minute/);
+		expect(text(parseDuration('0m').unwrapErr())).toMatch(/too short.*at least 1 minute/);
 	});
 
 	test('GIVEN 32d1m WHEN parsed THEN it is too long', () => {
-		expect(parseDuration('32d1m').unwrapErr()).toMatch(/too long.*at most 32 days/);
+		expect(text(parseDuration('32d1m').unwrapErr())).toMatch(/too long.*at most 32 days/);
 	});
 });
 
@@ -101,19 +102,21 @@ describe('validateCreate', () => {
 	});
 
 	test('GIVEN max_choices above the number of options WHEN validated THEN the error gives the most allowed', () => {
-		expect(validateCreate({ ...base, maxChoices: 4 }).unwrapErr()).toBe('max_choices is 4 but the poll has only 3 options: choose at most 3.');
+		expect(text(validateCreate({ ...base, maxChoices: 4 }).unwrapErr())).toBe(
+			'max_choices is 4 but the poll has only 3 options: choose at most 3.'
+		);
 	});
 
 	test('GIVEN a question of 301 characters WHEN validated THEN it must be shortened', () => {
-		expect(validateCreate({ ...base, question: 'q'.repeat(301) }).unwrapErr()).toMatch(/301 characters long: shorten it to 300/);
+		expect(text(validateCreate({ ...base, question: 'q'.repeat(301) }).unwrapErr())).toMatch(/301 characters long: shorten it to 300/);
 	});
 
 	test('GIVEN a blank question WHEN validated THEN it is refused', () => {
-		expect(validateCreate({ ...base, question: '   ' }).unwrapErr()).toMatch(/question is empty/);
+		expect(text(validateCreate({ ...base, question: '   ' }).unwrapErr())).toMatch(/question is empty/);
 	});
 
 	test('GIVEN a bad duration WHEN validated THEN the duration error comes back', () => {
-		expect(validateCreate({ ...base, duration: 'soon' }).unwrapErr()).toMatch(/“soon” is not a duration/);
+		expect(text(validateCreate({ ...base, duration: 'soon' }).unwrapErr())).toMatch(/“soon” is not a duration/);
 	});
 
 	test('GIVEN the @everyone role WHEN validated THEN no role restriction is stored', () => {
@@ -132,7 +135,7 @@ describe('parsePollNumber', () => {
 	});
 
 	test.each(['0', 'abc', '#', '12a', '-3'])('GIVEN "%s" WHEN parsed THEN the error shows the accepted forms', (raw) => {
-		expect(parsePollNumber(raw).unwrapErr()).toMatch(/is not a poll number: give the number shown on the poll, such as 12 or #12/);
+		expect(text(parsePollNumber(raw).unwrapErr())).toMatch(/is not a poll number: give the number shown on the poll, such as 12 or #12/);
 	});
 });
 
@@ -240,9 +243,14 @@ describe('toCsvWithin', () => {
 	});
 });
 
-describe('describeCloseFailure', () => {
-	test('GIVEN a close that found the poll closed, or gone WHEN described THEN each says what happened', () => {
-		expect(describeCloseFailure('closed', 4)).toBe('Poll #4 is already closed.');
-		expect(describeCloseFailure('notFound', 4)).toBe('There is no poll #4 in this server.');
+describe('refusal wording', () => {
+	test('GIVEN the close refusals WHEN rendered in English THEN they name the poll', () => {
+		expect(english('polls:alreadyClosed', { number: 4 })).toBe('Poll #4 is already closed.');
+		expect(english('polls:notFound', { number: 4 })).toBe('There is no poll #4 in this server.');
 	});
 });
+
+/** A rule's refusal, as the member reads it in English. */
+function text(refusal: Message): string {
+	return renderMessage(english, refusal);
+}

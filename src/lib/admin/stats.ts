@@ -2,6 +2,8 @@ import { container } from '@sapphire/framework';
 import { countGuildsByStatus } from '../approval/repository.js';
 import type { GuildStatus } from '../approval/rules.js';
 import { measureDatabaseLatency } from '../database/latency.js';
+import type { Translator } from '../i18n/index.js';
+import { countPolls } from '../polls/repository.js';
 
 export interface BotStats {
 	readonly guilds: Record<GuildStatus, number>;
@@ -16,7 +18,7 @@ export interface BotStats {
 
 export async function collectStats(): Promise<BotStats> {
 	const { sql, client } = container;
-	const [guilds, polls, databaseLatencyMs] = await Promise.all([countGuildsByStatus(sql), countPolls(), measureDatabaseLatency(sql)]);
+	const [guilds, polls, databaseLatencyMs] = await Promise.all([countGuildsByStatus(sql), countPolls(sql), measureDatabaseLatency(sql)]);
 	const memory = process.memoryUsage();
 	return {
 		guilds,
@@ -30,26 +32,19 @@ export async function collectStats(): Promise<BotStats> {
 	};
 }
 
-async function countPolls(): Promise<BotStats['polls']> {
-	const [row] = await container.sql<BotStats['polls'][]>`
-		select
-			(select count(*)::int from polls where closed_at is null) as open,
-			(select count(*)::int from polls) as total,
-			(select count(*)::int from poll_votes) as votes
-	`;
-	return row ?? { open: 0, total: 0, votes: 0 };
-}
-
-export function formatStats(stats: BotStats): string {
+export function formatStats(t: Translator, stats: BotStats): string {
 	const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+	const milliseconds = (value: number) => t('admin:stats.milliseconds', { value });
 	return [
-		`**Servers**: ${stats.guilds.approved} approved · ${stats.guilds.pending} pending · ${stats.guilds.denied} denied`,
-		`**Polls**: ${stats.polls.open} open · ${stats.polls.total} total · ${stats.polls.votes} votes`,
-		`**Uptime**: ${formatDuration(stats.uptimeSeconds)}`,
-		`**Memory**: ${megabytes(stats.rssBytes)} resident · ${megabytes(stats.heapUsedBytes)} heap`,
-		`**Gateway ping**: ${stats.gatewayPingMs < 0 ? 'not measured yet' : `${stats.gatewayPingMs} ms`}`,
-		`**Database latency**: ${stats.databaseLatencyMs === null ? 'unavailable' : `${stats.databaseLatencyMs} ms`}`,
-		`**Shards in this process**: ${stats.shardIds.length > 0 ? stats.shardIds.join(', ') : 'none'}`
+		t('admin:stats.servers', stats.guilds),
+		t('admin:stats.polls', stats.polls),
+		t('admin:stats.uptime', { uptime: formatDuration(stats.uptimeSeconds) }),
+		t('admin:stats.memory', { rss: megabytes(stats.rssBytes), heap: megabytes(stats.heapUsedBytes) }),
+		t('admin:stats.gatewayPing', { ping: stats.gatewayPingMs < 0 ? t('admin:stats.notMeasured') : milliseconds(stats.gatewayPingMs) }),
+		t('admin:stats.databaseLatency', {
+			latency: stats.databaseLatencyMs === null ? t('admin:stats.unavailable') : milliseconds(stats.databaseLatencyMs)
+		}),
+		t('admin:stats.shards', { shards: stats.shardIds.length > 0 ? stats.shardIds.join(', ') : t('admin:stats.none') })
 	].join('\n');
 }
 

@@ -1,14 +1,20 @@
+import { message, type Message } from '../failures.js';
 import type { DecisionRefusal } from './repository.js';
 import type { Decision, GuildStatus } from './rules.js';
 
-/** Why an owner's decision changed nothing, in words. */
-export function refusalMessage(refusal: DecisionRefusal, input: { guildId: string; decision: Decision }, current?: GuildStatus): string {
+/** Why an owner's decision changed nothing. */
+export function decisionRefusal(refusal: DecisionRefusal, input: { guildId: string; decision: Decision }, current?: GuildStatus): Message {
+	const { guildId, decision } = input;
 	switch (refusal) {
 		case 'unknown':
-			return `I have no record of a server with id ${input.guildId}. Use \`/admin servers\` to see the servers I know.`;
+			return message('approval:unknownServer', { guildId });
 		case 'unchanged':
-			return `Server ${input.guildId} is already ${current ?? 'in that state'}.`;
+			return current === undefined
+				? message('approval:unchangedUnknown', { guildId })
+				: message('approval:unchanged', { guildId, status: current });
 		case 'forbidden':
-			return `Server ${input.guildId} is ${current ?? 'in a state'} that \`${input.decision}\` does not apply to.`;
+			return current === undefined
+				? message('approval:forbiddenUnknown', { guildId, decision })
+				: message('approval:forbidden', { guildId, decision, status: current });
 	}
 }

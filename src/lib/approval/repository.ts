@@ -61,7 +61,8 @@ export async function markGuildLeft(sql: Executor, guildId: string) {
 	await sql`update guilds set left_at = now(), updated_at = now() where guild_id = ${guildId}`;
 }
 
-export async function markAnnounced(sql: Executor, guildId: string) {
+/** Records that at least one owner got the approval DM for this server, so it is not sent again. */
+export async function markOwnersNotified(sql: Executor, guildId: string) {
 	await sql`update guilds set announced_at = now() where guild_id = ${guildId} and announced_at is null`;
 }
 

@@ -2,6 +2,7 @@
  * The approval state machine, as plain data: which server states exist, which changes are allowed, and what each
  * state lets a server do. Nothing here touches Discord or the database.
  */
+import { message, type Message } from '../failures.js';
 
 export const GuildStatuses = ['pending', 'approved', 'denied'] as const;
 export type GuildStatus = (typeof GuildStatuses)[number];
@@ -35,13 +36,13 @@ export function isGuildStatus(value: string): value is GuildStatus {
 }
 
 /** What a member sees when a server may not use the bot; `null` when it may. */
-export function refusalFor(status: GuildStatus | null): string | null {
+export function refusalFor(status: GuildStatus | null): Message | null {
 	switch (status) {
 		case 'approved':
 			return null;
 		case 'denied':
-			return 'This server was denied by the bot’s owner, so the bot does not work here.';
+			return message('approval:denied');
 		default:
-			return 'This server is waiting for approval by the bot’s owner. Until then only `/help` and `/ping` work here.';
+			return message('approval:pending');
 	}
 }

@@ -1,12 +1,17 @@
+/**
+ * What happens around approval on Discord's side: asking the owners, acting on their decisions, leaving servers.
+ * Talks to Discord through REST only, so it works from any process, whichever shard serves the server.
+ */
 import { container } from '@sapphire/framework';
 import type { Result } from '@sapphire/result';
-import { RESTJSONErrorCodes, Routes, type APIChannel, type APIMessage } from 'discord.js';
-import { isDiscordError } from '../discord/errors.js';
+import { Routes, type APIChannel, type APIMessage } from 'discord.js';
+import { ExpectedDiscordErrors, isDiscordError, unlessDiscordError } from '../discord/errors.js';
+import { english } from '../i18n/index.js';
 import {
 	decide,
 	findGuild,
 	listAnnouncements,
-	markAnnounced,
+	markOwnersNotified,
 	recordGuildsSeen,
 	saveAnnouncement,
 	type DecisionOutcome,
@@ -15,11 +20,6 @@ import {
 } from './repository.js';
 import { renderApprovalRequest } from './render.js';
 import type { Decision } from './rules.js';
-
-/**
- * What happens around approval on Discord's side: asking the owners, acting on their decisions, leaving servers.
- * Talks to Discord through REST only, so it works from any process, whichever shard serves the server.
- */
 
 /** Records servers the bot is in; announces the new ones to the owners and leaves the denied ones. */
 export async function syncGuilds(guilds: readonly GuildFacts[]) {
@@ -44,7 +44,7 @@ export async function syncGuilds(guilds: readonly GuildFacts[]) {
 export async function announceGuild(guildId: string) {
 	const guild = await findGuild(container.sql, guildId);
 	if (!guild) return;
-	const body = { ...renderApprovalRequest(guild), allowed_mentions: { parse: [] } };
+	const body = { ...renderApprovalRequest(english, guild), allowed_mentions: { parse: [] } };
 	let delivered = 0;
 	for (const ownerId of container.config.ownerIds) {
 		try {
@@ -58,7 +58,7 @@ export async function announceGuild(guildId: string) {
 			});
 		}
 	}
-	if (delivered > 0) await markAnnounced(container.sql, guildId);
+	if (delivered > 0) await markOwnersNotified(container.sql, guildId);
 	container.logger.info(`Server "${guild.name}" joined; waiting for approval (${delivered} owner(s) told).`, { guildId });
 }
 
@@ -96,13 +96,13 @@ export async function applyDecision(input: DecisionInput): Promise<Result<Decisi
 export async function refreshAnnouncements(guildId: string, exceptMessageId?: string) {
 	const guild = await findGuild(container.sql, guildId);
 	if (!guild) return;
-	const body = { ...renderApprovalRequest(guild), allowed_mentions: { parse: [] } };
+	const body = { ...renderApprovalRequest(english, guild), allowed_mentions: { parse: [] } };
 	for (const announcement of await listAnnouncements(container.sql, guildId)) {
 		if (announcement.messageId === exceptMessageId) continue;
 		try {
 			await container.client.rest.patch(Routes.channelMessage(announcement.channelId, announcement.messageId), { body });
 		} catch (error) {
-			if (!isDiscordError(error, RESTJSONErrorCodes.UnknownMessage, RESTJSONErrorCodes.UnknownChannel)) {
+			if (!isDiscordError(error, ExpectedDiscordErrors.MessageGone)) {
 				container.logger.warn(`Could not update the approval DM for server ${guildId}:`, error, { guildId });
 			}
 		}
@@ -111,12 +111,10 @@ export async function refreshAnnouncements(guildId: string, exceptMessageId?: st
 
 /** Leaves a server; a server the bot is no longer in counts as left. */
 export async function leaveGuild(guildId: string, why: string) {
-	try {
-		await container.client.rest.delete(Routes.userGuild(guildId));
-		container.logger.info(`Left server ${guildId}: ${why}.`, { guildId });
-		return true;
-	} catch (error) {
-		if (isDiscordError(error, RESTJSONErrorCodes.UnknownGuild)) return false;
-		throw error;
-	}
+	const left = await unlessDiscordError(
+		container.client.rest.delete(Routes.userGuild(guildId)).then(() => true),
+		ExpectedDiscordErrors.NotInGuild
+	);
+	if (left) container.logger.info(`Left server ${guildId}: ${why}.`, { guildId });
+	return left === true;
 }

@@ -10,6 +10,9 @@ export interface SqlOptions {
 	readonly applicationName?: string;
 }
 
+/** Longest a statement of the bot's pool may run; migrations have their own connection and no limit. */
+export const statementTimeoutMs = 2_300;
+
 /**
  * The bot's one pool. Snowflakes stay strings: postgres.js reads `bigint` columns as strings, and no global BigInt
  * parser is installed (it would turn `count(*)` into BigInt too); cast counts with `::int`.
@@ -17,9 +20,6 @@ export interface SqlOptions {
  * `connect_timeout` and `statement_timeout` are short so that, with the database gone or stuck, a command fails within
  * Discord's 3 s and can say so.
  */
-/** Longest a statement of the bot's pool may run; migrations have their own connection and no limit. */
-export const statementTimeoutMs = 2_300;
-
 export function createSql(url: string, options: SqlOptions): Sql {
 	return postgres(url, {
 		max: options.poolSize,

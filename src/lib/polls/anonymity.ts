@@ -46,5 +46,3 @@ export class RecentSalts {
 		this.entries.delete(key);
 	}
 }
-
-export const recentSalts = new RecentSalts();

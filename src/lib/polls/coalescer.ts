@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-interface Entry {
+interface Entry<T> {
+	/** What the flush is for. */
+	readonly target: T;
 	/** When the last flush finished (ms, `now()` clock); `-Infinity` before the first. */
 	lastEnd: number;
 	timer: NodeJS.Timeout | null;
@@ -18,41 +20,61 @@ interface Entry {
  * it runs, so the last edit after a burst is exact. Holds nothing that matters across restarts: a lost pending edit
  * is only cosmetic, and the next vote on that poll schedules a fresh one.
  */
-export class EditCoalescer {
-	private readonly entries = new Map<string, Entry>();
+export interface EditCoalescerOptions<T> {
+	/** Sends the edit for `target`, reading its state when it runs. */
+	readonly flush: (target: T) => Promise<void>;
+	readonly onError: (target: T, error: unknown) => void;
+	/** The one string form of a target: requests for equal keys are coalesced. Defaults to `String(target)`. */
+	readonly keyOf?: (target: T) => string;
+	/** Least time between the end of one flush of a key and the start of the next. */
+	readonly windowMs?: number;
+	readonly now?: () => number;
+	/** Told when a request joins an edit already waiting (one Discord edit saved). */
+	readonly onCoalesced?: (target: T) => void;
+}
+
+export class EditCoalescer<T = string> {
+	private readonly entries = new Map<string, Entry<T>>();
 	private closed = false;
+	private readonly flush: EditCoalescerOptions<T>['flush'];
+	private readonly onError: EditCoalescerOptions<T>['onError'];
+	private readonly keyOf: (target: T) => string;
+	private readonly windowMs: number;
+	private readonly now: () => number;
+	private readonly onCoalesced: (target: T) => void;
 
-	public constructor(
-		private readonly flush: (key: string) => Promise<void>,
-		private readonly onError: (key: string, error: unknown) => void,
-		private readonly windowMs = 2_000,
-		private readonly now: () => number = () => performance.now(),
-		/** Told when a request joins an edit already waiting (one Discord edit saved). */
-		private readonly onCoalesced: (key: string) => void = () => {}
-	) {}
+	public constructor(options: EditCoalescerOptions<T>) {
+		this.flush = options.flush;
+		this.onError = options.onError;
+		this.keyOf = options.keyOf ?? String;
+		this.windowMs = options.windowMs ?? 2_000;
+		this.now = options.now ?? (() => performance.now());
+		this.onCoalesced = options.onCoalesced ?? (() => {});
+	}
 
-	/** Asks for `key` to be flushed as soon as its window allows. Never waits. */
-	public request(key: string) {
+	/** Asks for `target` to be flushed as soon as its window allows. Never waits. */
+	public request(target: T) {
 		if (this.closed) return;
+		const key = this.keyOf(target);
 		let entry = this.entries.get(key);
 		if (!entry) {
 			if (this.entries.size >= 1_000) this.prune();
-			entry = { lastEnd: Number.NEGATIVE_INFINITY, timer: null, running: null, dirty: false, waiters: [] };
+			entry = { target, lastEnd: Number.NEGATIVE_INFINITY, timer: null, running: null, dirty: false, waiters: [] };
 			this.entries.set(key, entry);
 		}
-		if (entry.dirty) this.onCoalesced(key);
+		if (entry.dirty) this.onCoalesced(target);
 		entry.dirty = true;
-		if (entry.timer === null && entry.running === null) this.arm(key, entry);
+		if (entry.timer === null && entry.running === null) this.arm(entry);
 	}
 
 	/**
 	 * Like {@link request}, and resolves once a flush started after this call has finished: `true` if it succeeded,
 	 * `false` if it failed, was dropped at shutdown, or the coalescer is closed.
 	 */
-	public requestAndWait(key: string): Promise<boolean> {
+	public requestAndWait(target: T): Promise<boolean> {
 		if (this.closed) return Promise.resolve(false);
-		this.request(key);
-		const entry = this.entries.get(key)!;
+		this.request(target);
+		const entry = this.entries.get(this.keyOf(target))!;
 		return new Promise((resolve) => entry.waiters.push(resolve));
 	}
 
@@ -83,20 +105,20 @@ export class EditCoalescer {
 		return dropped;
 	}
 
-	private arm(key: string, entry: Entry) {
+	private arm(entry: Entry<T>) {
 		const delay = Math.max(0, entry.lastEnd + this.windowMs - this.now());
-		entry.timer = setTimeout(() => this.run(key, entry), delay);
+		entry.timer = setTimeout(() => this.run(entry), delay);
 	}
 
-	private run(key: string, entry: Entry) {
+	private run(entry: Entry<T>) {
 		entry.timer = null;
 		entry.dirty = false;
 		const waiters = entry.waiters.splice(0);
-		entry.running = this.flush(key)
+		entry.running = this.flush(entry.target)
 			.then(
 				() => true,
 				(error: unknown) => {
-					this.onError(key, error);
+					this.onError(entry.target, error);
 					return false;
 				}
 			)
@@ -106,7 +128,7 @@ export class EditCoalescer {
 			.finally(() => {
 				entry.running = null;
 				entry.lastEnd = this.now();
-				if (entry.dirty && !this.closed) this.arm(key, entry);
+				if (entry.dirty && !this.closed) this.arm(entry);
 				else if (this.closed) for (const resolve of entry.waiters.splice(0)) resolve(false);
 			});
 	}

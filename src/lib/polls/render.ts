@@ -12,20 +12,20 @@ import {
 	type APIEmbed
 } from 'discord.js';
 import { buildCustomId, CustomIdPrefix } from '../custom-ids.js';
+import type { Translator } from '../i18n/index.js';
 import type { PollOption, PollRow, PollState, VoteRecord } from './repository.js';
 import { countsVisible, PollLimits, winners } from './rules.js';
 
 export const PollColors = { open: 0x5865f2, closed: 0x4f545c } as const;
 const barWidth = 10;
-const hiddenNote = 'hidden until close';
 
 export interface PollMessage {
 	readonly embeds: APIEmbed[];
 	readonly components: APIActionRowComponent<APIComponentInMessageActionRow>[];
 }
 
-export function renderPollMessage(state: PollState): PollMessage {
-	return { embeds: [renderPollEmbed(state)], components: renderComponents(state) };
+export function renderPollMessage(t: Translator, state: PollState): PollMessage {
+	return { embeds: [renderPollEmbed(t, state)], components: renderComponents(t, state) };
 }
 
 /** Discord's limits on what a message shows. */
@@ -46,19 +46,24 @@ const embedWinnerMax = 1_000;
  * labels of `*` would not fit. The winner line is cut first (to what is left of the embed's 6,000 characters, and at
  * most 1,000), then, if still needed, the option names.
  */
-export function renderPollEmbed({ poll, options }: PollState): APIEmbed {
+export function renderPollEmbed(t: Translator, { poll, options }: PollState): APIEmbed {
 	const visible = countsVisible(poll);
 	const total = options.reduce((sum, option) => sum + option.votes, 0);
-	const title = `Poll #${poll.number}${poll.closedAt === null ? '' : ' (closed)'}`;
-	const footer = `Poll #${poll.number}`;
-	const values = options.map((option) => (visible ? countLine(option.votes, total) : hiddenNote));
+	const hiddenNote = t('polls:message.hidden');
+	const title = t(poll.closedAt === null ? 'polls:message.title' : 'polls:message.titleClosed', { number: poll.number });
+	const footer = t('polls:message.footer', { number: poll.number });
+	const values = options.map((option) => (visible ? countLine(t, option.votes, total) : hiddenNote));
 	let names = options.map((option) => fieldName(option, DiscordLimits.embedFieldName));
-	const head = [poll.question, '', ...settingsLines(poll)];
-	const tail = [`Voters: ${visible ? formatCount(poll.voterCount) : hiddenNote} · Created by <@${poll.creatorId}>`];
+	const head = [poll.question, '', ...settingsLines(t, poll)];
+	const tail = [t('polls:message.voters', { voters: visible ? formatCount(poll.voterCount) : hiddenNote, creatorId: poll.creatorId })];
 	if (poll.closedAt === null) {
-		head.push(poll.closesAt === null ? 'Open until closed.' : `Closes ${timestamp(poll.closesAt, 'f')} (${timestamp(poll.closesAt, 'R')}).`);
+		head.push(
+			poll.closesAt === null
+				? t('polls:message.openUntilClosed')
+				: t('polls:message.closes', { date: timestamp(poll.closesAt, 'f'), relative: timestamp(poll.closesAt, 'R') })
+		);
 	} else {
-		head.push(`Closed ${timestamp(poll.closedAt, 'f')}.`);
+		head.push(t('polls:message.closed', { date: timestamp(poll.closedAt, 'f') }));
 	}
 	const sum = (texts: readonly string[]) => texts.reduce((length, text) => length + text.length, 0);
 	const fixed = title.length + footer.length + sum(values) + [...head, ...tail].join('\n').length;
@@ -70,7 +75,7 @@ export function renderPollEmbed({ poll, options }: PollState): APIEmbed {
 			DiscordLimits.embedTotal - fixed - sum(names) - 5,
 			DiscordLimits.embedDescription - description.length - 5
 		);
-		const winner = winnerLine(options, Math.max(room, minWinnerLine));
+		const winner = winnerLine(t, options, Math.max(room, minWinnerLine));
 		description = [...head, `**${winner}**`, ...tail].join('\n');
 	}
 	const overflow = title.length + footer.length + sum(values) + description.length + sum(names) - DiscordLimits.embedTotal;
@@ -95,46 +100,47 @@ function fieldName(option: PollOption, max: number): string {
 	return truncateEscaped(`${option.index + 1}. ${escapeMarkdown(option.label)}`, max);
 }
 
-function settingsLines(poll: PollRow): string[] {
+function settingsLines(t: Translator, poll: PollRow): string[] {
 	const settings = [
-		poll.maxChoices > 1 ? `Pick up to ${poll.maxChoices}` : 'Pick one',
-		...(poll.anonymous ? ['anonymous'] : []),
-		...(poll.hideResults ? ['results hidden until close'] : []),
-		...(poll.roleId === null ? [] : [`only <@&${poll.roleId}> may vote`])
+		poll.maxChoices > 1 ? t('polls:message.pickUpTo', { max: poll.maxChoices }) : t('polls:message.pickOne'),
+		...(poll.anonymous ? [t('polls:message.anonymous')] : []),
+		...(poll.hideResults ? [t('polls:message.resultsHidden')] : []),
+		...(poll.roleId === null ? [] : [t('polls:message.onlyRole', { roleId: poll.roleId })])
 	];
 	return [settings.join(' · ')];
 }
 
-export function countLine(votes: number, total: number): string {
+export function countLine(t: Translator, votes: number, total: number): string {
 	const share = total === 0 ? 0 : votes / total;
 	const filled = Math.round(share * barWidth);
-	return `\`${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}\` ${formatCount(votes)} ${votes === 1 ? 'vote' : 'votes'} · ${Math.round(share * 100)}%`;
+	const count = t('polls:message.votes', { count: votes, formatted: formatCount(votes) });
+	return `\`${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}\` ${count} · ${Math.round(share * 100)}%`;
 }
 
 /**
  * `Winner: Pizza`, `Tie: Pizza, Sushi`, or, when the tied names do not fit in `max` characters,
  * `Tie between 25 options: A, B, … and 23 more`.
  */
-export function winnerLine(options: readonly PollOption[], max = embedWinnerMax): string {
+export function winnerLine(t: Translator, options: readonly PollOption[], max = embedWinnerMax): string {
 	const top = winners(options.map((option) => option.votes));
-	if (top.length === 0) return 'No votes.';
+	if (top.length === 0) return t('polls:message.noVotes');
 	const names = top.map((index) => escapeMarkdown(options[index]!.label));
-	if (top.length === 1) return truncateEscaped(`Winner: ${names[0]}`, max);
-	const full = `Tie: ${names.join(', ')}`;
+	if (top.length === 1) return truncateEscaped(t('polls:message.winner', { name: names[0] }), max);
+	const full = t('polls:message.tie', { names: names.join(', ') });
 	if (full.length <= max) return full;
-	let line = `Tie between ${names.length} options:`;
+	let line = t('polls:message.tieBetween', { count: names.length });
 	let shown = 0;
 	for (const name of names) {
-		const more = ` … and ${names.length - shown - 1} more`;
+		const more = ` ${t('polls:message.andMore', { count: names.length - shown - 1 })}`;
 		const next = `${line}${shown === 0 ? ' ' : ', '}${name}`;
 		if (next.length + (shown + 1 < names.length ? more.length + 1 : 0) > max) break;
 		line = next;
 		shown++;
 	}
-	return truncateEscaped(`${line}${shown === 0 ? '' : ','} … and ${names.length - shown} more`, max);
+	return truncateEscaped(`${line}${shown === 0 ? '' : ','} ${t('polls:message.andMore', { count: names.length - shown })}`, max);
 }
 
-function renderComponents({ poll, options }: PollState): APIActionRowComponent<APIComponentInMessageActionRow>[] {
+function renderComponents(t: Translator, { poll, options }: PollState): APIActionRowComponent<APIComponentInMessageActionRow>[] {
 	const disabled = poll.closedAt !== null;
 	const rows: APIActionRowComponent<APIComponentInMessageActionRow>[] = [];
 	if (usesButtons(poll)) {
@@ -157,7 +163,7 @@ function renderComponents({ poll, options }: PollState): APIActionRowComponent<A
 				{
 					type: ComponentType.StringSelect,
 					custom_id: buildCustomId(CustomIdPrefix.PollSelect, poll.guildId, poll.number),
-					placeholder: poll.maxChoices === 1 ? 'Choose an option' : `Choose up to ${poll.maxChoices} options`,
+					placeholder: poll.maxChoices === 1 ? t('polls:message.choose') : t('polls:message.chooseUpTo', { max: poll.maxChoices }),
 					min_values: 0,
 					max_values: poll.maxChoices,
 					options: options.map((option) => ({ label: option.label, value: String(option.index) })),
@@ -173,14 +179,14 @@ function renderComponents({ poll, options }: PollState): APIActionRowComponent<A
 				type: ComponentType.Button,
 				style: ButtonStyle.Primary,
 				custom_id: buildCustomId(CustomIdPrefix.PollMine, poll.guildId, poll.number),
-				label: 'My vote',
+				label: t('polls:message.myVote'),
 				disabled
 			},
 			{
 				type: ComponentType.Button,
 				style: ButtonStyle.Danger,
 				custom_id: buildCustomId(CustomIdPrefix.PollClose, poll.guildId, poll.number),
-				label: 'Close',
+				label: t('polls:message.close'),
 				disabled
 			}
 		]
@@ -194,10 +200,10 @@ export function usesButtons(poll: Pick<PollRow, 'maxChoices' | 'optionCount'>): 
 }
 
 /** The ephemeral answer to a vote or to **My vote**. */
-export function describeChoices(poll: Pick<PollRow, 'number'>, labels: readonly string[], choices: readonly number[]): string {
-	if (choices.length === 0) return `You have no vote in poll #${poll.number}.`;
-	const names = choices.map((index) => `**${escapeMarkdown(labels[index] ?? `option ${index + 1}`)}**`);
-	return `Your vote in poll #${poll.number}: ${names.join(', ')}.`;
+export function describeChoices(t: Translator, poll: Pick<PollRow, 'number'>, labels: readonly string[], choices: readonly number[]): string {
+	if (choices.length === 0) return t('polls:noVote', { number: poll.number });
+	const names = choices.map((index) => `**${escapeMarkdown(labels[index] ?? t('polls:optionFallback', { position: index + 1 }))}**`);
+	return t('polls:yourVote', { number: poll.number, choices: names.join(', ') });
 }
 
 /**
@@ -205,18 +211,22 @@ export function describeChoices(poll: Pick<PollRow, 'number'>, labels: readonly 
  * few votes only: each option lists the mentions that fit in the answer's 2,000 characters and says how many more
  * its count holds.
  */
-export function renderResults(state: PollState, voters: readonly VoteRecord[] | null): string {
+export function renderResults(t: Translator, state: PollState, voters: readonly VoteRecord[] | null): string {
 	const { poll, options } = state;
-	const header = `**Poll #${poll.number}**${poll.closedAt === null ? '' : ' (closed)'}: ${poll.question}`;
-	if (!countsVisible(poll)) return `${header}\nThe results of this poll are hidden until it closes.`;
+	const header = t(poll.closedAt === null ? 'polls:results.header' : 'polls:results.headerClosed', {
+		number: poll.number,
+		question: poll.question
+	});
+	if (!countsVisible(poll)) return `${header}\n${t('polls:results.hidden')}`;
 	const total = options.reduce((sum, option) => sum + option.votes, 0);
-	const counts = options.map((option) => `${option.index + 1}. ${escapeMarkdown(option.label)}: ${countLine(option.votes, total)}`);
-	const footer = poll.closedAt === null ? [] : [winnerLine(options, 500)];
-	const opening = [header, `Voters: ${formatCount(poll.voterCount)}`];
+	const counts = options.map((option) => `${option.index + 1}. ${escapeMarkdown(option.label)}: ${countLine(t, option.votes, total)}`);
+	const footer = poll.closedAt === null ? [] : [winnerLine(t, options, 500)];
+	const opening = [header, t('polls:results.voters', { voters: formatCount(poll.voterCount) })];
+	const andMore = (count: number) => t('polls:results.andMore', { count: formatCount(count) });
 	if (voters === null) return truncate([...opening, ...counts, ...footer].join('\n'), resultsMaxLength);
 
 	// Every option with votes keeps room for at least its "…and N more"; mentions fill what is left, in order.
-	const shortest = options.map((option) => (option.votes > 0 ? `\n   …and ${formatCount(option.votes)} more`.length : 0));
+	const shortest = options.map((option) => (option.votes > 0 ? `\n   ${andMore(option.votes)}`.length : 0));
 	let reserved = shortest.reduce((sum, length) => sum + length, 0);
 	let budget = resultsMaxLength - [...opening, ...counts, ...footer].join('\n').length;
 	const lines = [...opening];
@@ -226,7 +236,8 @@ export function renderResults(state: PollState, voters: readonly VoteRecord[] | 
 		const line = votersLine(
 			voters.filter((vote) => vote.option === option.index).map((vote) => `<@${vote.userId}>`),
 			option.votes,
-			budget - reserved - 1
+			budget - reserved - 1,
+			andMore
 		);
 		if (line === null) continue;
 		lines.push(line);
@@ -239,11 +250,11 @@ export function renderResults(state: PollState, voters: readonly VoteRecord[] | 
 const resultsMaxLength = 2_000;
 
 /** `   <@1> <@2> …and 7 more`, at most `max` characters; `null` when there is nothing to say or no room to say it. */
-function votersLine(mentions: readonly string[], count: number, max: number): string | null {
+function votersLine(mentions: readonly string[], count: number, max: number, andMore: (count: number) => string): string | null {
 	const indent = '   ';
 	const moreText = (shown: number) => {
 		const more = count - shown;
-		return more > 0 ? `…and ${formatCount(more)} more` : '';
+		return more > 0 ? andMore(more) : '';
 	};
 	let shown = 0;
 	let length = indent.length;
@@ -261,28 +272,28 @@ function votersLine(mentions: readonly string[], count: number, max: number): st
 }
 
 /** `/poll list`: open polls with links to their messages. */
-export function renderOpenList(polls: readonly PollRow[], total: number): string {
-	if (polls.length === 0) return 'There are no open polls in this server.';
+export function renderOpenList(t: Translator, polls: readonly PollRow[], total: number): string {
+	if (polls.length === 0) return t('polls:list.none');
 	const lines = polls.map((poll) => {
 		const link = poll.messageId === null ? '' : ` · ${messageLink(poll)}`;
-		const closes = poll.closesAt === null ? '' : ` · closes ${timestamp(poll.closesAt, 'R')}`;
+		const closes = poll.closesAt === null ? '' : ` · ${t('polls:list.closes', { relative: timestamp(poll.closesAt, 'R') })}`;
 		return `**#${poll.number}** ${truncate(escapeMarkdown(poll.question), 80)}${closes}${link}`;
 	});
-	if (total > polls.length) lines.push(`…and ${total - polls.length} more.`);
-	return truncate(`Open polls (${total}):\n${lines.join('\n')}`, 2000);
+	if (total > polls.length) lines.push(t('polls:list.andMore', { count: total - polls.length }));
+	return truncate(`${t('polls:list.title', { total })}\n${lines.join('\n')}`, 2000);
 }
 
 /** The short reply in the channel when a poll closes: at most 2,000 characters, the link always whole. */
-export function renderClosedNotice(state: PollState): string {
+export function renderClosedNotice(t: Translator, state: PollState): string {
 	const link = state.poll.messageId === null ? '' : ` ${messageLink(state.poll)}`;
-	const opening = `Poll #${state.poll.number} is closed. `;
-	const winner = winnerLine(state.options, DiscordLimits.content - opening.length - link.length);
+	const opening = `${t('polls:closedNotice', { number: state.poll.number })} `;
+	const winner = winnerLine(t, state.options, DiscordLimits.content - opening.length - link.length);
 	return truncate(`${opening}${winner}${link}`, DiscordLimits.content);
 }
 
 /** An autocomplete choice for the `poll` option. */
-export function autocompleteChoice(poll: PollRow): { name: string; value: string } {
-	const name = `#${poll.number} ${poll.closedAt === null ? '' : '(closed) '}${poll.question}`;
+export function autocompleteChoice(t: Translator, poll: PollRow): { name: string; value: string } {
+	const name = `#${poll.number} ${poll.closedAt === null ? '' : `${t('polls:autocompleteClosed')} `}${poll.question}`;
 	return { name: truncate(name.replace(/\s+/g, ' '), 100), value: String(poll.number) };
 }
 

@@ -1,7 +1,9 @@
 import { Result } from '@sapphire/result';
 import type postgres from 'postgres';
 import type { Executor, Sql } from '../database/client.js';
-import { anonymousVoterKey, newVoterSalt, recentSalts } from './anonymity.js';
+import { defaultLocale } from '../i18n/index.js';
+import { anonymousVoterKey, newVoterSalt } from './anonymity.js';
+import type { PollRef } from './ref.js';
 import { PollLimits, type PollDraft, type PollFacts, type VoteAction } from './rules.js';
 
 export type CloseReason = 'command' | 'button' | 'deadline';
@@ -20,6 +22,8 @@ export interface PollRow extends PollFacts {
 	readonly closesAt: Date | null;
 	readonly closedBy: string | null;
 	readonly closeReason: CloseReason | null;
+	/** The Discord locale its public messages are written in. */
+	readonly locale: string;
 }
 
 export interface PollOption {
@@ -38,6 +42,8 @@ export interface NewPoll {
 	readonly guildId: string;
 	readonly channelId: string;
 	readonly creatorId: string;
+	/** Its public messages' language; the default language when not given. */
+	readonly locale?: string;
 	readonly draft: PollDraft;
 }
 
@@ -54,11 +60,11 @@ export async function createPoll(sql: Executor, input: NewPoll): Promise<PollRow
 		), created as (
 			insert into polls (
 				guild_id, poll_number, channel_id, creator_id, question, option_count, max_choices,
-				anonymous, hide_results, role_id, voter_salt, closes_at
+				anonymous, hide_results, role_id, voter_salt, closes_at, locale
 			)
 			select ${input.guildId}::bigint, last_number, ${input.channelId}::bigint, ${input.creatorId}::bigint, ${draft.question}::text,
 				${draft.options.length}::smallint, ${draft.maxChoices}::smallint, ${draft.anonymous}::boolean, ${draft.hideResults}::boolean,
-				${draft.roleId}::bigint, ${salt}::bytea, ${closesAt}::timestamptz
+				${draft.roleId}::bigint, ${salt}::bytea, ${closesAt}::timestamptz, ${input.locale ?? defaultLocale}::text
 			from numbered
 			returning *
 		), options as (
@@ -99,6 +105,12 @@ export interface VoteInput {
 	readonly action: VoteAction;
 }
 
+/** What the vote statement answers: a refusal, a request for the voter key (anonymous polls), or the vote. */
+type CastResult =
+	| { outcome: VoteFailure }
+	| { outcome: 'needsVoterKey'; salt: string }
+	| { outcome: 'ok'; choices: number[]; changed: boolean; labels: string[] | null };
+
 export interface VoteOutcome {
 	readonly guildId: string;
 	readonly number: number;
@@ -110,33 +122,37 @@ export interface VoteOutcome {
 	readonly changed: boolean;
 }
 
-type CastResult =
-	| { outcome: VoteFailure }
-	| { outcome: 'needsVoterKey'; salt: string }
-	| { outcome: 'ok'; choices: number[]; changed: boolean; labels: string[] | null };
+/**
+ * What a vote may remember from earlier votes to stay one round trip (see src/lib/polls/vote-caches.ts); kept by the
+ * caller, never here. Without it every vote reads the labels, and an anonymous poll's vote takes two statements.
+ */
+export interface VoteMemory {
+	labelsOf(poll: PollRef): readonly string[] | undefined;
+	rememberLabels(poll: PollRef, labels: readonly string[]): readonly string[];
+	saltOf(poll: PollRef): Buffer | null;
+	rememberSalt(poll: PollRef, salt: Buffer): void;
+}
 
-/** Polls' option labels, which never change, so that a vote does not read them again. Bounded: the oldest go first. */
-const knownLabels = new Map<string, readonly string[]>();
-const knownLabelsMax = 1_000;
+const noMemory: VoteMemory = { labelsOf: () => undefined, rememberLabels: (_poll, labels) => labels, saltOf: () => null, rememberSalt: () => {} };
 
 /**
- * Records a vote exactly under any concurrency, in one statement: `poll_cast_vote` (migrations/003_poll_cast_vote.js,
- * where the locking is explained) orders the member's clicks on this poll, locks the poll row FOR KEY SHARE (a close
- * waits for votes in flight), reads the member's votes, applies `nextChoices` and appends the count deltas. One round
- * trip: the profile showed a vote's cost dominated by its round trips to the database.
+ * Records a vote exactly under any concurrency, in one statement: `poll_cast_vote` (migrations/004, where the locking
+ * is explained) orders the member's clicks on this poll, locks the poll row FOR KEY SHARE (a close waits for votes in
+ * flight), reads the member's votes, applies the vote rule and appends the count deltas. One round trip: the profile
+ * showed a vote's cost dominated by its round trips to the database.
  *
- * An anonymous poll's voter key is an HMAC under the poll's salt, computed here: the salt is kept for a few seconds
- * ({@link recentSalts}); without it, the statement hands it back and a second one votes.
+ * An anonymous poll's voter key is an HMAC under the poll's salt, computed here from the salt `memory` holds; without
+ * it, the statement hands the salt back and a second one votes.
  */
-export async function castVote(sql: Executor, input: VoteInput): Promise<Result<VoteOutcome, VoteFailure>> {
-	const key = `${input.guildId}:${input.number}`;
+export async function castVote(sql: Executor, input: VoteInput, memory: VoteMemory = noMemory): Promise<Result<VoteOutcome, VoteFailure>> {
+	const ref = { guildId: input.guildId, number: input.number };
 	const toggle = input.action.kind === 'toggle' ? optionIndex(input.action.option) : null;
 	const options = input.action.kind === 'replace' ? input.action.options.map(optionIndex) : [];
 	const roleIds = `{${input.memberRoleIds.filter((id) => /^\d{1,20}$/.test(id)).join(',')}}`;
+	let salt = memory.saltOf(ref);
 	for (let attempt = 0; attempt < 2; attempt++) {
-		const salt = recentSalts.get(key);
 		const voterKey = salt === null ? null : anonymousVoterKey(salt, input.userId);
-		const labels = knownLabels.get(key);
+		const labels = memory.labelsOf(ref);
 		const [row] = await sql<{ result: CastResult }[]>`
 			select poll_cast_vote(
 				${input.guildId}::bigint, ${input.number}::int, ${input.userId}::text, ${voterKey}::text, ${roleIds}::bigint[],
@@ -147,26 +163,18 @@ export async function castVote(sql: Executor, input: VoteInput): Promise<Result<
 		const result = row!.result;
 		switch (result.outcome) {
 			case 'ok': {
-				const known = labels ?? rememberLabels(key, result.labels ?? []);
-				return Result.ok({ guildId: input.guildId, number: input.number, labels: known, choices: result.choices, changed: result.changed });
+				const known = labels ?? memory.rememberLabels(ref, result.labels ?? []);
+				return Result.ok({ ...ref, labels: known, choices: result.choices, changed: result.changed });
 			}
 			case 'needsVoterKey':
-				recentSalts.set(key, Buffer.from(result.salt, 'base64'));
+				salt = Buffer.from(result.salt, 'base64');
+				memory.rememberSalt(ref, salt);
 				continue;
-			case 'closed':
-				recentSalts.forget(key);
-				return Result.err(result.outcome);
 			default:
 				return Result.err(result.outcome);
 		}
 	}
-	throw new Error(`poll ${key}: the vote statement asked twice for the voter key`);
-}
-
-function rememberLabels(key: string, labels: readonly string[]) {
-	if (knownLabels.size >= knownLabelsMax) knownLabels.delete(knownLabels.keys().next().value!);
-	knownLabels.set(key, labels);
-	return labels;
+	throw new Error(`poll ${input.guildId}#${input.number}: the vote statement asked twice for the voter key`);
 }
 
 /** An option index as the vote statement takes it: anything that is not one becomes -1, refused as badOption. */
@@ -322,12 +330,11 @@ async function closeSelected(sql: Executor, target: postgres.PendingQuery<postgr
 		)
 		select ${selectPoll(sql, 'closed')} from closed
 	`;
-	for (const poll of closed) recentSalts.forget(`${poll.guildId}:${poll.number}`);
 	return closed;
 }
 
 /** Records that the poll's close was announced (message edited, notice posted), so nobody announces it again. */
-export async function markAnnounced(sql: Executor, guildId: string, number: number): Promise<void> {
+export async function markCloseAnnounced(sql: Executor, guildId: string, number: number): Promise<void> {
 	await sql`
 		update polls set announced_at = clock_timestamp()
 		where guild_id = ${guildId} and poll_number = ${number} and closed_at is not null and announced_at is null
@@ -436,6 +443,17 @@ function selectPoll(sql: Executor, table: string) {
 		${t}.option_count as "optionCount", ${t}.max_choices as "maxChoices", ${t}.anonymous, ${t}.hide_results as "hideResults",
 		${t}.role_id::text as "roleId", ${t}.voter_count as "voterCount", ${t}.created_at as "createdAt",
 		${t}.closes_at as "closesAt", ${t}.closed_at as "closedAt", ${t}.closed_by::text as "closedBy",
-		${t}.close_reason as "closeReason"
+		${t}.close_reason as "closeReason", ${t}.locale
 	`;
+}
+
+/** For `/admin stats`: polls open and in all, and votes, across every server. */
+export async function countPolls(sql: Executor): Promise<{ open: number; total: number; votes: number }> {
+	const [row] = await sql<{ open: number; total: number; votes: number }[]>`
+		select
+			(select count(*)::int from polls where closed_at is null) as open,
+			(select count(*)::int from polls) as total,
+			(select count(*)::int from poll_votes) as votes
+	`;
+	return row ?? { open: 0, total: 0, votes: 0 };
 }

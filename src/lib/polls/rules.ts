@@ -3,6 +3,7 @@
  * see or do what. Nothing here touches Discord or the database.
  */
 import { Result } from '@sapphire/result';
+import { message, type Message } from '../failures.js';
 
 export const PollLimits = {
 	questionMaxLength: 300,
@@ -48,11 +49,11 @@ export interface CreateInput {
 }
 
 /** Checks everything `/poll create` received; the error is a sentence telling the member exactly what to fix. */
-export function validateCreate(input: CreateInput): Result<PollDraft, string> {
+export function validateCreate(input: CreateInput): Result<PollDraft, Message> {
 	const question = input.question.trim();
-	if (question.length === 0) return Result.err('The question is empty: write the question to ask.');
+	if (question.length === 0) return Result.err(message('polls:validation.questionEmpty'));
 	if (question.length > PollLimits.questionMaxLength) {
-		return Result.err(`The question is ${question.length} characters long: shorten it to ${PollLimits.questionMaxLength} at most.`);
+		return Result.err(message('polls:validation.questionLong', { length: question.length, max: PollLimits.questionMaxLength }));
 	}
 
 	const options = parseOptions(input.options);
@@ -68,10 +69,10 @@ export function validateCreate(input: CreateInput): Result<PollDraft, string> {
 
 	const maxChoices = input.maxChoices ?? 1;
 	if (!Number.isInteger(maxChoices) || maxChoices < 1 || maxChoices > PollLimits.maxOptions) {
-		return Result.err(`max_choices is ${maxChoices}: choose a whole number from 1 to ${PollLimits.maxOptions}.`);
+		return Result.err(message('polls:validation.maxChoicesRange', { value: maxChoices, max: PollLimits.maxOptions }));
 	}
 	if (maxChoices > labels.length) {
-		return Result.err(`max_choices is ${maxChoices} but the poll has only ${labels.length} options: choose at most ${labels.length}.`);
+		return Result.err(message('polls:validation.maxChoicesOptions', { value: maxChoices, options: labels.length }));
 	}
 
 	return Result.ok({
@@ -86,30 +87,36 @@ export function validateCreate(input: CreateInput): Result<PollDraft, string> {
 }
 
 /** `Pizza | Sushi | Tacos` → the trimmed labels, or what is wrong with them. */
-export function parseOptions(raw: string): Result<string[], string> {
+export function parseOptions(raw: string): Result<string[], Message> {
 	const labels = raw.split('|').map((label) => label.trim());
 	const empty = labels.findIndex((label) => label.length === 0);
 	if (labels.length < PollLimits.minOptions) {
-		return Result.err(`Give at least ${PollLimits.minOptions} options separated by |, for example: Pizza | Sushi | Tacos.`);
+		return Result.err(message('polls:validation.tooFewOptions', { min: PollLimits.minOptions }));
 	}
 	if (empty !== -1) {
-		return Result.err(`Option ${empty + 1} is empty: remove the extra | or write the option between the bars.`);
+		return Result.err(message('polls:validation.optionEmpty', { position: empty + 1 }));
 	}
 	if (labels.length > PollLimits.maxOptions) {
 		return Result.err(
-			`There are ${labels.length} options: a poll has at most ${PollLimits.maxOptions}; remove ${labels.length - PollLimits.maxOptions}.`
+			message('polls:validation.tooManyOptions', {
+				count: labels.length,
+				max: PollLimits.maxOptions,
+				extra: labels.length - PollLimits.maxOptions
+			})
 		);
 	}
 	const long = labels.findIndex((label) => label.length > PollLimits.optionMaxLength);
 	if (long !== -1) {
-		return Result.err(`Option ${long + 1} is ${labels[long]!.length} characters long: shorten it to ${PollLimits.optionMaxLength} at most.`);
+		return Result.err(
+			message('polls:validation.optionLong', { position: long + 1, length: labels[long]!.length, max: PollLimits.optionMaxLength })
+		);
 	}
 	const seen = new Map<string, number>();
 	for (const [index, label] of labels.entries()) {
 		const key = label.toLocaleLowerCase('en-US');
 		const first = seen.get(key);
 		if (first !== undefined) {
-			return Result.err(`Options ${first + 1} and ${index + 1} are the same (“${label}”): each option must be different.`);
+			return Result.err(message('polls:validation.optionsSame', { first: first + 1, second: index + 1, label }));
 		}
 		seen.set(key, index);
 	}
@@ -120,24 +127,24 @@ const unitMs = { w: 7 * 24 * 60 * 60_000, d: 24 * 60 * 60_000, h: 60 * 60_000, m
 const durationPattern = /^(?:(\d{1,4})w)?(?:(\d{1,4})d)?(?:(\d{1,5})h)?(?:(\d{1,6})m)?$/;
 
 /** `30m`, `2h`, `1d12h`, `1w` → milliseconds, from 1 minute to 32 days. */
-export function parseDuration(raw: string): Result<number, string> {
+export function parseDuration(raw: string): Result<number, Message> {
 	const text = raw.trim().toLowerCase().replace(/\s+/g, '');
 	const match = durationPattern.exec(text);
 	if (text.length === 0 || match === null) {
-		return Result.err(`“${raw.trim()}” is not a duration: write it like 30m, 2h, 1d12h or 1w (from 1 minute to 32 days).`);
+		return Result.err(message('polls:validation.notADuration', { input: raw.trim() }));
 	}
 	const [, weeks, days, hours, minutes] = match;
 	const ms = Number(weeks ?? 0) * unitMs.w + Number(days ?? 0) * unitMs.d + Number(hours ?? 0) * unitMs.h + Number(minutes ?? 0) * unitMs.m;
-	if (ms < PollLimits.minDurationMs) return Result.err(`The duration “${raw.trim()}” is too short: a poll runs for at least 1 minute (1m).`);
-	if (ms > PollLimits.maxDurationMs) return Result.err(`The duration “${raw.trim()}” is too long: a poll runs for at most 32 days (32d).`);
+	if (ms < PollLimits.minDurationMs) return Result.err(message('polls:validation.durationShort', { input: raw.trim() }));
+	if (ms > PollLimits.maxDurationMs) return Result.err(message('polls:validation.durationLong', { input: raw.trim() }));
 	return Result.ok(ms);
 }
 
 /** The `poll` option: `12` or `#12` → 12. */
-export function parsePollNumber(raw: string): Result<number, string> {
+export function parsePollNumber(raw: string): Result<number, Message> {
 	const match = /^#?\s*(\d{1,9})$/.exec(raw.trim());
 	const number = match ? Number(match[1]) : 0;
-	if (number < 1) return Result.err(`“${raw.trim()}” is not a poll number: give the number shown on the poll, such as 12 or #12.`);
+	if (number < 1) return Result.err(message('polls:validation.notAPollNumber', { input: raw.trim() }));
 	return Result.ok(number);
 }
 

@@ -1,0 +1,47 @@
+/**
+ * The one way the bot answers a request that failed, whatever threw and wherever: a refusal shows its message in
+ * the reader's language, a lost database says so, and anything else is logged and answered with an apology, so no
+ * interaction ends in Discord's "This interaction failed". Every answer is ephemeral and mentions nobody.
+ */
+import { container, UserError } from '@sapphire/framework';
+import { MessageFlags, type Interaction } from 'discord.js';
+import { isDatabaseUnavailable } from '../database/client.js';
+import { refusalText } from '../failures.js';
+import { readerTranslator } from '../i18n/readers.js';
+import type { Translator } from '../i18n/index.js';
+
+/**
+ * Answers `interaction` with what went wrong: an ephemeral deferred reply is edited, an interaction already answered
+ * (or deferred as an update of its message, which must not be overwritten) gets a follow-up, any other a reply.
+ */
+export async function answerFailure(interaction: Interaction, error: unknown) {
+	const content = describeFailure(readerTranslator(interaction), interaction, error);
+	if (interaction.isAutocomplete()) {
+		if (!interaction.responded) await interaction.respond([]).catch(() => {});
+		return;
+	}
+	const body = { content, allowedMentions: { parse: [] } };
+	try {
+		if (interaction.deferred && !interaction.replied && interaction.ephemeral === true) await interaction.editReply(body);
+		else if (interaction.deferred || interaction.replied) await interaction.followUp({ ...body, flags: MessageFlags.Ephemeral });
+		else await interaction.reply({ ...body, flags: MessageFlags.Ephemeral });
+	} catch (replyError) {
+		container.logger.warn('Could not tell the user about a failure:', replyError, interactionFields(interaction));
+	}
+}
+
+/** The words for a failure; a fault that is not the member's is logged here, once. */
+export function describeFailure(t: Translator, interaction: Interaction, error: unknown): string {
+	if (error instanceof UserError) return refusalText(t, error);
+	if (isDatabaseUnavailable(error)) {
+		container.logger.warn('Database unavailable while handling an interaction.', interactionFields(interaction));
+		return t('common:unavailable');
+	}
+	container.logger.error('Unexpected error while handling an interaction:', error, interactionFields(interaction));
+	return t('common:unexpected');
+}
+
+/** The ids every log line about an interaction carries. */
+export function interactionFields(interaction: Interaction) {
+	return { guildId: interaction.guildId ?? 'dm', interactionId: interaction.id, userId: interaction.user.id };
+}

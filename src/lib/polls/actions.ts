@@ -1,0 +1,191 @@
+/**
+ * Every poll action, one function each, called by whichever piece offers it (a command, a button, a menu): each
+ * checks the poll rules, changes the database, and keeps the poll message in step. Refusals are thrown as
+ * {@link UserError}s with the failure's identifier and message key; the piece renders what it gets back.
+ */
+import { container } from '@sapphire/framework';
+import { Failure, message, refuse } from '../failures.js';
+import { metrics } from '../metrics/index.js';
+import { announceClose, healClosedPoll } from './announce.js';
+import { requestPollEdit } from './edits.js';
+import { buildExport, type PollExport } from './export.js';
+import { pollTranslator } from './language.js';
+import type { PollRef } from './ref.js';
+import {
+	castVote,
+	closePoll,
+	createPoll,
+	deletePoll,
+	findChoices,
+	findPoll,
+	listOpenPolls,
+	listVotes,
+	readPollState,
+	setPollMessage,
+	type CloseReason,
+	type PollRow,
+	type PollState,
+	type VoteFailure,
+	type VoteOutcome,
+	type VoteRecord
+} from './repository.js';
+import { renderPollMessage, type PollMessage } from './render.js';
+import {
+	countsVisible,
+	mayManage,
+	parsePollNumber,
+	PollLimits,
+	validateCreate,
+	votersVisible,
+	type CreateInput,
+	type Viewer,
+	type VoteAction
+} from './rules.js';
+import { voteCaches } from './vote-caches.js';
+
+/** Who acts on a poll: a {@link Viewer}, with the role ids a role-limited poll checks. */
+export interface Actor extends Viewer {
+	readonly roleIds: readonly string[];
+}
+
+function refuseNotFound(number: number): never {
+	refuse(Failure.PollNotFound, message('polls:notFound', { number }));
+}
+
+/** The poll a member named by number (`12` or `#12`) in their server; refuses a bad number or an unknown poll. */
+export async function findNamedPoll(guildId: string, typed: string): Promise<PollRow> {
+	const number = parsePollNumber(typed);
+	if (number.isErr()) refuse(Failure.InvalidInput, number.unwrapErr());
+	const poll = await findPoll(container.sql, guildId, number.unwrap());
+	if (poll.isErr()) refuseNotFound(number.unwrap());
+	return poll.unwrap();
+}
+
+export interface CreateRequest {
+	readonly guildId: string;
+	readonly channelId: string;
+	readonly creatorId: string;
+	/** The language the poll's public messages are written in, for its whole life. */
+	readonly locale: string;
+	readonly input: Omit<CreateInput, 'guildId'>;
+}
+
+/**
+ * Validates and stores a poll, then has `post` show its message (the interaction's reply) and records the message
+ * id `post` returns (`null`: unknown, the message then never updates). Nobody saw a poll whose post failed, so it is
+ * deleted again: a failed create leaves nothing behind.
+ */
+export async function createAndPostPoll(request: CreateRequest, post: (message: PollMessage) => Promise<string | null>): Promise<PollRow> {
+	const draft = validateCreate({ ...request.input, guildId: request.guildId });
+	if (draft.isErr()) refuse(Failure.InvalidInput, draft.unwrapErr());
+	const poll = await createPoll(container.sql, {
+		guildId: request.guildId,
+		channelId: request.channelId,
+		creatorId: request.creatorId,
+		locale: request.locale,
+		draft: draft.unwrap()
+	});
+	const state: PollState = { poll, options: draft.unwrap().options.map((label, index) => ({ index, label, votes: 0 })) };
+	let messageId: string | null;
+	try {
+		messageId = await post(renderPollMessage(pollTranslator(poll), state));
+	} catch (error) {
+		await deletePoll(container.sql, poll.guildId, poll.number);
+		throw error;
+	}
+	if (messageId !== null) await setPollMessage(container.sql, poll.guildId, poll.number, request.channelId, messageId);
+	return poll;
+}
+
+/**
+ * Records a member's vote (a button's toggle or a menu's replacement), exactly once under any concurrency, and asks
+ * for the poll message to follow.
+ */
+export async function vote(ref: PollRef, actor: Actor, action: VoteAction): Promise<VoteOutcome> {
+	const input = { guildId: ref.guildId, number: ref.number, userId: actor.userId, memberRoleIds: actor.roleIds, action };
+	const outcome = await castVote(container.sql, input, voteCaches);
+	if (outcome.isErr()) return refuseVote(ref, outcome.unwrapErr());
+	if (outcome.unwrap().changed) {
+		metrics.votesRecorded.inc();
+		requestPollEdit(ref);
+	}
+	return outcome.unwrap();
+}
+
+async function refuseVote(ref: PollRef, failure: VoteFailure): Promise<never> {
+	switch (failure) {
+		case 'notFound':
+			return refuseNotFound(ref.number);
+		case 'closed':
+			voteCaches.forgetClosed(ref);
+			// A member could still click: the message may not show the close yet (the deadline passed before a scheduler
+			// claimed the poll, or the process that closed it died before editing it). This closes or refreshes it.
+			healClosedPoll(ref);
+			return refuse(Failure.PollClosed, message('polls:closedNoVotes', { number: ref.number }));
+		case 'missingRole': {
+			const roleId = (await findPoll(container.sql, ref.guildId, ref.number)).unwrapOr(null)?.roleId ?? null;
+			return refuse(
+				Failure.VoteMissingRole,
+				roleId === null ? message('polls:mayNotVote', { number: ref.number }) : message('polls:roleRequired', { number: ref.number, roleId })
+			);
+		}
+		case 'badOption':
+			return refuse(Failure.VoteBadOption, message('polls:badOption', { number: ref.number }));
+	}
+}
+
+/** What a member picked in a poll (**My vote**); refuses an anonymous poll that closed, whose votes are linked to nobody. */
+export async function findOwnChoices(ref: PollRef, userId: string) {
+	const found = await findChoices(container.sql, ref.guildId, ref.number, userId);
+	if (found.isErr()) {
+		if (found.unwrapErr() === 'notFound') refuseNotFound(ref.number);
+		refuse(Failure.PollUnlinkable, message('polls:unlinkable', { number: ref.number }));
+	}
+	return found.unwrap();
+}
+
+export interface CloseRequest {
+	readonly reason: Extract<CloseReason, 'command' | 'button'>;
+	/** Tells the member it is closed; runs before the close is announced in the channel, which takes a while. */
+	readonly confirm: (poll: PollRow) => Promise<unknown>;
+}
+
+/** Closes a poll by a member's hand (`/poll close`, **Close**): the creator or Manage Server, once. */
+export async function closeByMember(ref: PollRef, actor: Actor, request: CloseRequest): Promise<PollRow> {
+	const poll = (await findPoll(container.sql, ref.guildId, ref.number)).unwrapOr(null) ?? refuseNotFound(ref.number);
+	if (!mayManage(poll, actor)) refuse(Failure.PollForbidden, message('polls:mayNotClose', { number: poll.number }));
+	const closed = await closePoll(container.sql, poll.guildId, poll.number, { reason: request.reason, userId: actor.userId });
+	if (closed.isErr()) {
+		if (closed.unwrapErr() === 'notFound') refuseNotFound(poll.number);
+		refuse(Failure.PollClosed, message('polls:alreadyClosed', { number: poll.number }));
+	}
+	await request.confirm(closed.unwrap());
+	container.logger.info(`Poll #${poll.number} closed by ${request.reason === 'command' ? 'command' : 'its button'}.`, {
+		guildId: poll.guildId,
+		userId: actor.userId
+	});
+	await announceClose(closed.unwrap());
+	return closed.unwrap();
+}
+
+/** `/poll results`: the counts, and who voted for what when the actor may see it (as many votes as the answer can name). */
+export async function readResults(poll: PollRow, actor: Actor): Promise<{ state: PollState; voters: VoteRecord[] | null }> {
+	const state = (await readPollState(container.sql, poll.guildId, poll.number)).unwrapOr(null) ?? refuseNotFound(poll.number);
+	const voters = votersVisible(state.poll, actor) ? await listVotes(container.sql, poll.guildId, poll.number, PollLimits.resultsVoterRows) : null;
+	return { state, voters };
+}
+
+/** `/poll export`: the counts file, and the votes file when the actor may see who voted. */
+export async function exportPoll(poll: PollRow, actor: Actor): Promise<PollExport> {
+	if (!mayManage(poll, actor)) refuse(Failure.PollForbidden, message('polls:mayNotExport', { number: poll.number }));
+	if (!countsVisible(poll)) refuse(Failure.PollResultsHidden, message('polls:exportHidden', { number: poll.number }));
+	const state = (await readPollState(container.sql, poll.guildId, poll.number)).unwrapOr(null) ?? refuseNotFound(poll.number);
+	// One row more than the file takes, to know whether it was cut.
+	const votes = votersVisible(state.poll, actor) ? await listVotes(container.sql, poll.guildId, poll.number, PollLimits.exportVoteRows + 1) : null;
+	return buildExport(state, votes);
+}
+
+/** `/poll list`. */
+export function listOpen(guildId: string) {
+	return listOpenPolls(container.sql, guildId);
+}

@@ -1,0 +1,47 @@
+/**
+ * Keeping a poll's message in step with its votes: every change asks for an edit, and the coalescer sends at most
+ * one per poll every 2 s, rendered from the database when it goes out, so the last one after a burst is exact. The
+ * message is edited through the bot's REST with no mentions allowed; a message gone or out of reach is skipped.
+ */
+import { container } from '@sapphire/framework';
+import { Routes } from 'discord.js';
+import { ExpectedDiscordErrors, unlessDiscordError } from '../discord/errors.js';
+import { metrics } from '../metrics/index.js';
+import { EditCoalescer } from './coalescer.js';
+import { pollKey, type PollRef } from './ref.js';
+import { readPollState } from './repository.js';
+import { renderPollMessage } from './render.js';
+import { pollTranslator } from './language.js';
+
+/** Rewrites the poll message from the database's current state. */
+export async function refreshPollMessage(ref: PollRef): Promise<void> {
+	const state = await readPollState(container.sql, ref.guildId, ref.number);
+	if (state.isErr()) return;
+	const { poll } = state.unwrap();
+	if (poll.messageId === null) return;
+	const sent = await unlessDiscordError(
+		container.client.rest.patch(Routes.channelMessage(poll.channelId, poll.messageId), {
+			body: { ...renderPollMessage(pollTranslator(poll), state.unwrap()), allowed_mentions: { parse: [] } }
+		}),
+		ExpectedDiscordErrors.Unreachable
+	);
+	if (sent === null) container.logger.debug(`Poll #${ref.number}'s message is unreachable; not updated.`, { guildId: ref.guildId });
+	else metrics.pollEditsSent.inc();
+}
+
+export const pollEdits = new EditCoalescer<PollRef>({
+	flush: refreshPollMessage,
+	keyOf: pollKey,
+	onError: (ref, error) => container.logger.warn(`Updating poll #${ref.number}'s message failed:`, error, { guildId: ref.guildId }),
+	onCoalesced: () => metrics.pollEditsCoalesced.inc()
+});
+
+/** Asks for the poll message to show the database's state, soon (never waits). */
+export function requestPollEdit(ref: PollRef): void {
+	pollEdits.request({ guildId: ref.guildId, number: ref.number });
+}
+
+/** {@link requestPollEdit}, resolving once an edit started after this call went out: `true` if it did. */
+export function editPollMessageNow(ref: PollRef): Promise<boolean> {
+	return pollEdits.requestAndWait({ guildId: ref.guildId, number: ref.number });
+}
