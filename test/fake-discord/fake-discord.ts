@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeClock } from './clock.js';
 import { CommandStore, type RegisteredCommand } from './commands.js';
-import { Gateway, type GatewayEventKind, type GatewayLogEntry } from './gateway.js';
+import { Gateway, type GatewayEventKind, type GatewayLogEntry, type SessionInfo } from './gateway.js';
 import {
 	InteractionRegistry,
 	type AutocompleteOptions,
@@ -309,6 +309,17 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 		return this.interactions.all();
 	}
 
+	/**
+	 * Callbacks refused with 40060 because the interaction was already answered, oldest first. With several sessions
+	 * on a shard (a deploy overlap) these are expected and not violations; a test counts them here.
+	 */
+	public get repeatedCallbacks(): Array<{ interactionId: string; label: string; at: number; type: unknown }> {
+		return this.interactions
+			.all()
+			.flatMap((record) => record.repeatedCallbacks.map((attempt) => ({ interactionId: record.id, label: record.label, ...attempt })))
+			.sort((a, b) => a.at - b.at);
+	}
+
 	// ----- reading messages -----
 
 	/** Messages in a channel, oldest first, latest state; ephemeral ones included (check `flags & 64`). */
@@ -367,6 +378,11 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 		return this.gateway.connectedShards();
 	}
 
+	/** Live gateway sessions (optionally of one shard), oldest first; two processes on one shard are two sessions. */
+	public sessions(shardId?: number): SessionInfo[] {
+		return this.gateway.sessionList().filter((session) => shardId === undefined || session.shardId === shardId);
+	}
+
 	/** The next gateway event of this kind (after `since`, epoch ms of the fake clock, default: now). */
 	public waitForGatewayEvent(
 		kind: GatewayEventKind,
@@ -401,6 +417,11 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 	public dropShard(shardId: number, options: { resumable: boolean } = { resumable: true }): void {
 		if (this.gateway.dropShard(shardId, options) === 0)
 			throw new Error(`fake-discord: dropShard(${shardId}): no connected session on that shard`);
+	}
+
+	/** Like `dropShard` for one session (`fake.sessions()`), leaving the shard's other sessions running. */
+	public dropSession(sessionId: string, options: { resumable: boolean } = { resumable: true }): void {
+		if (!this.gateway.dropSession(sessionId, options)) throw new Error(`fake-discord: dropSession(${sessionId}): no connected session with that id`);
 	}
 
 	/** Op 7 Reconnect: the client should close and RESUME. */

@@ -71,6 +71,10 @@ export interface InteractionRecord {
 	modal: Record<string, unknown> | null;
 	/** For a deferred update (type 6): the message's edit count at the callback, so only a later edit completes it. */
 	editCountAtCallback: number;
+	/** How many gateway sessions received the INTERACTION_CREATE (more than one during a deploy overlap). */
+	deliveredTo: number;
+	/** Callbacks after the accepted one, each refused with 40060 (e.g. the second process of a deploy overlap). */
+	repeatedCallbacks: Array<{ at: number; type: unknown }>;
 }
 
 export type UserRef = FakeUser | string;
@@ -231,6 +235,12 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 		this.emit('change');
 	}
 
+	/** A callback after the accepted one: Discord answers 40060 and the first answer stands. */
+	public markRepeated(record: InteractionRecord, type: unknown): void {
+		record.repeatedCallbacks.push({ at: this.deps.clock.now(), type });
+		this.emit('change');
+	}
+
 	/** Called when Discord refused the callback, so the handle can say why instead of timing out. */
 	public markRefused(record: InteractionRecord, reason: string): void {
 		this.refusals.set(record.id, reason);
@@ -240,9 +250,11 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 	public waitForCallback(record: InteractionRecord, timeoutMs: number): Promise<CallbackBody> {
 		return this.waitFor<CallbackBody>(
 			() => {
+				// An accepted callback wins over a refused later one (40060 for the second process of a deploy overlap).
+				if (record.callback) return { type: record.callback.type, data: record.callback.data };
 				const refusal = this.refusals.get(record.id);
 				if (refusal) throw new InteractionError(`${record.label}: Discord refused the callback: ${refusal}`);
-				return record.callback ? { type: record.callback.type, data: record.callback.data } : undefined;
+				return undefined;
 			},
 			timeoutMs,
 			() => `${record.label}: the bot sent no interaction callback within ${timeoutMs} ms`
@@ -431,7 +443,9 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 			sourceMessageId,
 			followUpIds: [],
 			modal: null,
-			editCountAtCallback: 0
+			editCountAtCallback: 0,
+			deliveredTo: 0,
+			repeatedCallbacks: []
 		};
 		this.byId.set(id, record);
 		if (this.byId.size > RETAINED_INTERACTIONS) {
@@ -442,6 +456,7 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 		const delivered = context.guild
 			? gateway.dispatchToGuild(context.guild.id, 'INTERACTION_CREATE', payload)
 			: gateway.dispatchToShard(0, 'INTERACTION_CREATE', payload);
+		record.deliveredTo = delivered;
 		if (delivered === 0) {
 			this.byId.delete(id);
 			throw new InteractionError(

@@ -166,12 +166,14 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 		};
 		const lateBy = clock.now() - record.dispatchedAt - CALLBACK_DEADLINE_MS;
 		if (lateBy > 0) throw refuse(Errors.unknownInteraction(`${record.label}: callback ${lateBy} ms after the 3 s deadline`));
-		if (record.callback)
-			throw refuse(
-				Errors.alreadyAcknowledged(
-					`${record.label}: second callback (type ${(request.body as { type?: unknown })?.type}); the first was type ${record.callback.type}`
-				)
-			);
+		if (record.callback) {
+			const type = (request.body as { type?: unknown } | undefined)?.type;
+			interactions.markRepeated(record, type);
+			const why = `${record.label}: second callback (type ${String(type)}); the first was type ${record.callback.type}`;
+			// Several sessions got the interaction (a deploy overlap): losing the race is normal, not the bot's fault.
+			if (record.deliveredTo > 1) throw Errors.alreadyAcknowledged(why, { violation: false });
+			throw refuse(Errors.alreadyAcknowledged(why));
+		}
 		let body: ReturnType<typeof validateCallbackBody>;
 		try {
 			body = validateCallbackBody(request.body);
