@@ -22,7 +22,16 @@ import { MessageStore, type FakeMessage } from './messages.js';
 import { RestApi, type RequestLogEntry, type RouteMatcher, type Violation } from './rest.js';
 import { createRoutes } from './routes.js';
 import { SnowflakeGenerator, shardForGuild } from './snowflake.js';
-import { World, type CreateGuildOptions, type FakeChannel, type FakeGuild, type FakeMember, type FakeRole, type FakeUser } from './world.js';
+import {
+	World,
+	type CreateGuildOptions,
+	type CreateUserOptions,
+	type FakeChannel,
+	type FakeGuild,
+	type FakeMember,
+	type FakeRole,
+	type FakeUser
+} from './world.js';
 
 export interface FakeDiscordOptions {
 	/** What `GET /gateway/bot` recommends (the bot decides how many shards it actually opens). Default 1. */
@@ -166,8 +175,19 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 	// ----- world -----
 
 	/** `id` fixes the user's id (a snowflake), e.g. to recreate the same world after a restart. */
-	public createUser(options: { username: string; globalName?: string; bot?: boolean; id?: string }): FakeUser {
+	public createUser(options: CreateUserOptions): FakeUser {
 		return this.world.createUser(options);
+	}
+
+	/** The user's client language from now on (`locale` of their interactions); a Discord locale code. */
+	public setUserLocale(userId: string, locale: string): void {
+		this.world.setUserLocale(userId, locale);
+	}
+
+	/** The server's preferred language (`guild_locale`); the bot hears of it with GUILD_UPDATE, as on Discord. */
+	public setGuildLocale(guildId: string, locale: string): void {
+		const guild = this.world.setGuildLocale(guildId, locale);
+		if (guild.botInGuild) this.gateway.dispatchToGuild(guild.id, 'GUILD_UPDATE', this.world.guildJson(guild));
 	}
 
 	/** Creates a guild with the bot in it (GUILD_CREATE goes to the owning shard if it is connected). */
@@ -421,7 +441,8 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 
 	/** Like `dropShard` for one session (`fake.sessions()`), leaving the shard's other sessions running. */
 	public dropSession(sessionId: string, options: { resumable: boolean } = { resumable: true }): void {
-		if (!this.gateway.dropSession(sessionId, options)) throw new Error(`fake-discord: dropSession(${sessionId}): no connected session with that id`);
+		if (!this.gateway.dropSession(sessionId, options))
+			throw new Error(`fake-discord: dropSession(${sessionId}): no connected session with that id`);
 	}
 
 	/** Op 7 Reconnect: the client should close and RESUME. */

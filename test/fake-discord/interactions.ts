@@ -12,6 +12,7 @@ import type { Gateway } from './gateway.js';
 import { MessageFlags, type FakeMessage, type MessageStore } from './messages.js';
 import { DEFAULT_BOT_PERMISSIONS, Permission } from './permissions.js';
 import type { SnowflakeGenerator } from './snowflake.js';
+import { isDiscordLocale } from './validation.js';
 import { ChannelType, type FakeChannel, type FakeGuild, type FakeUser, type World } from './world.js';
 
 export const InteractionType = { Ping: 1, ApplicationCommand: 2, MessageComponent: 3, Autocomplete: 4, ModalSubmit: 5 } as const;
@@ -413,6 +414,8 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 		sourceMessageId: string | null = null
 	): InteractionHandle {
 		const { world, gateway, clock, ids } = this.deps;
+		if (locale !== undefined && !isDiscordLocale(locale))
+			throw new InteractionError(`${label}: ${JSON.stringify(locale)} is not a Discord locale code`);
 		const id = ids.next();
 		const token = `aW50ZXJhY3Rpb246${id}:${randomBytes(24).toString('base64url')}`;
 		const payload: Record<string, unknown> = {
@@ -421,7 +424,7 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 			type,
 			token,
 			version: 1,
-			locale: locale ?? 'en-US',
+			locale: locale ?? world.userLocale(context.user.id),
 			entitlements: [],
 			attachment_size_limit: 10_485_760,
 			...context.payload,

@@ -301,7 +301,11 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 			return command;
 		};
 		return [
-			route('GET', base, (request) => ok(commands.list(scope(request)))),
+			// Discord sends the localisation maps only when asked (Sapphire asks, and compares them).
+			route('GET', base, (request) => {
+				const list = commands.list(scope(request));
+				return ok(request.query.get('with_localizations') === 'true' ? list : list.map(withoutLocalizations));
+			}),
 			route('POST', base, (request) => {
 				const guildId = scope(request);
 				validateCommandBody('commandCreate', request.body);
@@ -395,15 +399,7 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 		route('GET', '/guilds/:guildId', (request) => {
 			const guild = world.guilds.get(request.params.guildId!);
 			if (!guild?.botInGuild) throw Errors.unknownGuild();
-			const {
-				channels: _channels,
-				members: _members,
-				threads: _threads,
-				presences: _presences,
-				voice_states: _voice,
-				...rest
-			} = world.guildCreateJson(guild);
-			return ok({ ...rest, approximate_member_count: guild.memberCount });
+			return ok({ ...world.guildJson(guild), approximate_member_count: guild.memberCount });
 		}),
 		route('GET', '/guilds/:guildId/channels', (request) => {
 			const guild = world.guilds.get(request.params.guildId!);
@@ -423,6 +419,17 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 			return ok(world.memberJson(guild, member, false));
 		})
 	];
+}
+
+/** A command as `GET` returns it without `with_localizations=true`: no localisation maps at any depth. */
+function withoutLocalizations<T>(value: T): T {
+	if (Array.isArray(value)) return value.map(withoutLocalizations) as T;
+	if (typeof value !== 'object' || value === null) return value;
+	return Object.fromEntries(
+		Object.entries(value)
+			.filter(([key]) => key !== 'name_localizations' && key !== 'description_localizations')
+			.map(([key, child]) => [key, withoutLocalizations(child)])
+	) as T;
 }
 
 /** Which callback types make sense for which interaction (Discord refuses the rest). */

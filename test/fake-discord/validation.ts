@@ -271,7 +271,49 @@ export function validateDmBody(body: unknown): asserts body is Json {
 
 // ---------- application commands ----------
 
-const COMMAND_NAME = /^[-_\p{L}\p{N}]{1,32}$/u;
+const COMMAND_NAME = /^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+
+/** A Discord locale code (`de`, `fr`, `es-ES`, `pt-BR`...), as the spec lists them. */
+export function isDiscordLocale(value: string): boolean {
+	return Spec.AvailableLocalesEnumSchema.safeParse(value).success;
+}
+
+/** Chat input names (commands, subcommands, options) and their localised forms: lower case, no spaces. */
+function isChatInputName(name: string): boolean {
+	return COMMAND_NAME.test(name) && name === name.toLowerCase();
+}
+
+/**
+ * A `*_localizations` map: keys must be Discord locale codes, values follow the same rule as the field they
+ * translate (`valid`). Null or absent is fine.
+ */
+function localizationBreaks(map: unknown, path: Array<string | number>, valid: (value: string) => boolean, rule: string): RuleBreak[] {
+	if (map === undefined || map === null) return [];
+	if (typeof map !== 'object' || Array.isArray(map))
+		return [{ path, code: 'DICT_TYPE_CONVERT', message: 'Only dictionaries may be used in a DictType' }];
+	const breaks: RuleBreak[] = [];
+	for (const [locale, value] of Object.entries(map as Json)) {
+		if (!isDiscordLocale(locale))
+			breaks.push({
+				path: [...path, locale],
+				code: 'BASE_TYPE_CHOICES',
+				message: `Invalid locale ${JSON.stringify(locale)}: not a Discord locale code.`
+			});
+		else if (typeof value !== 'string' || !valid(value))
+			breaks.push({
+				path: [...path, locale],
+				code: 'APPLICATION_COMMAND_INVALID_LOCALIZATION',
+				message: `Invalid localisation ${JSON.stringify(value)} (${rule}).`
+			});
+	}
+	return breaks;
+}
+
+const charCount = (value: string) => [...value].length;
+const nameLocalizationBreaks = (map: unknown, path: Array<string | number>) =>
+	localizationBreaks(map, path, isChatInputName, 'lowercase, ^[-_\\p{L}\\p{N}\\p{sc=Deva}\\p{sc=Thai}]{1,32}$');
+const textLocalizationBreaks = (map: unknown, path: Array<string | number>) =>
+	localizationBreaks(map, path, (value) => charCount(value) >= 1 && charCount(value) <= 100, '1 to 100 characters');
 const OptionType = { Subcommand: 1, SubcommandGroup: 2 } as const;
 
 export type CommandBodyKind = 'commandCreate' | 'commandPatch' | 'commandBulkItem';
@@ -330,15 +372,27 @@ function commandRuleBreaks(command: Json, partial: boolean, prefix: Array<string
 	const isChatInput = (command.type ?? 1) === 1;
 	if (!partial || command.name !== undefined) {
 		const name = String(command.name);
-		if (isChatInput && (!COMMAND_NAME.test(name) || name !== name.toLowerCase()))
+		if (isChatInput && !isChatInputName(name))
 			breaks.push({
 				path: [...prefix, 'name'],
 				code: 'APPLICATION_COMMAND_INVALID_NAME',
-				message: `Command name is invalid: ${JSON.stringify(name)} (lowercase, ^[-_\\p{L}\\p{N}]{1,32}$).`
+				message: `Command name is invalid: ${JSON.stringify(name)} (lowercase, ^[-_\\p{L}\\p{N}\\p{sc=Deva}\\p{sc=Thai}]{1,32}$).`
 			});
 	}
 	if (isChatInput && (!partial || command.description !== undefined))
 		breaks.push(...descriptionBreaks(command.description, [...prefix, 'description']));
+	// User and message commands may use capitals and spaces in their names, translated ones too.
+	breaks.push(
+		...(isChatInput
+			? nameLocalizationBreaks(command.name_localizations, [...prefix, 'name_localizations'])
+			: localizationBreaks(
+					command.name_localizations,
+					[...prefix, 'name_localizations'],
+					(value) => charCount(value) >= 1 && charCount(value) <= 32,
+					'1 to 32 characters'
+				)),
+		...textLocalizationBreaks(command.description_localizations, [...prefix, 'description_localizations'])
+	);
 	if (Array.isArray(command.options)) breaks.push(...optionListBreaks(command.options as Json[], [...prefix, 'options'], 0));
 	return breaks;
 }
@@ -356,7 +410,7 @@ function optionListBreaks(options: Json[], path: Array<string | number>, depth: 
 	options.forEach((option, index) => {
 		const here = [...path, index];
 		const name = String(option.name);
-		if (!COMMAND_NAME.test(name) || name !== name.toLowerCase())
+		if (!isChatInputName(name))
 			breaks.push({
 				path: [...here, 'name'],
 				code: 'APPLICATION_COMMAND_INVALID_NAME',
@@ -369,7 +423,11 @@ function optionListBreaks(options: Json[], path: Array<string | number>, depth: 
 				message: `Option name ${name} is already used.`
 			});
 		names.add(name);
-		breaks.push(...descriptionBreaks(option.description, [...here, 'description']));
+		breaks.push(
+			...descriptionBreaks(option.description, [...here, 'description']),
+			...nameLocalizationBreaks(option.name_localizations, [...here, 'name_localizations']),
+			...textLocalizationBreaks(option.description_localizations, [...here, 'description_localizations'])
+		);
 		const isSubcommand = option.type === OptionType.Subcommand || option.type === OptionType.SubcommandGroup;
 		if (isSubcommand) {
 			const allowed = option.type === OptionType.SubcommandGroup ? depth === 0 : depth <= 1;
@@ -389,6 +447,10 @@ function optionListBreaks(options: Json[], path: Array<string | number>, depth: 
 				message: 'Required options must be placed before non-required options.'
 			});
 		if (option.required !== true) sawOptional = true;
+		if (Array.isArray(option.choices))
+			(option.choices as Json[]).forEach((choice, choiceIndex) =>
+				breaks.push(...textLocalizationBreaks(choice.name_localizations, [...here, 'choices', choiceIndex, 'name_localizations']))
+			);
 		if (Array.isArray(option.choices) && option.choices.length > 25)
 			breaks.push({ path: [...here, 'choices'], code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' });
 		if (option.autocomplete === true && Array.isArray(option.choices) && option.choices.length > 0)
