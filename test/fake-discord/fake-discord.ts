@@ -361,6 +361,42 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 		return this.messageStore.get(messageId);
 	}
 
+	/**
+	 * Messages that notified this user, role or everyone when they were sent (`message.pinged`), oldest first.
+	 * Edits never notify; mentions a message merely shows now are in `message.wouldPing`.
+	 */
+	public messagesPinging(target: { userId: string } | { roleId: string } | { everyone: true }): FakeMessage[] {
+		const pinged = (message: FakeMessage) =>
+			'userId' in target
+				? message.pinged.users.includes(target.userId)
+				: 'roleId' in target
+					? message.pinged.roles.includes(target.roleId)
+					: message.pinged.everyone;
+		return this.messageStore.all().filter((message) => !message.deleted && pinged(message));
+	}
+
+	/** A user writes in a channel (e.g. so the bot can reply to them): stored, and MESSAGE_CREATE goes to the bot. */
+	public postUserMessage(options: { user: FakeUser | string; channelId: string; content: string }): FakeMessage {
+		const author = this.world.requireUser(typeof options.user === 'string' ? options.user : options.user.id);
+		const channel = this.world.channels.get(options.channelId);
+		if (!channel) throw new Error(`fake-discord: unknown channel ${options.channelId}`);
+		const message = this.messageStore.create({
+			channelId: channel.id,
+			...(channel.guild_id ? { guildId: channel.guild_id } : {}),
+			author,
+			body: { content: options.content },
+			files: []
+		});
+		channel.last_message_id = message.id;
+		const payload = { ...this.messageStore.toApi(message), channel_type: channel.type };
+		if (channel.guild_id) {
+			const guild = this.world.requireGuild(channel.guild_id);
+			const { user: _user, ...member } = this.world.memberJson(guild, this.world.ensureMember(guild.id, author.id), false);
+			this.gateway.dispatchToGuild(guild.id, 'MESSAGE_CREATE', { ...payload, member });
+		} else this.gateway.dispatchToShard(0, 'MESSAGE_CREATE', payload);
+		return message;
+	}
+
 	/** The first message (existing or future, created or edited) matching `predicate`. */
 	public waitForMessage(predicate: (message: FakeMessage) => boolean, timeoutMs = 5_000): Promise<FakeMessage> {
 		return new Promise((resolve, reject) => {

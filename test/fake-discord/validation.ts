@@ -6,6 +6,7 @@
  */
 import * as Spec from 'discord-api-spec/zod';
 import { invalidFormBody, type RuleBreak } from './errors.js';
+import { allowedMentionsConflicts } from './mentions.js';
 
 type Json = Record<string, unknown>;
 interface SafeParser {
@@ -142,6 +143,12 @@ export function messageRuleBreaks(body: Json, prefix: Array<string | number> = [
 	const isComponentsV2 = typeof body.flags === 'number' && (body.flags & COMPONENTS_V2_FLAG) !== 0;
 	if (Array.isArray(body.components) && !isComponentsV2) breaks.push(...actionRowBreaks(body.components, [...prefix, 'components']));
 	breaks.push(...customIdBreaks(body.components, [...prefix, 'components']));
+	for (const kind of allowedMentionsConflicts(body.allowed_mentions))
+		breaks.push({
+			path: [...prefix, 'allowed_mentions', kind],
+			code: 'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE',
+			message: `parse:["${kind}"] and ${kind}: [ids] are mutually exclusive.`
+		});
 	return breaks;
 }
 
