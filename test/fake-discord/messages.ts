@@ -270,7 +270,7 @@ export class MessageStore extends EventEmitter<MessageStoreEvents> {
 }
 
 /** Discord numbers every component of a message (`id`, depth-first from 1) when the bot leaves it out. */
-function numberComponents(components: unknown[]): unknown[] {
+export function numberComponents(components: unknown[]): unknown[] {
 	let next = 1;
 	const visit = (node: unknown) => {
 		if (Array.isArray(node)) return node.forEach(visit);

@@ -14,7 +14,7 @@ import {
 	type InteractionRecord,
 	type InteractionRegistry
 } from './interactions.js';
-import { MessageFlags, type FakeMessage, type MessageStore, type UploadedFile } from './messages.js';
+import { MessageFlags, numberComponents, type FakeMessage, type MessageStore, type UploadedFile } from './messages.js';
 import { Permission } from './permissions.js';
 import type { RestRequest, RestResponse, RouteDefinition } from './rest.js';
 import { validateBulkCommands, validateCallbackBody, validateCommandBody, validateDmBody, validateMessageBody } from './validation.js';
@@ -202,7 +202,8 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 				message = messages.edit(messages.get(record.sourceMessageId!)!, data, request.files);
 				break;
 			case CallbackType.Modal:
-				record.modal = structuredClone(data);
+				// Discord numbers a modal's components like a message's; the submission echoes those ids.
+				record.modal = { ...structuredClone(data), components: numberComponents(structuredClone(data.components as unknown[])) };
 				break;
 		}
 		interactions.markCallback(record, { type: body.type, data: body.data });

@@ -119,7 +119,8 @@ export function validateCallbackBody(body: unknown): { type: number; data: Json 
 		if (Array.isArray(choices) && choices.length > 25)
 			breaks.push({ path: ['data', 'choices'], code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' });
 	}
-	if (dataObject && type === 9) breaks.push(...customIdBreaks(dataObject.components, ['data', 'components']));
+	if (dataObject && type === 9)
+		breaks.push(...customIdBreaks(dataObject.components, ['data', 'components']), ...modalRuleBreaks(dataObject, ['data']));
 	throwIfAny(breaks);
 	return { type: type as number, data: dataObject };
 }
@@ -164,6 +165,40 @@ export function embedTextLength(embed: Json | null | undefined): number {
 		length((embed.author as Json | undefined)?.name) +
 		fields.reduce((sum, field) => sum + length(field.name) + length(field.value), 0)
 	);
+}
+
+/** Discord documents 1 to 5 components in a modal. */
+const MODAL_COMPONENT_LIMIT = 5;
+
+/**
+ * What the spec's modal shapes leave out: at most 5 components; a text input in a (legacy) action row carries its
+ * own label, one in a Label component does not need one; selects inside Labels follow the message select rules.
+ */
+function modalRuleBreaks(modal: Json, prefix: Array<string | number>): RuleBreak[] {
+	const breaks: RuleBreak[] = [];
+	const components = Array.isArray(modal.components) ? (modal.components as Json[]) : [];
+	const path = [...prefix, 'components'];
+	if (components.length > MODAL_COMPONENT_LIMIT)
+		breaks.push({ path, code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${MODAL_COMPONENT_LIMIT} or fewer in length.` });
+	components.forEach((component, index) => {
+		const here = [...path, index];
+		if (component.type === ComponentType.ActionRow) {
+			const children = Array.isArray(component.components) ? (component.components as Json[]) : [];
+			if (children.length > 1)
+				breaks.push({ path: [...here, 'components'], code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 1 or fewer in length.' });
+			children.forEach((child, childIndex) => {
+				if (child.type === ComponentType.TextInput && typeof child.label !== 'string')
+					breaks.push({
+						path: [...here, 'components', childIndex, 'label'],
+						code: 'BASE_TYPE_REQUIRED',
+						message: 'A text input outside a Label component needs a label.'
+					});
+			});
+		}
+		if (component.type === ComponentType.Label && typeof component.component === 'object' && component.component !== null)
+			breaks.push(...componentBreaks(component.component as Json, [...here, 'component']));
+	});
+	return breaks;
 }
 
 /** Classic (non components-v2) layout: ≤ 5 action rows; each holds 1–5 buttons or exactly one select. */
