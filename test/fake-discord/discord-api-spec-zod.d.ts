@@ -1,6 +1,6 @@
 /**
  * discord-api-spec's package.json points the `./zod` types at a .js file, which TypeScript cannot read without
- * `allowJs`. The fake only calls `safeParse` on the request-body schemas it uses, so that is all this declares.
+ * `allowJs`. The fake only calls `safeParse` on the schemas it uses (request bodies, locale codes), so that is all this declares.
  */
 declare module 'discord-api-spec/zod' {
 	interface SpecSchema {
@@ -22,4 +22,5 @@ declare module 'discord-api-spec/zod' {
 	export const UpdateMessageInteractionCallbackRequestSchema: SpecSchema;
 	export const ApplicationCommandAutocompleteCallbackRequestSchema: SpecSchema;
 	export const ModalInteractionCallbackRequestSchema: SpecSchema;
+	export const AvailableLocalesEnumSchema: SpecSchema;
 }

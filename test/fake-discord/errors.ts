@@ -56,7 +56,8 @@ export const Errors = {
 	unknownWebhook: () => notFound(10015, 'Unknown Webhook'),
 	unknownApplicationCommand: () => notFound(10063, 'Unknown application command'),
 	unknownInteraction: (why: string) => new DiscordApiError(404, { message: 'Unknown interaction', code: 10062 }, why),
-	alreadyAcknowledged: (why: string) => new DiscordApiError(400, { message: 'Interaction has already been acknowledged.', code: 40060 }, why),
+	alreadyAcknowledged: (why: string, options: { violation: boolean } = { violation: true }) =>
+		new DiscordApiError(400, { message: 'Interaction has already been acknowledged.', code: 40060 }, options.violation ? why : undefined),
 	invalidWebhookToken: (why: string) => new DiscordApiError(401, { message: 'Invalid Webhook Token', code: 50027 }, why),
 	emptyMessage: () =>
 		new DiscordApiError(400, { message: 'Cannot send an empty message', code: 50006 }, 'message has no content, embed, component or file'),

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeClock } from './clock.js';
 import { CommandStore, type RegisteredCommand } from './commands.js';
-import { Gateway, type GatewayEventKind, type GatewayLogEntry } from './gateway.js';
+import { Gateway, type GatewayEventKind, type GatewayLogEntry, type SessionInfo } from './gateway.js';
 import {
 	InteractionRegistry,
 	type AutocompleteOptions,
@@ -22,7 +22,16 @@ import { MessageStore, type FakeMessage } from './messages.js';
 import { RestApi, type RequestLogEntry, type RouteMatcher, type Violation } from './rest.js';
 import { createRoutes } from './routes.js';
 import { SnowflakeGenerator, shardForGuild } from './snowflake.js';
-import { World, type CreateGuildOptions, type FakeChannel, type FakeGuild, type FakeMember, type FakeRole, type FakeUser } from './world.js';
+import {
+	World,
+	type CreateGuildOptions,
+	type CreateUserOptions,
+	type FakeChannel,
+	type FakeGuild,
+	type FakeMember,
+	type FakeRole,
+	type FakeUser
+} from './world.js';
 
 export interface FakeDiscordOptions {
 	/** What `GET /gateway/bot` recommends (the bot decides how many shards it actually opens). Default 1. */
@@ -166,8 +175,19 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 	// ----- world -----
 
 	/** `id` fixes the user's id (a snowflake), e.g. to recreate the same world after a restart. */
-	public createUser(options: { username: string; globalName?: string; bot?: boolean; id?: string }): FakeUser {
+	public createUser(options: CreateUserOptions): FakeUser {
 		return this.world.createUser(options);
+	}
+
+	/** The user's client language from now on (`locale` of their interactions); a Discord locale code. */
+	public setUserLocale(userId: string, locale: string): void {
+		this.world.setUserLocale(userId, locale);
+	}
+
+	/** The server's preferred language (`guild_locale`); the bot hears of it with GUILD_UPDATE, as on Discord. */
+	public setGuildLocale(guildId: string, locale: string): void {
+		const guild = this.world.setGuildLocale(guildId, locale);
+		if (guild.botInGuild) this.gateway.dispatchToGuild(guild.id, 'GUILD_UPDATE', this.world.guildJson(guild));
 	}
 
 	/** Creates a guild with the bot in it (GUILD_CREATE goes to the owning shard if it is connected). */
@@ -309,6 +329,17 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 		return this.interactions.all();
 	}
 
+	/**
+	 * Callbacks refused with 40060 because the interaction was already answered, oldest first. With several sessions
+	 * on a shard (a deploy overlap) these are expected and not violations; a test counts them here.
+	 */
+	public get repeatedCallbacks(): Array<{ interactionId: string; label: string; at: number; type: unknown }> {
+		return this.interactions
+			.all()
+			.flatMap((record) => record.repeatedCallbacks.map((attempt) => ({ interactionId: record.id, label: record.label, ...attempt })))
+			.sort((a, b) => a.at - b.at);
+	}
+
 	// ----- reading messages -----
 
 	/** Messages in a channel, oldest first, latest state; ephemeral ones included (check `flags & 64`). */
@@ -328,6 +359,42 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 
 	public message(messageId: string): FakeMessage | undefined {
 		return this.messageStore.get(messageId);
+	}
+
+	/**
+	 * Messages that notified this user, role or everyone when they were sent (`message.pinged`), oldest first.
+	 * Edits never notify; mentions a message merely shows now are in `message.wouldPing`.
+	 */
+	public messagesPinging(target: { userId: string } | { roleId: string } | { everyone: true }): FakeMessage[] {
+		const pinged = (message: FakeMessage) =>
+			'userId' in target
+				? message.pinged.users.includes(target.userId)
+				: 'roleId' in target
+					? message.pinged.roles.includes(target.roleId)
+					: message.pinged.everyone;
+		return this.messageStore.all().filter((message) => !message.deleted && pinged(message));
+	}
+
+	/** A user writes in a channel (e.g. so the bot can reply to them): stored, and MESSAGE_CREATE goes to the bot. */
+	public postUserMessage(options: { user: FakeUser | string; channelId: string; content: string }): FakeMessage {
+		const author = this.world.requireUser(typeof options.user === 'string' ? options.user : options.user.id);
+		const channel = this.world.channels.get(options.channelId);
+		if (!channel) throw new Error(`fake-discord: unknown channel ${options.channelId}`);
+		const message = this.messageStore.create({
+			channelId: channel.id,
+			...(channel.guild_id ? { guildId: channel.guild_id } : {}),
+			author,
+			body: { content: options.content },
+			files: []
+		});
+		channel.last_message_id = message.id;
+		const payload = { ...this.messageStore.toApi(message), channel_type: channel.type };
+		if (channel.guild_id) {
+			const guild = this.world.requireGuild(channel.guild_id);
+			const { user: _user, ...member } = this.world.memberJson(guild, this.world.ensureMember(guild.id, author.id), false);
+			this.gateway.dispatchToGuild(guild.id, 'MESSAGE_CREATE', { ...payload, member });
+		} else this.gateway.dispatchToShard(0, 'MESSAGE_CREATE', payload);
+		return message;
 	}
 
 	/** The first message (existing or future, created or edited) matching `predicate`. */
@@ -367,6 +434,11 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 		return this.gateway.connectedShards();
 	}
 
+	/** Live gateway sessions (optionally of one shard), oldest first; two processes on one shard are two sessions. */
+	public sessions(shardId?: number): SessionInfo[] {
+		return this.gateway.sessionList().filter((session) => shardId === undefined || session.shardId === shardId);
+	}
+
 	/** The next gateway event of this kind (after `since`, epoch ms of the fake clock, default: now). */
 	public waitForGatewayEvent(
 		kind: GatewayEventKind,
@@ -401,6 +473,12 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 	public dropShard(shardId: number, options: { resumable: boolean } = { resumable: true }): void {
 		if (this.gateway.dropShard(shardId, options) === 0)
 			throw new Error(`fake-discord: dropShard(${shardId}): no connected session on that shard`);
+	}
+
+	/** Like `dropShard` for one session (`fake.sessions()`), leaving the shard's other sessions running. */
+	public dropSession(sessionId: string, options: { resumable: boolean } = { resumable: true }): void {
+		if (!this.gateway.dropSession(sessionId, options))
+			throw new Error(`fake-discord: dropSession(${sessionId}): no connected session with that id`);
 	}
 
 	/** Op 7 Reconnect: the client should close and RESUME. */

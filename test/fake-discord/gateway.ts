@@ -118,6 +118,28 @@ export class Gateway extends EventEmitter<{ event: [GatewayLogEntry] }> {
 		].sort((a, b) => a - b);
 	}
 
+	/**
+	 * Every live session, oldest first. Two processes that IDENTIFY the same shard (a deploy overlap) are two
+	 * sessions; Discord keeps both and sends each of them every event of that shard.
+	 */
+	public sessionList(): SessionInfo[] {
+		return this.liveSessions().map((session) => ({
+			id: session.id,
+			shardId: session.shardId,
+			shardCount: session.shardCount,
+			connected: session.socket !== null,
+			seq: session.seq
+		}));
+	}
+
+	/** Like `dropShard`, for one session only (the other sessions of the shard keep running). */
+	public dropSession(sessionId: string, options: { resumable: boolean }): boolean {
+		const session = this.liveSessions().find((candidate) => candidate.id === sessionId && candidate.socket);
+		if (!session) return false;
+		this.drop(session, options.resumable);
+		return true;
+	}
+
 	/** The shard count the bot identified with (0 if nobody is connected). */
 	public identifiedShardCount(): number {
 		return this.liveSessions()[0]?.shardCount ?? 0;
@@ -129,11 +151,7 @@ export class Gateway extends EventEmitter<{ event: [GatewayLogEntry] }> {
 	 */
 	public dropShard(shardId: number, options: { resumable: boolean }): number {
 		const victims = this.liveSessions().filter((session) => session.shardId === shardId && session.socket);
-		for (const session of victims) {
-			this.record('DROPPED', session, options.resumable ? 'resumable' : 'not resumable');
-			if (options.resumable) session.socket!.terminate();
-			else this.invalidate(session, false);
-		}
+		for (const session of victims) this.drop(session, options.resumable);
 		return victims.length;
 	}
 
@@ -269,6 +287,12 @@ export class Gateway extends EventEmitter<{ event: [GatewayLogEntry] }> {
 		this.sessionBySocket.set(socket, session);
 	}
 
+	private drop(session: Session, resumable: boolean): void {
+		this.record('DROPPED', session, resumable ? 'resumable' : 'not resumable');
+		if (resumable) session.socket!.terminate();
+		else this.invalidate(session, false);
+	}
+
 	private invalidate(session: Session, resumable: boolean): void {
 		this.record('INVALID_SESSION', session, resumable);
 		if (!resumable) session.invalidated = true;
@@ -316,6 +340,16 @@ export class Gateway extends EventEmitter<{ event: [GatewayLogEntry] }> {
 		this.log.push(entry);
 		this.emit('event', entry);
 	}
+}
+
+export interface SessionInfo {
+	id: string;
+	shardId: number;
+	shardCount: number;
+	/** False while the socket is down but the session can still be resumed. */
+	connected: boolean;
+	/** The last sequence number sent to this session. */
+	seq: number;
 }
 
 interface IdentifyData {

@@ -2,7 +2,7 @@ export { FakeDiscord, type FakeDiscordOptions, type FakeDiscordEvents, type Unkn
 export { FakeClock } from './clock.js';
 export type { RegisteredCommand, CommandOption } from './commands.js';
 export { DiscordApiError } from './errors.js';
-export type { GatewayEventKind, GatewayLogEntry } from './gateway.js';
+export type { GatewayEventKind, GatewayLogEntry, SessionInfo } from './gateway.js';
 export {
 	CALLBACK_DEADLINE_MS,
 	CallbackType,

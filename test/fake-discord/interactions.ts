@@ -12,6 +12,7 @@ import type { Gateway } from './gateway.js';
 import { MessageFlags, type FakeMessage, type MessageStore } from './messages.js';
 import { DEFAULT_BOT_PERMISSIONS, Permission } from './permissions.js';
 import type { SnowflakeGenerator } from './snowflake.js';
+import { isDiscordLocale } from './validation.js';
 import { ChannelType, type FakeChannel, type FakeGuild, type FakeUser, type World } from './world.js';
 
 export const InteractionType = { Ping: 1, ApplicationCommand: 2, MessageComponent: 3, Autocomplete: 4, ModalSubmit: 5 } as const;
@@ -71,6 +72,10 @@ export interface InteractionRecord {
 	modal: Record<string, unknown> | null;
 	/** For a deferred update (type 6): the message's edit count at the callback, so only a later edit completes it. */
 	editCountAtCallback: number;
+	/** How many gateway sessions received the INTERACTION_CREATE (more than one during a deploy overlap). */
+	deliveredTo: number;
+	/** Callbacks after the accepted one, each refused with 40060 (e.g. the second process of a deploy overlap). */
+	repeatedCallbacks: Array<{ at: number; type: unknown }>;
 }
 
 export type UserRef = FakeUser | string;
@@ -109,8 +114,9 @@ export interface ModalSubmitOptions {
 	user?: UserRef;
 	/** The interaction the bot answered with a modal (callback type 9). */
 	from: InteractionHandle;
-	/** Text input values by custom_id. */
-	values: Record<string, string>;
+	/** By custom_id: a text input's text, or a select's chosen values (option values, or user/role/channel ids). */
+	values: Record<string, string | string[]>;
+	locale?: string;
 }
 
 export class InteractionError extends Error {}
@@ -231,6 +237,12 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 		this.emit('change');
 	}
 
+	/** A callback after the accepted one: Discord answers 40060 and the first answer stands. */
+	public markRepeated(record: InteractionRecord, type: unknown): void {
+		record.repeatedCallbacks.push({ at: this.deps.clock.now(), type });
+		this.emit('change');
+	}
+
 	/** Called when Discord refused the callback, so the handle can say why instead of timing out. */
 	public markRefused(record: InteractionRecord, reason: string): void {
 		this.refusals.set(record.id, reason);
@@ -240,9 +252,11 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 	public waitForCallback(record: InteractionRecord, timeoutMs: number): Promise<CallbackBody> {
 		return this.waitFor<CallbackBody>(
 			() => {
+				// An accepted callback wins over a refused later one (40060 for the second process of a deploy overlap).
+				if (record.callback) return { type: record.callback.type, data: record.callback.data };
 				const refusal = this.refusals.get(record.id);
 				if (refusal) throw new InteractionError(`${record.label}: Discord refused the callback: ${refusal}`);
-				return record.callback ? { type: record.callback.type, data: record.callback.data } : undefined;
+				return undefined;
 			},
 			timeoutMs,
 			() => `${record.label}: the bot sent no interaction callback within ${timeoutMs} ms`
@@ -374,18 +388,33 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 		const source = options.from.record;
 		const modal = source.modal;
 		if (!modal) throw new InteractionError(`modalSubmit: ${source.label} was not answered with a modal`);
-		const submitted = structuredClone(modal.components as Array<Record<string, unknown>>).map((node) => fillModalNode(node, options.values));
-		const missing = requiredInputsWithoutValue(modal.components as Array<Record<string, unknown>>, options.values);
-		if (missing.length > 0) throw new InteractionError(`modalSubmit: required inputs without a value: ${missing.join(', ')}`);
+		const label = `modal ${String(modal.custom_id)}`;
+		const tree = modal.components as Array<Record<string, unknown>>;
+		const inputs = modalInputs(tree);
+		const unknown = Object.keys(options.values).filter((customId) => !inputs.has(customId));
+		if (unknown.length > 0)
+			throw new InteractionError(
+				`${label}: no input with custom_id ${unknown.join(', ')} (inputs: ${[...inputs.keys()].join(', ') || 'none'})`
+			);
+		for (const [customId, input] of inputs) checkModalValue(input, options.values[customId], `${label} ${customId}`);
+
 		const context = this.context(options.user ?? source.user, source.guildId ?? undefined, source.channelId);
+		const resolved: Record<string, Record<string, unknown>> = {};
+		for (const [customId, input] of inputs) {
+			const chosen = options.values[customId];
+			if (input.type === 3 || input.type === 4 || !Array.isArray(chosen)) continue;
+			for (const [kind, entries] of Object.entries(resolveSelectValues(input.type as number, chosen, context, this.deps.world) ?? {}))
+				resolved[kind] = { ...resolved[kind], ...entries };
+		}
+		const submitted = tree.map((node) => fillModalNode(node, options.values));
 		const sourceMessage = source.sourceMessageId ? this.deps.messages.get(source.sourceMessageId) : undefined;
-		const data = { custom_id: modal.custom_id, components: submitted };
+		const data = { custom_id: modal.custom_id, components: submitted, ...(Object.keys(resolved).length > 0 ? { resolved } : {}) };
 		return this.dispatch(
 			InteractionType.ModalSubmit,
-			`modal ${String(modal.custom_id)}`,
+			label,
 			context,
 			{ data, ...(sourceMessage ? { message: this.deps.messages.toApi(sourceMessage) } : {}) },
-			undefined,
+			options.locale,
 			sourceMessage?.id ?? null
 		);
 	}
@@ -401,6 +430,8 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 		sourceMessageId: string | null = null
 	): InteractionHandle {
 		const { world, gateway, clock, ids } = this.deps;
+		if (locale !== undefined && !isDiscordLocale(locale))
+			throw new InteractionError(`${label}: ${JSON.stringify(locale)} is not a Discord locale code`);
 		const id = ids.next();
 		const token = `aW50ZXJhY3Rpb246${id}:${randomBytes(24).toString('base64url')}`;
 		const payload: Record<string, unknown> = {
@@ -409,7 +440,7 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 			type,
 			token,
 			version: 1,
-			locale: locale ?? 'en-US',
+			locale: locale ?? world.userLocale(context.user.id),
 			entitlements: [],
 			attachment_size_limit: 10_485_760,
 			...context.payload,
@@ -431,7 +462,9 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 			sourceMessageId,
 			followUpIds: [],
 			modal: null,
-			editCountAtCallback: 0
+			editCountAtCallback: 0,
+			deliveredTo: 0,
+			repeatedCallbacks: []
 		};
 		this.byId.set(id, record);
 		if (this.byId.size > RETAINED_INTERACTIONS) {
@@ -442,6 +475,7 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 		const delivered = context.guild
 			? gateway.dispatchToGuild(context.guild.id, 'INTERACTION_CREATE', payload)
 			: gateway.dispatchToShard(0, 'INTERACTION_CREATE', payload);
+		record.deliveredTo = delivered;
 		if (delivered === 0) {
 			this.byId.delete(id);
 			throw new InteractionError(
@@ -730,37 +764,65 @@ function resolveSelectValues(
 	return resolved;
 }
 
-/** Turns a modal's component tree into the submitted tree: text inputs get their `value`, nothing else is echoed. */
-function fillModalNode(node: Record<string, unknown>, values: Record<string, string>): Record<string, unknown> {
-	if (node.type === 4)
-		return {
-			type: 4,
-			...(typeof node.id === 'number' ? { id: node.id } : {}),
-			custom_id: node.custom_id,
-			value: values[node.custom_id as string] ?? ''
-		};
-	if (node.type === 18)
-		return {
-			type: 18,
-			...(typeof node.id === 'number' ? { id: node.id } : {}),
-			component: fillModalNode(node.component as Record<string, unknown>, values)
-		};
+const withId = (node: Record<string, unknown>) => (typeof node.id === 'number' ? { id: node.id } : {});
+
+/**
+ * Turns a modal's component tree into the submitted tree, as Discord sends it: text inputs get their `value`, selects
+ * their `values` (empty when nothing was chosen), other components only keep type and id.
+ */
+function fillModalNode(node: Record<string, unknown>, values: Record<string, string | string[]>): Record<string, unknown> {
+	const chosen = typeof node.custom_id === 'string' ? values[node.custom_id] : undefined;
+	if (node.type === 4) return { type: 4, ...withId(node), custom_id: node.custom_id, value: typeof chosen === 'string' ? chosen : '' };
+	if (SELECT_COMPONENT_TYPES.has(node.type as number))
+		return { type: node.type, ...withId(node), custom_id: node.custom_id, values: Array.isArray(chosen) ? [...chosen] : [] };
+	if (node.type === 18) return { type: 18, ...withId(node), component: fillModalNode(node.component as Record<string, unknown>, values) };
 	if (node.type === 1)
 		return {
 			type: 1,
-			...(typeof node.id === 'number' ? { id: node.id } : {}),
+			...withId(node),
 			components: (node.components as Array<Record<string, unknown>>).map((child) => fillModalNode(child, values))
 		};
-	return { type: node.type, ...(typeof node.id === 'number' ? { id: node.id } : {}) };
+	return { type: node.type, ...withId(node) };
 }
 
-function requiredInputsWithoutValue(nodes: Array<Record<string, unknown>>, values: Record<string, string>): string[] {
-	const missing: string[] = [];
+const SELECT_COMPONENT_TYPES = new Set([3, 5, 6, 7, 8]);
+
+/** The modal's inputs (text inputs and selects) by custom_id, wherever they sit (action row or Label). */
+function modalInputs(nodes: Array<Record<string, unknown>>): Map<string, Record<string, unknown>> {
+	const inputs = new Map<string, Record<string, unknown>>();
 	const visit = (node: Record<string, unknown>) => {
-		if (node.type === 4 && node.required !== false && !values[node.custom_id as string]) missing.push(String(node.custom_id));
+		if ((node.type === 4 || SELECT_COMPONENT_TYPES.has(node.type as number)) && typeof node.custom_id === 'string')
+			inputs.set(node.custom_id, node);
 		if (Array.isArray(node.components)) (node.components as Array<Record<string, unknown>>).forEach(visit);
 		if (node.component) visit(node.component as Record<string, unknown>);
 	};
 	nodes.forEach(visit);
-	return missing;
+	return inputs;
+}
+
+/** What Discord's client would let the user submit: required inputs filled, lengths and select counts respected. */
+function checkModalValue(input: Record<string, unknown>, value: string | string[] | undefined, label: string): void {
+	const required = input.required !== false;
+	if (input.type === 4) {
+		if (Array.isArray(value)) throw new InteractionError(`${label}: a text input takes a string, not a list`);
+		const text = value ?? '';
+		if (required && text === '') throw new InteractionError(`${label}: required input without a value`);
+		const minLength = (input.min_length as number | undefined) ?? 0;
+		const maxLength = (input.max_length as number | undefined) ?? 4000;
+		if (text !== '' && (text.length < minLength || text.length > maxLength))
+			throw new InteractionError(`${label}: ${text.length} characters, the input allows ${minLength}..${maxLength}`);
+		return;
+	}
+	if (value !== undefined && !Array.isArray(value)) throw new InteractionError(`${label}: a select takes a list of values`);
+	const chosen = value ?? [];
+	const min = (input.min_values as number | undefined) ?? 1;
+	const max = (input.max_values as number | undefined) ?? 1;
+	if (chosen.length === 0 && !required) return;
+	if (chosen.length < min || chosen.length > max)
+		throw new InteractionError(`${label}: ${chosen.length} value(s) chosen, the menu allows ${min}..${max}${required ? '' : ' (or none)'}`);
+	if (input.type === 3) {
+		const allowed = new Set(((input.options as Array<{ value: string }> | undefined) ?? []).map((option) => option.value));
+		const foreign = chosen.filter((entry) => !allowed.has(entry));
+		if (foreign.length > 0) throw new InteractionError(`${label}: values ${JSON.stringify(foreign)} are not options of the menu`);
+	}
 }

@@ -25,15 +25,38 @@ export function mentionsInContent(content: string): WouldPing {
 	};
 }
 
-export function computeWouldPing(content: string | null | undefined, allowed: AllowedMentions | null | undefined): WouldPing {
+/**
+ * Who the message mentions, given `allowed_mentions`. `repliedUserId` is the author of the message it replies to:
+ * Discord pings them unless `allowed_mentions` is sent without `replied_user: true`.
+ */
+export function computeWouldPing(
+	content: string | null | undefined,
+	allowed: AllowedMentions | null | undefined,
+	repliedUserId: string | null = null
+): WouldPing {
 	const mentioned = mentionsInContent(content ?? '');
-	if (!allowed) return mentioned;
+	const withReplied = (users: string[], pingReplied: boolean) =>
+		repliedUserId && pingReplied && !users.includes(repliedUserId) ? [...users, repliedUserId] : users;
+	if (!allowed) return { ...mentioned, users: withReplied(mentioned.users, true) };
 	const parse = new Set(allowed.parse ?? []);
 	const explicitUsers = new Set((allowed.users ?? []).filter((id): id is string => typeof id === 'string'));
 	const explicitRoles = new Set((allowed.roles ?? []).filter((id): id is string => typeof id === 'string'));
 	return {
 		everyone: mentioned.everyone && parse.has('everyone'),
-		users: mentioned.users.filter((id) => parse.has('users') || explicitUsers.has(id)),
+		users: withReplied(
+			mentioned.users.filter((id) => parse.has('users') || explicitUsers.has(id)),
+			allowed.replied_user === true
+		),
 		roles: mentioned.roles.filter((id) => parse.has('roles') || explicitRoles.has(id))
 	};
+}
+
+/** Discord refuses `parse: ['users']` with a `users` list (and likewise for roles): they are mutually exclusive. */
+export function allowedMentionsConflicts(allowed: unknown): Array<'users' | 'roles'> {
+	if (typeof allowed !== 'object' || allowed === null) return [];
+	const { parse, users, roles } = allowed as AllowedMentions;
+	const parsed = new Set(parse ?? []);
+	return (['users', 'roles'] as const).filter(
+		(kind) => parsed.has(kind) && Array.isArray(kind === 'users' ? users : roles) && (kind === 'users' ? users : roles)!.length > 0
+	);
 }

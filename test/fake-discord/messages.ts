@@ -60,9 +60,16 @@ export interface FakeMessage {
 	webhook_id?: string;
 	application_id?: string;
 	interaction_metadata?: Record<string, unknown>;
+	message_reference?: { type: number; message_id: string; channel_id: string; guild_id?: string };
 	/** Test-only fields: */
 	allowed_mentions: AllowedMentions | null;
+	/** Whom the message mentions now (Discord's `mentions`, `mention_roles`, `mention_everyone`); follows edits. */
 	wouldPing: WouldPing;
+	/**
+	 * Whom Discord actually notified: decided when the message was sent (or when a deferred reply was filled).
+	 * Edits never notify, even when they add a mention.
+	 */
+	pinged: WouldPing;
 	/** How many times the message was edited after creation. */
 	editCount: number;
 	deleted: boolean;
@@ -76,7 +83,7 @@ export interface MessageStoreEvents {
 	delete: [FakeMessage];
 }
 
-const TEST_ONLY_FIELDS = new Set(['allowed_mentions', 'wouldPing', 'editCount', 'deleted', 'interactionId']);
+const TEST_ONLY_FIELDS = new Set(['allowed_mentions', 'wouldPing', 'pinged', 'editCount', 'deleted', 'interactionId']);
 
 export class MessageStore extends EventEmitter<MessageStoreEvents> {
 	private readonly byId = new Map<string, FakeMessage>();
@@ -141,11 +148,15 @@ export class MessageStore extends EventEmitter<MessageStoreEvents> {
 			...(init.interactionMetadata ? { interaction_metadata: init.interactionMetadata } : {}),
 			allowed_mentions: null,
 			wouldPing: { everyone: false, roles: [], users: [] },
+			pinged: { everyone: false, roles: [], users: [] },
 			editCount: 0,
 			deleted: false,
 			...(init.interactionId ? { interactionId: init.interactionId } : {})
 		};
+		this.applyReference(message, body.message_reference);
 		this.applyBody(message, body, init.files);
+		// A deferred reply's placeholder notifies nobody; filling it does (see edit).
+		if ((message.flags & MessageFlags.Loading) === 0) message.pinged = structuredClone(message.wouldPing);
 		this.byId.set(message.id, message);
 		const list = this.byChannel.get(message.channel_id) ?? [];
 		list.push(message.id);
@@ -161,6 +172,7 @@ export class MessageStore extends EventEmitter<MessageStoreEvents> {
 		if (wasLoading && !options.keepLoading) {
 			// Completing a deferred reply is not an "edit" for Discord: it fills the loading placeholder.
 			message.flags &= ~MessageFlags.Loading;
+			message.pinged = structuredClone(message.wouldPing);
 		} else {
 			message.edited_timestamp = new Date(this.clock.now()).toISOString();
 			message.editCount++;
@@ -193,13 +205,32 @@ export class MessageStore extends EventEmitter<MessageStoreEvents> {
 		}
 		if ('allowed_mentions' in body || 'content' in body) {
 			if ('allowed_mentions' in body) message.allowed_mentions = (body.allowed_mentions as AllowedMentions | null) ?? null;
-			message.wouldPing = computeWouldPing(message.content, message.allowed_mentions);
+			message.wouldPing = computeWouldPing(message.content, message.allowed_mentions, this.repliedUserId(message));
 			message.mention_everyone = message.wouldPing.everyone;
 			message.mentions = message.wouldPing.users.map((id) => this.lookupUser(id)).filter((user): user is FakeUser => user !== undefined);
 			message.mention_roles = [...message.wouldPing.roles];
 		}
 		if ('attachments' in body || files.length > 0)
 			message.attachments = this.resolveAttachments(message, body.attachments as Array<Record<string, unknown>> | undefined, files);
+	}
+
+	/** A reply (`message_reference` to a message in the same channel) becomes type 19, as Discord stores it. */
+	private applyReference(message: FakeMessage, reference: unknown): void {
+		const messageId = (reference as { message_id?: unknown } | null | undefined)?.message_id;
+		if (typeof messageId !== 'string') return;
+		message.message_reference = {
+			type: 0,
+			message_id: messageId,
+			channel_id: message.channel_id,
+			...(message.guild_id ? { guild_id: message.guild_id } : {})
+		};
+		if (message.type === 0) message.type = 19;
+	}
+
+	/** The author of the replied-to message, if it is someone the reply can notify (not the author themself). */
+	private repliedUserId(message: FakeMessage): string | null {
+		const referenced = message.message_reference ? this.byId.get(message.message_reference.message_id) : undefined;
+		return referenced && referenced.author.id !== message.author.id ? referenced.author.id : null;
 	}
 
 	/**
@@ -239,7 +270,7 @@ export class MessageStore extends EventEmitter<MessageStoreEvents> {
 }
 
 /** Discord numbers every component of a message (`id`, depth-first from 1) when the bot leaves it out. */
-function numberComponents(components: unknown[]): unknown[] {
+export function numberComponents(components: unknown[]): unknown[] {
 	let next = 1;
 	const visit = (node: unknown) => {
 		if (Array.isArray(node)) return node.forEach(visit);

@@ -291,13 +291,30 @@ async function parseBody(contentType: string, raw: Buffer): Promise<{ body: unkn
 			files.push({
 				field,
 				filename: value.name,
-				contentType: value.type || 'application/octet-stream',
+				// Clients send a typeless Blob as application/octet-stream.
+				contentType: value.type && value.type !== 'application/octet-stream' ? value.type : contentTypeFromName(value.name),
 				data: Buffer.from(await value.arrayBuffer())
 			});
 		}
 		return { body, files };
 	}
 	return { body: parseJson(raw.toString('utf8')), files: [] };
+}
+
+/** Discord works out the type of an upload sent without one; the file name is a good enough guess for tests. */
+const TYPE_BY_EXTENSION: Record<string, string> = {
+	png: 'image/png',
+	jpg: 'image/jpeg',
+	jpeg: 'image/jpeg',
+	gif: 'image/gif',
+	webp: 'image/webp',
+	csv: 'text/csv; charset=utf-8',
+	txt: 'text/plain; charset=utf-8',
+	json: 'application/json; charset=utf-8'
+};
+
+function contentTypeFromName(filename: string): string {
+	return TYPE_BY_EXTENSION[filename.split('.').pop()?.toLowerCase() ?? ''] ?? 'application/octet-stream';
 }
 
 function parseJson(text: string): unknown {

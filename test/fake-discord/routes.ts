@@ -14,7 +14,7 @@ import {
 	type InteractionRecord,
 	type InteractionRegistry
 } from './interactions.js';
-import { MessageFlags, type FakeMessage, type MessageStore, type UploadedFile } from './messages.js';
+import { MessageFlags, numberComponents, type FakeMessage, type MessageStore, type UploadedFile } from './messages.js';
 import { Permission } from './permissions.js';
 import type { RestRequest, RestResponse, RouteDefinition } from './rest.js';
 import { validateBulkCommands, validateCallbackBody, validateCommandBody, validateDmBody, validateMessageBody } from './validation.js';
@@ -166,12 +166,14 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 		};
 		const lateBy = clock.now() - record.dispatchedAt - CALLBACK_DEADLINE_MS;
 		if (lateBy > 0) throw refuse(Errors.unknownInteraction(`${record.label}: callback ${lateBy} ms after the 3 s deadline`));
-		if (record.callback)
-			throw refuse(
-				Errors.alreadyAcknowledged(
-					`${record.label}: second callback (type ${(request.body as { type?: unknown })?.type}); the first was type ${record.callback.type}`
-				)
-			);
+		if (record.callback) {
+			const type = (request.body as { type?: unknown } | undefined)?.type;
+			interactions.markRepeated(record, type);
+			const why = `${record.label}: second callback (type ${String(type)}); the first was type ${record.callback.type}`;
+			// Several sessions got the interaction (a deploy overlap): losing the race is normal, not the bot's fault.
+			if (record.deliveredTo > 1) throw Errors.alreadyAcknowledged(why, { violation: false });
+			throw refuse(Errors.alreadyAcknowledged(why));
+		}
 		let body: ReturnType<typeof validateCallbackBody>;
 		try {
 			body = validateCallbackBody(request.body);
@@ -200,7 +202,8 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 				message = messages.edit(messages.get(record.sourceMessageId!)!, data, request.files);
 				break;
 			case CallbackType.Modal:
-				record.modal = structuredClone(data);
+				// Discord numbers a modal's components like a message's; the submission echoes those ids.
+				record.modal = { ...structuredClone(data), components: numberComponents(structuredClone(data.components as unknown[])) };
 				break;
 		}
 		interactions.markCallback(record, { type: body.type, data: body.data });
@@ -299,7 +302,11 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 			return command;
 		};
 		return [
-			route('GET', base, (request) => ok(commands.list(scope(request)))),
+			// Discord sends the localisation maps only when asked (Sapphire asks, and compares them).
+			route('GET', base, (request) => {
+				const list = commands.list(scope(request));
+				return ok(request.query.get('with_localizations') === 'true' ? list : list.map(withoutLocalizations));
+			}),
 			route('POST', base, (request) => {
 				const guildId = scope(request);
 				validateCommandBody('commandCreate', request.body);
@@ -393,15 +400,7 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 		route('GET', '/guilds/:guildId', (request) => {
 			const guild = world.guilds.get(request.params.guildId!);
 			if (!guild?.botInGuild) throw Errors.unknownGuild();
-			const {
-				channels: _channels,
-				members: _members,
-				threads: _threads,
-				presences: _presences,
-				voice_states: _voice,
-				...rest
-			} = world.guildCreateJson(guild);
-			return ok({ ...rest, approximate_member_count: guild.memberCount });
+			return ok({ ...world.guildJson(guild), approximate_member_count: guild.memberCount });
 		}),
 		route('GET', '/guilds/:guildId/channels', (request) => {
 			const guild = world.guilds.get(request.params.guildId!);
@@ -421,6 +420,17 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 			return ok(world.memberJson(guild, member, false));
 		})
 	];
+}
+
+/** A command as `GET` returns it without `with_localizations=true`: no localisation maps at any depth. */
+function withoutLocalizations<T>(value: T): T {
+	if (Array.isArray(value)) return value.map(withoutLocalizations) as T;
+	if (typeof value !== 'object' || value === null) return value;
+	return Object.fromEntries(
+		Object.entries(value)
+			.filter(([key]) => key !== 'name_localizations' && key !== 'description_localizations')
+			.map(([key, child]) => [key, withoutLocalizations(child)])
+	) as T;
 }
 
 /** Which callback types make sense for which interaction (Discord refuses the rest). */

@@ -6,6 +6,7 @@
  */
 import * as Spec from 'discord-api-spec/zod';
 import { invalidFormBody, type RuleBreak } from './errors.js';
+import { allowedMentionsConflicts } from './mentions.js';
 
 type Json = Record<string, unknown>;
 interface SafeParser {
@@ -118,7 +119,8 @@ export function validateCallbackBody(body: unknown): { type: number; data: Json 
 		if (Array.isArray(choices) && choices.length > 25)
 			breaks.push({ path: ['data', 'choices'], code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' });
 	}
-	if (dataObject && type === 9) breaks.push(...customIdBreaks(dataObject.components, ['data', 'components']));
+	if (dataObject && type === 9)
+		breaks.push(...customIdBreaks(dataObject.components, ['data', 'components']), ...modalRuleBreaks(dataObject, ['data']));
 	throwIfAny(breaks);
 	return { type: type as number, data: dataObject };
 }
@@ -142,6 +144,12 @@ export function messageRuleBreaks(body: Json, prefix: Array<string | number> = [
 	const isComponentsV2 = typeof body.flags === 'number' && (body.flags & COMPONENTS_V2_FLAG) !== 0;
 	if (Array.isArray(body.components) && !isComponentsV2) breaks.push(...actionRowBreaks(body.components, [...prefix, 'components']));
 	breaks.push(...customIdBreaks(body.components, [...prefix, 'components']));
+	for (const kind of allowedMentionsConflicts(body.allowed_mentions))
+		breaks.push({
+			path: [...prefix, 'allowed_mentions', kind],
+			code: 'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE',
+			message: `parse:["${kind}"] and ${kind}: [ids] are mutually exclusive.`
+		});
 	return breaks;
 }
 
@@ -157,6 +165,40 @@ export function embedTextLength(embed: Json | null | undefined): number {
 		length((embed.author as Json | undefined)?.name) +
 		fields.reduce((sum, field) => sum + length(field.name) + length(field.value), 0)
 	);
+}
+
+/** Discord documents 1 to 5 components in a modal. */
+const MODAL_COMPONENT_LIMIT = 5;
+
+/**
+ * What the spec's modal shapes leave out: at most 5 components; a text input in a (legacy) action row carries its
+ * own label, one in a Label component does not need one; selects inside Labels follow the message select rules.
+ */
+function modalRuleBreaks(modal: Json, prefix: Array<string | number>): RuleBreak[] {
+	const breaks: RuleBreak[] = [];
+	const components = Array.isArray(modal.components) ? (modal.components as Json[]) : [];
+	const path = [...prefix, 'components'];
+	if (components.length > MODAL_COMPONENT_LIMIT)
+		breaks.push({ path, code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${MODAL_COMPONENT_LIMIT} or fewer in length.` });
+	components.forEach((component, index) => {
+		const here = [...path, index];
+		if (component.type === ComponentType.ActionRow) {
+			const children = Array.isArray(component.components) ? (component.components as Json[]) : [];
+			if (children.length > 1)
+				breaks.push({ path: [...here, 'components'], code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 1 or fewer in length.' });
+			children.forEach((child, childIndex) => {
+				if (child.type === ComponentType.TextInput && typeof child.label !== 'string')
+					breaks.push({
+						path: [...here, 'components', childIndex, 'label'],
+						code: 'BASE_TYPE_REQUIRED',
+						message: 'A text input outside a Label component needs a label.'
+					});
+			});
+		}
+		if (component.type === ComponentType.Label && typeof component.component === 'object' && component.component !== null)
+			breaks.push(...componentBreaks(component.component as Json, [...here, 'component']));
+	});
+	return breaks;
 }
 
 /** Classic (non components-v2) layout: ≤ 5 action rows; each holds 1–5 buttons or exactly one select. */
@@ -271,7 +313,49 @@ export function validateDmBody(body: unknown): asserts body is Json {
 
 // ---------- application commands ----------
 
-const COMMAND_NAME = /^[-_\p{L}\p{N}]{1,32}$/u;
+const COMMAND_NAME = /^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+
+/** A Discord locale code (`de`, `fr`, `es-ES`, `pt-BR`...), as the spec lists them. */
+export function isDiscordLocale(value: string): boolean {
+	return Spec.AvailableLocalesEnumSchema.safeParse(value).success;
+}
+
+/** Chat input names (commands, subcommands, options) and their localised forms: lower case, no spaces. */
+function isChatInputName(name: string): boolean {
+	return COMMAND_NAME.test(name) && name === name.toLowerCase();
+}
+
+/**
+ * A `*_localizations` map: keys must be Discord locale codes, values follow the same rule as the field they
+ * translate (`valid`). Null or absent is fine.
+ */
+function localizationBreaks(map: unknown, path: Array<string | number>, valid: (value: string) => boolean, rule: string): RuleBreak[] {
+	if (map === undefined || map === null) return [];
+	if (typeof map !== 'object' || Array.isArray(map))
+		return [{ path, code: 'DICT_TYPE_CONVERT', message: 'Only dictionaries may be used in a DictType' }];
+	const breaks: RuleBreak[] = [];
+	for (const [locale, value] of Object.entries(map as Json)) {
+		if (!isDiscordLocale(locale))
+			breaks.push({
+				path: [...path, locale],
+				code: 'BASE_TYPE_CHOICES',
+				message: `Invalid locale ${JSON.stringify(locale)}: not a Discord locale code.`
+			});
+		else if (typeof value !== 'string' || !valid(value))
+			breaks.push({
+				path: [...path, locale],
+				code: 'APPLICATION_COMMAND_INVALID_LOCALIZATION',
+				message: `Invalid localisation ${JSON.stringify(value)} (${rule}).`
+			});
+	}
+	return breaks;
+}
+
+const charCount = (value: string) => [...value].length;
+const nameLocalizationBreaks = (map: unknown, path: Array<string | number>) =>
+	localizationBreaks(map, path, isChatInputName, 'lowercase, ^[-_\\p{L}\\p{N}\\p{sc=Deva}\\p{sc=Thai}]{1,32}$');
+const textLocalizationBreaks = (map: unknown, path: Array<string | number>) =>
+	localizationBreaks(map, path, (value) => charCount(value) >= 1 && charCount(value) <= 100, '1 to 100 characters');
 const OptionType = { Subcommand: 1, SubcommandGroup: 2 } as const;
 
 export type CommandBodyKind = 'commandCreate' | 'commandPatch' | 'commandBulkItem';
@@ -330,15 +414,27 @@ function commandRuleBreaks(command: Json, partial: boolean, prefix: Array<string
 	const isChatInput = (command.type ?? 1) === 1;
 	if (!partial || command.name !== undefined) {
 		const name = String(command.name);
-		if (isChatInput && (!COMMAND_NAME.test(name) || name !== name.toLowerCase()))
+		if (isChatInput && !isChatInputName(name))
 			breaks.push({
 				path: [...prefix, 'name'],
 				code: 'APPLICATION_COMMAND_INVALID_NAME',
-				message: `Command name is invalid: ${JSON.stringify(name)} (lowercase, ^[-_\\p{L}\\p{N}]{1,32}$).`
+				message: `Command name is invalid: ${JSON.stringify(name)} (lowercase, ^[-_\\p{L}\\p{N}\\p{sc=Deva}\\p{sc=Thai}]{1,32}$).`
 			});
 	}
 	if (isChatInput && (!partial || command.description !== undefined))
 		breaks.push(...descriptionBreaks(command.description, [...prefix, 'description']));
+	// User and message commands may use capitals and spaces in their names, translated ones too.
+	breaks.push(
+		...(isChatInput
+			? nameLocalizationBreaks(command.name_localizations, [...prefix, 'name_localizations'])
+			: localizationBreaks(
+					command.name_localizations,
+					[...prefix, 'name_localizations'],
+					(value) => charCount(value) >= 1 && charCount(value) <= 32,
+					'1 to 32 characters'
+				)),
+		...textLocalizationBreaks(command.description_localizations, [...prefix, 'description_localizations'])
+	);
 	if (Array.isArray(command.options)) breaks.push(...optionListBreaks(command.options as Json[], [...prefix, 'options'], 0));
 	return breaks;
 }
@@ -356,7 +452,7 @@ function optionListBreaks(options: Json[], path: Array<string | number>, depth: 
 	options.forEach((option, index) => {
 		const here = [...path, index];
 		const name = String(option.name);
-		if (!COMMAND_NAME.test(name) || name !== name.toLowerCase())
+		if (!isChatInputName(name))
 			breaks.push({
 				path: [...here, 'name'],
 				code: 'APPLICATION_COMMAND_INVALID_NAME',
@@ -369,7 +465,11 @@ function optionListBreaks(options: Json[], path: Array<string | number>, depth: 
 				message: `Option name ${name} is already used.`
 			});
 		names.add(name);
-		breaks.push(...descriptionBreaks(option.description, [...here, 'description']));
+		breaks.push(
+			...descriptionBreaks(option.description, [...here, 'description']),
+			...nameLocalizationBreaks(option.name_localizations, [...here, 'name_localizations']),
+			...textLocalizationBreaks(option.description_localizations, [...here, 'description_localizations'])
+		);
 		const isSubcommand = option.type === OptionType.Subcommand || option.type === OptionType.SubcommandGroup;
 		if (isSubcommand) {
 			const allowed = option.type === OptionType.SubcommandGroup ? depth === 0 : depth <= 1;
@@ -389,6 +489,10 @@ function optionListBreaks(options: Json[], path: Array<string | number>, depth: 
 				message: 'Required options must be placed before non-required options.'
 			});
 		if (option.required !== true) sawOptional = true;
+		if (Array.isArray(option.choices))
+			(option.choices as Json[]).forEach((choice, choiceIndex) =>
+				breaks.push(...textLocalizationBreaks(choice.name_localizations, [...here, 'choices', choiceIndex, 'name_localizations']))
+			);
 		if (Array.isArray(option.choices) && option.choices.length > 25)
 			breaks.push({ path: [...here, 'choices'], code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' });
 		if (option.autocomplete === true && Array.isArray(option.choices) && option.choices.length > 0)

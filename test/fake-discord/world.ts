@@ -5,6 +5,7 @@
 import type { FakeClock } from './clock.js';
 import { ALL_PERMISSIONS, DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS, computeBasePermissions, toBitfield } from './permissions.js';
 import { SnowflakeGenerator, shardForGuild } from './snowflake.js';
+import { isDiscordLocale } from './validation.js';
 
 export const ChannelType = { GuildText: 0, DM: 1, GuildVoice: 2, GuildCategory: 4, GuildAnnouncement: 5 } as const;
 
@@ -76,6 +77,15 @@ export interface FakeGuild {
 	defaultChannelId: string;
 }
 
+export interface CreateUserOptions {
+	username: string;
+	globalName?: string;
+	bot?: boolean;
+	id?: string;
+	/** The user's client language (a Discord locale code), sent as `locale` in their interactions. Default en-US. */
+	locale?: string;
+}
+
 export interface CreateGuildOptions {
 	/** A fixed id (a snowflake), e.g. to recreate the same world after a restart; defaults to a new one. */
 	id?: string;
@@ -87,6 +97,7 @@ export interface CreateGuildOptions {
 	channels?: Array<{ name: string; type?: number; id?: string }>;
 	roles?: Array<{ name: string; permissions?: bigint | string; mentionable?: boolean; id?: string }>;
 	features?: string[];
+	/** The server's preferred language (a Discord locale code). Default en-US. */
 	locale?: string;
 	/** The bot's own permissions in this guild (its managed role). */
 	botPermissions?: bigint | string;
@@ -98,6 +109,8 @@ export class World {
 	public readonly users = new Map<string, FakeUser>();
 	public readonly guilds = new Map<string, FakeGuild>();
 	public readonly channels = new Map<string, FakeChannel>();
+	/** Each user's client language, when a test set one (Discord's default is en-US). */
+	private readonly userLocales = new Map<string, string>();
 	/** DM channel id per recipient user id. */
 	private readonly dmChannelByUser = new Map<string, string>();
 	public readonly botUser: FakeUser;
@@ -113,8 +126,9 @@ export class World {
 		this.applicationId = this.botUser.id;
 	}
 
-	public createUser(options: { username: string; globalName?: string; bot?: boolean; id?: string }): FakeUser {
+	public createUser(options: CreateUserOptions): FakeUser {
 		if (options.id !== undefined) this.assertFreeId(options.id, this.users.has(options.id));
+		if (options.locale !== undefined) assertLocale(options.locale);
 		const user: FakeUser = {
 			id: options.id ?? this.ids.next(),
 			username: options.username,
@@ -125,7 +139,27 @@ export class World {
 			public_flags: 0
 		};
 		this.users.set(user.id, user);
+		if (options.locale !== undefined) this.userLocales.set(user.id, options.locale);
 		return user;
+	}
+
+	/** The language of the user's Discord client: every interaction they start carries it as `locale`. */
+	public setUserLocale(userId: string, locale: string): void {
+		this.requireUser(userId);
+		assertLocale(locale);
+		this.userLocales.set(userId, locale);
+	}
+
+	public userLocale(userId: string): string {
+		return this.userLocales.get(userId) ?? 'en-US';
+	}
+
+	/** The server's preferred language (`preferred_locale`, and `guild_locale` in its interactions). */
+	public setGuildLocale(guildId: string, locale: string): FakeGuild {
+		const guild = this.requireGuild(guildId);
+		assertLocale(locale);
+		guild.locale = locale;
+		return guild;
 	}
 
 	public requireUser(id: string): FakeUser {
@@ -142,6 +176,7 @@ export class World {
 
 	public createGuild(options: CreateGuildOptions): FakeGuild {
 		if (options.id !== undefined) this.assertFreeId(options.id, this.guilds.has(options.id));
+		if (options.locale !== undefined) assertLocale(options.locale);
 		for (const spec of options.channels ?? []) if (spec.id !== undefined) this.assertFreeId(spec.id, this.channels.has(spec.id));
 		for (const spec of options.roles ?? []) if (spec.id !== undefined) this.assertFreeId(spec.id, false);
 		const id = options.id ?? this.ids.next();
@@ -341,6 +376,24 @@ export class World {
 		};
 	}
 
+	/** A guild as REST and GUILD_UPDATE send it: GUILD_CREATE's payload without the gateway-only parts. */
+	public guildJson(guild: FakeGuild): Record<string, unknown> {
+		const {
+			channels: _channels,
+			members: _members,
+			threads: _threads,
+			presences: _presences,
+			voice_states: _voice,
+			joined_at: _joinedAt,
+			large: _large,
+			lazy: _lazy,
+			unavailable: _unavailable,
+			member_count: _memberCount,
+			...rest
+		} = this.guildCreateJson(guild);
+		return rest;
+	}
+
 	private makeRole(id: string, name: string, permissions: bigint, position: number): FakeRole {
 		return {
 			id,
@@ -382,4 +435,9 @@ export class World {
 		guild.channelIds.push(channel.id);
 		return channel;
 	}
+}
+
+function assertLocale(locale: string): void {
+	if (!isDiscordLocale(locale))
+		throw new Error(`fake-discord: ${JSON.stringify(locale)} is not a Discord locale code (e.g. en-US, de, fr, es-ES, pt-BR)`);
 }
