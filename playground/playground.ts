@@ -106,9 +106,7 @@ const playgroundToken = 'playground.fake-token.not-a-real-discord-token';
  * real Discord. The log settings are the developer's to choose.
  */
 function playgroundBotEnvironment(ownerId: string, databaseUrl: string, discordApiUrl: string): Record<string, string> {
-	const logSettings = Object.fromEntries(
-		['LOG_LEVEL', 'LOG_FORMAT'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : []))
-	);
+	const logSettings = Object.fromEntries(['LOG_LEVEL', 'LOG_FORMAT'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
 	return botEnvironment({
 		NODE_ENV: 'development',
 		...logSettings,
