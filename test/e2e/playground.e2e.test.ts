@@ -246,7 +246,7 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 		const listBox = () =>
 			list.evaluate((menu) => {
 				const slot = menu.shadowRoot!.querySelector('.discord-string-select-menu-option-slot')!.getBoundingClientRect();
-				const scroller = document.querySelector('#message-scroller')!.getBoundingClientRect();
+				const scroller = menu.ownerDocument.querySelector('#message-scroller')!.getBoundingClientRect();
 				return { top: slot.top, bottom: slot.bottom, scrollerTop: scroller.top, scrollerBottom: scroller.bottom };
 			});
 		const opened = await listBox();
@@ -330,7 +330,7 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 		expect(posted.status).toBe(200);
 		const image = message('A chart').locator('.attachment[data-filename="chart.png"] img.attachment-image');
 		await image.waitFor();
-		await expect.poll(() => image.evaluate((node) => (node as HTMLImageElement).naturalWidth)).toBe(120);
+		await expect.poll(() => image.evaluate((node) => (node as unknown as { naturalWidth: number }).naturalWidth)).toBe(120);
 
 		// A link to a message is a pill naming its channel; a message's time reads "Today at ...".
 		const closedNotice = message('Poll #1 is closed.');
