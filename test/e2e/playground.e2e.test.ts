@@ -262,7 +262,7 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 		await expect(genres.locator('.select-limit').textContent()).resolves.toBe('You can pick up to 2 options.');
 		await expect(genres.locator('.select-limit').isVisible()).resolves.toBe(true);
 		await mkdir(join(multipleChoiceScreenshotPath, '..'), { recursive: true });
-		await genres.screenshot({ path: multipleChoiceScreenshotPath });
+		await page.locator('#message-scroller').screenshot({ path: multipleChoiceScreenshotPath });
 		// The Submit button sits on the menu's line, centred with it.
 		const centres = await genres.evaluate((node) => {
 			const menu = node.querySelector('discord-string-select-menu')!.shadowRoot!.querySelector('label')!.getBoundingClientRect();
@@ -319,7 +319,7 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 		// An image is shown inline (posted here through the fake's REST API, as the bot would post a chart).
 		const chart = await page.screenshot({ clip: { x: 0, y: 0, width: 120, height: 60 } });
 		const form = new FormData();
-		form.append('payload_json', JSON.stringify({ content: 'A chart', attachments: [{ id: 0, filename: 'chart.png' }] }));
+		form.append('payload_json', JSON.stringify({ content: 'A chart', attachments: [{ id: '0', filename: 'chart.png' }] }));
 		form.append('files[0]', new Blob([chart], { type: 'image/png' }), 'chart.png');
 		const channelId = playground!.fake.guild(playground!.world.guildIds[1]!).defaultChannelId;
 		const posted = await fetch(`${playground!.fake.restBase}/v10/channels/${channelId}/messages`, {
@@ -333,7 +333,8 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 		await expect.poll(() => image.evaluate((node) => (node as unknown as { naturalWidth: number }).naturalWidth)).toBe(120);
 
 		// A link to a message is a pill naming its channel; a message's time reads "Today at ...".
-		const closedNotice = message('Poll #1 is closed.');
+		// The channel's notice and the closer's own answer both say so, each with the poll's link.
+		const closedNotice = message('Poll #1 is closed.').last();
 		await expect(closedNotice.locator('a.md-message-link').textContent()).resolves.toBe('#general›💬');
 		await expect(closedNotice.textContent()).resolves.not.toContain('https://');
 		await expect(closedNotice.evaluate((node) => node.shadowRoot!.querySelector('time.discord-message-timestamp')!.textContent)).resolves.toMatch(
@@ -373,11 +374,15 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 				}),
 			{ times: 1 }
 		);
+		const problemsBefore = pageProblems.length;
 		await send('/ping');
-		await expect(page.locator('#composer-error').textContent()).resolves.toBe(
-			'Discord refused the command: option question: longer than max_length 300'
-		);
+		await expect
+			.poll(() => page.locator('#composer-error').textContent())
+			.toBe('Discord refused the command: option question: longer than max_length 300');
 		await expect(page.inputValue('#message-input')).resolves.toBe('/ping');
+		// Chromium logs the refused request itself: that line is this step's doing, not a problem of the page.
+		await expect.poll(() => pageProblems.length).toBe(problemsBefore + 1);
+		expect(pageProblems.splice(problemsBefore)).toEqual([expect.stringContaining('status of 400')]);
 
 		// A server owner who is not the bot's owner is refused /admin once, in the channel only.
 		await send('/admin pending');
@@ -386,6 +391,13 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 		await page.waitForTimeout(500);
 		await expect(refusal.count()).resolves.toBe(1);
 		await expect(page.locator('#suggestions').evaluate((box) => (box.hidden ? '' : box.textContent))).resolves.not.toContain('owner');
+		await expect(page.locator('#composer-error').evaluate((box) => (box.hidden ? '' : box.textContent))).resolves.toBe('');
+		// Likewise in the DMs, where /admin is offered to everyone.
+		await page.click('#home');
+		await send('/admin pending');
+		await refusal.waitFor();
+		await page.waitForTimeout(500);
+		await expect(refusal.count()).resolves.toBe(1);
 		await expect(page.locator('#composer-error').evaluate((box) => (box.hidden ? '' : box.textContent))).resolves.toBe('');
 
 		expect(pageProblems).toEqual([]);
