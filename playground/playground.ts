@@ -2,14 +2,14 @@
  * Everything `npm run playground` runs, in start order: PostgreSQL, the fake Discord with the playground's people
  * and servers, the built bot as a child process, and the web page. The browser test starts the same stack.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/lib/database/embedded.js';
 import { FakeDiscord } from '../test/fake-discord/index.js';
-import { BotProcess } from './bot.js';
+import { BotProcess, botEnvironment } from '../test/support/bot-process.js';
 import { PlaygroundWeb } from './web.js';
 import { PlaygroundWorld } from './world.js';
 
@@ -71,17 +71,22 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
 		options.log(`Fake Discord listening on ${fake.restBase}.`);
 
 		started = Date.now();
-		const bot = await BotProcess.start({
-			projectRoot,
-			ownerId: world.ownerId,
-			databaseUrl,
-			discordApiUrl: fake.restBase,
-			pidFile: join(options.dataDirectory, 'bot.pid'),
+		const pidFile = join(options.dataDirectory, 'bot.pid');
+		await stopLeftoverBot(pidFile);
+		const bot = new BotProcess('bot', playgroundBotEnvironment(world.ownerId, databaseUrl, fake.restBase), fake, 60_000, {
+			detached: true,
 			onLine: options.onBotLine,
-			onUnexpectedExit: options.onBotExit
+			onUnexpectedExit: (code, signal) => {
+				void rm(pidFile, { force: true });
+				options.onBotExit(code, signal);
+			}
 		});
-		cleanups.push(() => bot.stop());
-		await bot.waitUntilReady(60_000);
+		cleanups.push(async () => {
+			await bot.stop('SIGTERM', 6_000);
+			await rm(pidFile, { force: true });
+		});
+		await bot.start();
+		if (bot.pid) await writeFile(pidFile, `${bot.pid}\n`);
 		options.log(`Bot started and registered ${fake.commands.length} commands (${Date.now() - started} ms).`);
 
 		const web = await PlaygroundWeb.start({ fake, world, projectRoot, port: options.port });
@@ -90,6 +95,54 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
 	} catch (error) {
 		await close();
 		throw error;
+	}
+}
+
+/** Any string works as a token for discord.js; this one also marks a process as the playground's bot. */
+const playgroundToken = 'playground.fake-token.not-a-real-discord-token';
+
+/**
+ * Built here, not inherited: a developer's token, `.env` or `DATABASE_URL` cannot leak in and nothing can reach the
+ * real Discord. The log settings are the developer's to choose.
+ */
+function playgroundBotEnvironment(ownerId: string, databaseUrl: string, discordApiUrl: string): Record<string, string> {
+	const logSettings = Object.fromEntries(['LOG_LEVEL', 'LOG_FORMAT'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
+	return botEnvironment({
+		NODE_ENV: 'development',
+		...logSettings,
+		TOKEN: playgroundToken,
+		OWNER_ID: ownerId,
+		DATABASE_URL: databaseUrl,
+		DISCORD_API_URL: discordApiUrl
+	});
+}
+
+/** A bot left running by a playground that was killed (SIGKILL): stop it, by the pid that playground recorded. */
+async function stopLeftoverBot(pidFile: string) {
+	if (!existsSync(pidFile)) return;
+	const pid = Number.parseInt(await readFile(pidFile, 'utf8'), 10);
+	await rm(pidFile, { force: true });
+	if (!Number.isSafeInteger(pid) || pid <= 1 || !isPlaygroundBot(pid)) return;
+	process.kill(pid, 'SIGTERM');
+	for (let waited = 0; waited < 5_000 && isAlive(pid); waited += 100) await new Promise((resolvePromise) => setTimeout(resolvePromise, 100));
+	if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+function isPlaygroundBot(pid: number): boolean {
+	try {
+		// Only a process carrying the playground's own token is ours: the pid may have been reused since.
+		return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`TOKEN=${playgroundToken}`);
+	} catch {
+		return false;
+	}
+}
+
+function isAlive(pid: number) {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
 	}
 }
 

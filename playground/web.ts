@@ -59,6 +59,8 @@ export interface MessageView {
 	content: string;
 	embeds: unknown[];
 	components: unknown[];
+	/** Files the bot uploaded, each served by this server (a page never loads the fake's CDN address). */
+	attachments: AttachmentView[];
 	timestamp: string;
 	edited: boolean;
 	ephemeral: boolean;
@@ -70,6 +72,18 @@ export interface MessageView {
 	/** The slash command this message answers: "Alice used /poll create". */
 	command: { userId: string; name: string } | null;
 }
+
+export interface AttachmentView {
+	filename: string;
+	size: number;
+	contentType: string;
+	/** Shown inline, as Discord shows images. */
+	image: boolean;
+	url: string;
+}
+
+/** Image types a browser shows safely from this server; any other upload is offered as a download only. */
+const inlineImageTypes = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
 export class PlaygroundWeb {
 	private readonly server: Server;
@@ -191,6 +205,7 @@ export class PlaygroundWeb {
 			if (path === '/api/events') return this.events(request, response);
 			if (path.startsWith('/api/channels/'))
 				return this.channelMessages(response, path.slice('/api/channels/'.length).replace(/\/messages$/, ''));
+			if (path.startsWith('/api/attachments/')) return this.attachment(response, path.slice('/api/attachments/'.length));
 			if (path.startsWith('/api/avatars/')) return this.avatar(response, path.slice('/api/avatars/'.length).replace(/\.svg$/, ''));
 			if (path.startsWith('/vendor/')) return this.vendorFile(response, path.slice('/vendor/'.length));
 			return this.publicFile(response, path.slice(1));
@@ -298,27 +313,27 @@ export class PlaygroundWeb {
 	private state() {
 		const { fake, world } = this.options;
 		const people = world.people.map((person) => ({ ...person, dmChannelId: fake.dmChannel(person.id).id }));
-		const guilds = world.guildIds
-			.filter((id) => fake.isBotInGuild(id))
-			.map((id) => {
-				const guild = fake.guild(id);
-				return {
-					id: guild.id,
-					name: guild.name,
-					ownerId: guild.ownerId,
-					defaultChannelId: guild.defaultChannelId,
-					channels: guild.channelIds.map((channelId) => {
-						const channel = fake.channel(channelId)!;
-						return { id: channel.id, name: channel.name ?? '', type: channel.type, parentId: channel.parent_id ?? null };
-					}),
-					roles: guild.roles.filter((role) => role.id !== guild.id).map((role) => ({ id: role.id, name: role.name, color: role.color })),
-					members: [...guild.members.values()].map((member) => ({
-						userId: member.user.id,
-						roles: member.roles,
-						permissions: fake.memberPermissions(guild.id, member.user.id).toString()
-					}))
-				};
-			});
+		// A server the bot left stays in its members' lists, as on Discord; only the bot is gone from it.
+		const guilds = world.guildIds.map((id) => {
+			const guild = fake.guild(id);
+			return {
+				id: guild.id,
+				botInGuild: fake.isBotInGuild(id),
+				name: guild.name,
+				ownerId: guild.ownerId,
+				defaultChannelId: guild.defaultChannelId,
+				channels: guild.channelIds.map((channelId) => {
+					const channel = fake.channel(channelId)!;
+					return { id: channel.id, name: channel.name ?? '', type: channel.type, parentId: channel.parent_id ?? null };
+				}),
+				roles: guild.roles.filter((role) => role.id !== guild.id).map((role) => ({ id: role.id, name: role.name, color: role.color })),
+				members: [...guild.members.values()].map((member) => ({
+					userId: member.user.id,
+					roles: member.roles,
+					permissions: fake.memberPermissions(guild.id, member.user.id).toString()
+				}))
+			};
+		});
 		return {
 			bot: { id: fake.botUser.id, name: fake.botUser.username },
 			ownerId: world.ownerId,
@@ -348,6 +363,16 @@ export class PlaygroundWeb {
 			content: message.content,
 			embeds: message.embeds,
 			components: message.components,
+			attachments: message.attachments.map((attachment) => {
+				const image = inlineImageTypes.has(attachment.content_type);
+				return {
+					filename: attachment.filename,
+					size: attachment.size,
+					contentType: attachment.content_type,
+					image,
+					url: `/api/attachments/${message.id}/${attachment.id}/${encodeURIComponent(attachment.filename)}`
+				};
+			}),
 			timestamp: message.timestamp,
 			edited: message.edited_timestamp !== null,
 			ephemeral,
@@ -368,6 +393,16 @@ export class PlaygroundWeb {
 	private broadcast(event: string, data: unknown) {
 		const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 		for (const client of this.clients) client.write(frame);
+	}
+
+	/** The bytes the bot uploaded: images inline, anything else as a download under its own name. */
+	private attachment(response: ServerResponse, rest: string) {
+		const [messageId, attachmentId] = rest.split('/');
+		const attachment = this.options.fake.message(messageId ?? '')?.attachments.find((candidate) => candidate.id === attachmentId);
+		if (!attachment) return this.json(response, 404, { error: 'not found' });
+		const image = inlineImageTypes.has(attachment.content_type);
+		response.setHeader('content-disposition', `${image ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(attachment.filename)}`);
+		return this.send(response, 200, image ? attachment.content_type : 'application/octet-stream', attachment.data, 'no-store');
 	}
 
 	/** A round avatar with the person's initial, or a robot face for the bot. Drawn here: the page loads no image from Discord. */

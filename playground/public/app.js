@@ -110,6 +110,8 @@ function availableCommands() {
 		);
 	} else {
 		const guild = currentGuild();
+		// Its commands left with the bot.
+		if (!guild.botInGuild) return [];
 		const member = guild.members.find((candidate) => candidate.userId === state.me);
 		const permissions = BigInt(member?.permissions ?? '0');
 		usable = commands.filter((command) => {
@@ -142,7 +144,10 @@ function composerContext() {
 		userId: state.me,
 		guildId: guild?.id ?? null,
 		channelId,
-		placeholder: `Message ${channelName} · type / for the bot's commands`,
+		placeholder:
+			guild && !guild.botInGuild
+				? `Message ${channelName} · ${state.world.bot.name} is no longer in this server`
+				: `Message ${channelName} · type / for the bot's commands`,
 		commands: availableCommands(),
 		entities
 	};
@@ -323,6 +328,13 @@ async function showChannel() {
 	intro.append(heading, text);
 	const visible = [...state.messages.get(channelId).values()].filter(isVisible);
 	container.replaceChildren(intro, ...visible.map(messageElement));
+	if (guild && !guild.botInGuild) {
+		// Discord keeps the server and what the bot wrote in it; only the bot is gone.
+		const left = document.createElement('div');
+		left.className = 'bot-left';
+		left.textContent = `${state.world.bot.name} left this server: its commands are gone from here.`;
+		container.append(left);
+	}
 	scrollToBottom(true);
 	renderRail();
 }

@@ -57,7 +57,8 @@ export class Composer {
 		this.autocompleteCache = new Map();
 
 		this.input.addEventListener('input', () => this.refresh());
-		this.input.addEventListener('focus', () => this.refresh());
+		// Focus comes back after a send: a refusal shown then must stay until the text changes.
+		this.input.addEventListener('focus', () => this.refresh({ keepError: true }));
 		// Later, so a click on a suggestion lands first; not at all if the box has the focus again by then.
 		this.input.addEventListener('blur', () =>
 			setTimeout(() => {
@@ -93,6 +94,8 @@ export class Composer {
 
 		let definitions = command.options ?? [];
 		const path = [command.name];
+		/** The command or subcommand the options belong to: its description is the one to show. */
+		let leaf = command;
 		while (definitions.some(isSubcommand)) {
 			const choices = definitions.filter(isSubcommand);
 			const next = /^(\S*)(\s*)/.exec(rest);
@@ -101,6 +104,7 @@ export class Composer {
 			const sub = choices.find((candidate) => candidate.name === next[1].toLowerCase());
 			if (!sub) return { mode: 'badsub', command, path, name: next[1], choices };
 			path.push(sub.name);
+			leaf = sub;
 			definitions = sub.options ?? [];
 			rest = rest.slice(next[0].length);
 		}
@@ -122,15 +126,19 @@ export class Composer {
 			valueStart: base + marker.valueStart
 		}));
 		const beforeOptions = rest.slice(0, markers[0]?.nameStart ?? rest.length);
-		return { mode: 'options', command, path, definitions, given, base, partialName: beforeOptions.trim() };
+		// `colour: red` where the command has no option colour: flagged, never swallowed into the previous value.
+		const unknownNames = [...rest.matchAll(/(^|\s)([\p{Ll}\p{Lo}\p{N}_-]{1,32}):(?=\s|$)/gu)]
+			.map((match) => match[2])
+			.filter((name) => !definitions.some((definition) => definition.name === name));
+		return { mode: 'options', command, leaf, path, definitions, given, base, partialName: beforeOptions.trim(), unknownNames };
 	}
 
 	// ----- suggestions -----
 
-	refresh() {
+	refresh({ keepError = false } = {}) {
 		const text = this.input.value;
 		const state = this.parse(text);
-		this.showError('');
+		if (!keepError) this.showError('');
 		const items = [];
 		let title = '';
 		let hint = '';
@@ -144,7 +152,12 @@ export class Composer {
 				const { commands } = this.context();
 				title = 'Commands';
 				for (const command of commands.filter((candidate) => candidate.name.startsWith(state.partial.toLowerCase()))) {
-					items.push({ name: `/${command.name}`, description: command.description, apply: () => this.setText(`/${command.name} `) });
+					items.push({
+						name: `/${command.name}`,
+						description: command.description,
+						exact: command.name === state.partial.toLowerCase(),
+						apply: () => this.setText(`/${command.name} `)
+					});
 				}
 				if (commands.length === 0) hint = 'The bot registered no command you can use here.';
 				else if (items.length === 0) hint = `No command starts with /${state.partial}.`;
@@ -164,6 +177,7 @@ export class Composer {
 						name: choice.name,
 						description: choice.description,
 						tag: choice.type === OptionType.SubcommandGroup ? 'group' : '',
+						exact: state.mode === 'sub' && choice.name === state.partial.toLowerCase(),
 						apply: () => this.setText(`/${[...state.path, choice.name].join(' ')} `)
 					});
 				}
@@ -196,8 +210,9 @@ export class Composer {
 			}
 		};
 
+		if (state.unknownNames.length > 0) return { title: `/${state.path.join(' ')}`, hint: unknownOptionText(state), highlight: false };
 		if (state.definitions.length === 0)
-			return { title: `/${state.path.join(' ')}`, hint: `${state.command.description} · press Enter to send`, highlight: false };
+			return { title: `/${state.path.join(' ')}`, hint: `${state.leaf.description} · press Enter to send`, highlight: false };
 		if (state.given.length === 0) {
 			addNames(state.partialName, state.base);
 			const missingRequired = remaining.some((definition) => definition.required);
@@ -264,8 +279,11 @@ export class Composer {
 
 	choiceItem(current, choice, tag = '') {
 		const remember = () => this.picked.set(current.definition.name, { name: choice.name, value: choice.value });
+		const typed = current.raw.trim().toLowerCase();
 		return {
 			name: choice.name,
+			// Typed as the bot's value (`poll: 1`) or as the choice's name: nothing to complete.
+			exact: typed.length > 0 && (choice.name.toLowerCase() === typed || String(choice.value).toLowerCase() === typed),
 			description: String(choice.value) === choice.name || typeof choice.value === 'boolean' ? '' : String(choice.value),
 			tag,
 			remember,
@@ -342,7 +360,12 @@ export class Composer {
 		return { options, errors };
 	}
 
-	convert(definition, text) {
+	convert(definition, typed) {
+		const result = this.convertValue(definition, typed.replaceAll('\\:', ':'));
+		return result.error ? result : (checkLimits(definition, result.value) ?? result);
+	}
+
+	convertValue(definition, text) {
 		if (text === '') return { error: `${definition.name} has no value.` };
 		const picked = this.picked.get(definition.name);
 		if (picked && picked.name === text) return { value: picked.value };
@@ -379,6 +402,13 @@ export class Composer {
 		}
 	}
 
+	/** Whether the text as typed is a complete command with valid options (what Enter would send). */
+	sendable() {
+		const state = this.parse(`${this.input.value.trimEnd()} `);
+		if (state.mode !== 'options' || state.partialName || state.unknownNames.length > 0) return false;
+		return this.convertOptions(state).errors.length === 0;
+	}
+
 	async send() {
 		// A trailing space ends the last word: `/ping` and `/poll create` are complete as typed.
 		const state = this.parse(this.input.value.startsWith('/') ? `${this.input.value.trimEnd()} ` : this.input.value);
@@ -387,6 +417,7 @@ export class Composer {
 		if (state.mode === 'unknown') return this.showError(`The bot has no command /${state.name} here.`);
 		if (state.mode === 'sub' || state.mode === 'badsub')
 			return this.showError(`/${state.path.join(' ')} needs a subcommand: ${state.choices.map((choice) => choice.name).join(', ')}.`);
+		if (state.unknownNames.length > 0) return this.showError(unknownOptionText(state));
 		if (state.partialName) return this.showError(`"${state.partialName}" is not an option of /${state.path.join(' ')}.`);
 		const { options, errors } = this.convertOptions(state);
 		if (errors.length > 0) return this.showError(errors.join(' '));
@@ -397,7 +428,8 @@ export class Composer {
 		this.input.disabled = true;
 		try {
 			const result = await this.post('slash', { userId, guildId, channelId, command, options });
-			if (result.error && result.ok === undefined) return this.showError(result.error);
+			// Refused by Discord itself (the fake): the text stays, to be corrected, and says why.
+			if (result.error && result.ok === undefined) return this.showError(`Discord refused the command: ${result.error}`);
 			this.input.value = '';
 			this.picked.clear();
 			this.onAnswer(result);
@@ -425,8 +457,11 @@ export class Composer {
 			this.items[Math.max(this.highlighted, 0)].apply();
 		} else if (event.key === 'Enter') {
 			event.preventDefault();
-			if (open && this.highlighted >= 0) this.items[this.highlighted].apply();
-			else void this.send();
+			const item = open && this.highlighted >= 0 ? this.items[this.highlighted] : null;
+			// A highlighted suggestion that only repeats what is typed does not cost a second Enter.
+			if (item?.exact) item.remember?.();
+			if (item && !(item.exact && this.sendable())) return item.apply();
+			void this.send();
 		} else if (event.key === 'Escape') {
 			this.hide();
 		}
@@ -441,7 +476,14 @@ export class Composer {
 
 	show(title, items, hint, highlight) {
 		this.items = items;
-		this.highlighted = highlight && items.length > 0 ? 0 : -1;
+		// What is typed already, if it is among the suggestions; otherwise the first one.
+		this.highlighted =
+			highlight && items.length > 0
+				? Math.max(
+						items.findIndex((item) => item.exact),
+						0
+					)
+				: -1;
 		this.title = title;
 		this.hint = hint;
 		this.paint();
@@ -487,6 +529,31 @@ export class Composer {
 
 function isSubcommand(option) {
 	return option.type === OptionType.Subcommand || option.type === OptionType.SubcommandGroup;
+}
+
+function unknownOptionText(state) {
+	const names = state.definitions.map((definition) => definition.name).join(', ');
+	const unknown = state.unknownNames.map((name) => `"${name}"`).join(', ');
+	return `${unknown} ${state.unknownNames.length > 1 ? 'are not options' : 'is not an option'} of /${state.path.join(' ')}${
+		names ? ` (its options: ${names})` : ''
+	}. To keep it as text, write \\: instead of :.`;
+}
+
+/** The limits the command registered, checked as Discord's client does before anything is sent. */
+function checkLimits(definition, value) {
+	if (typeof value === 'string' && [OptionType.String].includes(definition.type)) {
+		if (definition.min_length !== undefined && value.length < definition.min_length)
+			return { error: `${definition.name} must be at least ${definition.min_length} characters long (it is ${value.length}).` };
+		if (definition.max_length !== undefined && value.length > definition.max_length)
+			return { error: `${definition.name} must be at most ${definition.max_length} characters long (it is ${value.length}).` };
+	}
+	if (typeof value === 'number') {
+		if (definition.min_value !== undefined && value < definition.min_value)
+			return { error: `${definition.name} must be at least ${definition.min_value}.` };
+		if (definition.max_value !== undefined && value > definition.max_value)
+			return { error: `${definition.name} must be at most ${definition.max_value}.` };
+	}
+	return null;
 }
 
 function describeOption(definition) {

@@ -155,12 +155,28 @@ function wrap(tag, inner, lookup) {
 	return node;
 }
 
-/** A link to a Discord message of this playground jumps to it in the page; the page never opens discord.com. */
+/**
+ * A link to a Discord message jumps to it in the page (the page never opens discord.com). Written out bare, it is a
+ * compact pill naming the channel, as Discord draws it; a masked link keeps its label.
+ */
 function link(href, label, lookup) {
 	const jump = /^https:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/channels\/(\d+|@me)\/(\d+)\/(\d+)$/.exec(href);
 	const anchor = document.createElement('a');
 	anchor.textContent = label;
 	if (jump) {
+		if (label === href) {
+			anchor.className = 'md-message-link';
+			const place = jump[1] === '@me' ? 'Direct Messages' : `#${lookup.channelName(jump[2]) ?? 'unknown'}`;
+			anchor.replaceChildren(
+				element('span', 'md-message-link-channel'),
+				element('span', 'md-message-link-arrow'),
+				element('span', 'md-message-link-icon')
+			);
+			anchor.children[0].textContent = place;
+			anchor.children[1].textContent = '›';
+			anchor.children[2].textContent = '💬';
+			anchor.setAttribute('aria-label', `Message in ${place}`);
+		}
 		anchor.href = '#';
 		anchor.title = 'Jump to the message';
 		anchor.addEventListener('click', (event) => {
@@ -192,6 +208,16 @@ function renderTime(seconds, style) {
 	span.dataset.style = style;
 	span.textContent = formatTime(date, style);
 	return span;
+}
+
+/** A message's time as Discord's client writes it: "Today at 7:56 AM", "Yesterday at ...", or the date and time. */
+export function calendarTime(date, now = new Date()) {
+	const time = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' }).format(date);
+	const startOfDay = (day) => new Date(day.getFullYear(), day.getMonth(), day.getDate()).getTime();
+	const days = Math.round((startOfDay(now) - startOfDay(date)) / 86_400_000);
+	if (days === 0) return `Today at ${time}`;
+	if (days === 1) return `Yesterday at ${time}`;
+	return `${new Intl.DateTimeFormat(undefined, { dateStyle: 'short' }).format(date)} ${time}`;
 }
 
 export function formatTime(date, style) {

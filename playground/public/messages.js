@@ -2,7 +2,7 @@
  * A message as the fake Discord stores it, drawn with the `@skyra/discord-components-core` web components: author,
  * "used /command" header, content, embeds, buttons and select menus (disabled ones too), "Only you can see this".
  */
-import { renderMarkdown } from './markdown.js';
+import { calendarTime, renderMarkdown } from './markdown.js';
 
 const buttonStyles = { 1: 'primary', 2: 'secondary', 3: 'success', 4: 'destructive', 5: 'secondary', 6: 'primary' };
 /** Options ticked in multi-choice menus and not sent yet, by message and menu. */
@@ -28,7 +28,7 @@ export function renderMessage(message, context) {
 	element.setAttribute('author', message.author.name);
 	element.setAttribute('avatar', context.avatar(message.author.id));
 	if (message.author.bot) element.setAttribute('bot', '');
-	element.timestamp = new Date(message.timestamp);
+	element.timestamp = calendarTime(new Date(message.timestamp));
 	// Discord marks an edit next to the text; a message of embeds alone shows no marker.
 	if (message.edited && message.content && !message.loading) element.setAttribute('edited', '');
 	if (message.ephemeral) {
@@ -55,6 +55,7 @@ export function renderMessage(message, context) {
 		element.append(renderMarkdown(message.content, context.lookup));
 	}
 
+	for (const attachment of message.attachments ?? []) element.append(renderAttachment(attachment));
 	for (const embed of message.embeds ?? []) element.append(renderEmbed(embed, context.lookup));
 	const rows = (message.components ?? []).filter((row) => row.type === ComponentType.ActionRow);
 	if (rows.length > 0) element.append(renderComponents(rows, message, context.actions));
@@ -68,13 +69,64 @@ export function renderLocalNotice(text, context, bot) {
 	element.setAttribute('avatar', context.avatar(bot.id));
 	element.setAttribute('bot', '');
 	element.setAttribute('ephemeral', '');
-	element.timestamp = new Date();
+	element.timestamp = calendarTime(new Date());
 	element.dismissMessageClicked = () => element.remove();
 	const span = document.createElement('span');
 	span.className = 'local-error';
 	span.textContent = text;
 	element.append(span);
 	return element;
+}
+
+/** An uploaded file as Discord shows it: an image inline (a click opens it), anything else as name, size and download. */
+function renderAttachment(attachment) {
+	const wrapper = document.createElement('div');
+	wrapper.slot = 'attachments';
+	wrapper.className = 'attachment';
+	wrapper.dataset.filename = attachment.filename;
+	if (attachment.image) {
+		const link = document.createElement('a');
+		link.href = attachment.url;
+		link.target = '_blank';
+		link.rel = 'noopener noreferrer';
+		const image = document.createElement('img');
+		image.className = 'attachment-image';
+		image.src = attachment.url;
+		image.alt = attachment.filename;
+		link.append(image);
+		wrapper.append(link);
+	}
+	const file = document.createElement('div');
+	file.className = 'attachment-file';
+	const icon = document.createElement('span');
+	icon.className = 'attachment-icon';
+	icon.setAttribute('aria-hidden', 'true');
+	const text = document.createElement('div');
+	text.className = 'attachment-text';
+	const name = document.createElement('a');
+	name.className = 'attachment-name';
+	name.href = attachment.url;
+	name.download = attachment.filename;
+	name.textContent = attachment.filename;
+	const size = document.createElement('span');
+	size.className = 'attachment-size';
+	size.textContent = formatBytes(attachment.size);
+	text.append(name, size);
+	const download = document.createElement('a');
+	download.className = 'attachment-download';
+	download.href = attachment.url;
+	download.download = attachment.filename;
+	download.title = `Download ${attachment.filename}`;
+	download.textContent = '⤓';
+	file.append(icon, text, download);
+	wrapper.append(file);
+	return wrapper;
+}
+
+function formatBytes(bytes) {
+	if (bytes < 1024) return `${bytes} bytes`;
+	if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(2)} KB`;
+	return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 }
 
 function renderEmbed(embed, lookup) {
@@ -113,7 +165,7 @@ function renderEmbed(embed, lookup) {
 	if (embed.footer?.text || embed.timestamp) {
 		const footer = document.createElement('discord-embed-footer');
 		footer.slot = 'footer';
-		if (embed.timestamp) footer.timestamp = new Date(embed.timestamp);
+		if (embed.timestamp) footer.timestamp = calendarTime(new Date(embed.timestamp));
 		footer.textContent = embed.footer?.text ?? '';
 		element.append(footer);
 	}
@@ -153,12 +205,12 @@ function renderButton(component, message, actions) {
 /**
  * A select menu. Discord sends the choice when the menu closes; here a single choice is sent at once, and a menu
  * that takes several gets a "Submit" button beside it (the component library draws single-choice menus only).
+ * As in Discord, once `max_values` options are ticked the others are disabled and the list says how many fit.
  */
 function renderSelect(component, message, actions, actionRow) {
 	const menu = document.createElement('discord-string-select-menu');
 	menu.dataset.customId = component.custom_id;
 	const placeholder = component.placeholder ?? 'Make a selection';
-	menu.setAttribute('placeholder', placeholder);
 	if (component.disabled) menu.setAttribute('disabled', '');
 	const options = component.type === ComponentType.StringSelect ? (component.options ?? []) : actions.entityOptions(component.type);
 	const max = component.max_values ?? 1;
@@ -166,28 +218,43 @@ function renderSelect(component, message, actions, actionRow) {
 	const key = `${message.id}:${component.custom_id}`;
 	const chosen = pendingSelections.get(key) ?? new Set();
 	pendingSelections.set(key, chosen);
-	for (const option of options) {
+
+	const limit = document.createElement('div');
+	limit.className = 'select-limit';
+	limit.textContent = `You can pick up to ${max} option${max === 1 ? '' : 's'}.`;
+	const nodes = options.map((option) => {
 		const node = document.createElement('discord-string-select-menu-option');
-		node.setAttribute('label', `${chosen.has(option.value) ? '✔ ' : ''}${option.label}`);
 		node.dataset.value = option.value;
 		if (option.description) node.setAttribute('description', option.description);
 		if (option.emoji?.name && !option.emoji.id) node.setAttribute('emoji', option.emoji.name);
 		node.selectOption = () => {
-			if (component.disabled) return;
+			if (component.disabled || node.getAttribute('aria-disabled') === 'true') return;
 			if (max === 1) {
 				actions.select(message, component.custom_id, [option.value]);
 				return;
 			}
 			if (chosen.has(option.value)) chosen.delete(option.value);
-			else if (chosen.size < max) chosen.add(option.value);
-			node.setAttribute('label', `${chosen.has(option.value) ? '✔ ' : ''}${option.label}`);
-			const labels = options.filter((candidate) => chosen.has(candidate.value)).map((candidate) => candidate.label);
-			menu.setAttribute('placeholder', labels.length > 0 ? labels.join(', ') : placeholder);
+			else chosen.add(option.value);
+			paint();
 		};
-		menu.append(node);
-	}
-	const chosenLabels = options.filter((candidate) => chosen.has(candidate.value)).map((candidate) => candidate.label);
-	if (chosenLabels.length > 0) menu.setAttribute('placeholder', chosenLabels.join(', '));
+		return { node, option };
+	});
+	const paint = () => {
+		const full = max > 1 && chosen.size >= max;
+		for (const { node, option } of nodes) {
+			node.setAttribute('label', `${chosen.has(option.value) ? '✔ ' : ''}${option.label}`);
+			node.setAttribute('aria-disabled', String(full && !chosen.has(option.value)));
+		}
+		limit.hidden = !full;
+		const labels = options.filter((candidate) => chosen.has(candidate.value)).map((candidate) => candidate.label);
+		menu.setAttribute('placeholder', labels.length > 0 ? labels.join(', ') : placeholder);
+	};
+	if (max > 1) menu.append(limit);
+	for (const { node } of nodes) menu.append(node);
+	paint();
+	// The list opens upward when there is no room for it below: below the last message it would run under the box.
+	menu.addEventListener('click', () => openTowardsRoom(menu), { capture: true });
+	void menu.updateComplete?.then(() => addPlaygroundStyle(menu));
 	actionRow.append(menu);
 	if (max > 1 && !component.disabled) {
 		// Beside the menu, where its open list does not cover it.
@@ -202,4 +269,26 @@ function renderSelect(component, message, actions, actionRow) {
 		});
 		actionRow.append(submit);
 	}
+}
+
+/** The menu fills the width the page gives it (the Submit button sits right beside it), and can open upward. */
+function addPlaygroundStyle(menu) {
+	const root = menu.shadowRoot;
+	if (!root || root.querySelector('style[data-playground]')) return;
+	const style = document.createElement('style');
+	style.dataset.playground = '';
+	style.textContent = [
+		'.discord-string-select-menu, .discord-string-select-menu-option-slot { width: 100%; max-width: none; margin: 0; }',
+		':host([data-open-up]) .discord-string-select-menu-option-slot { bottom: calc(100% + 4px); }'
+	].join('\n');
+	root.append(style);
+}
+
+/** The library positions the open list below the menu, inside its shadow root: flip it when the scroller cuts it. */
+function openTowardsRoom(menu) {
+	addPlaygroundStyle(menu);
+	const scroller = menu.closest('#message-scroller') ?? document.documentElement;
+	const room = scroller.getBoundingClientRect().bottom - menu.getBoundingClientRect().bottom;
+	const listHeight = 200;
+	menu.toggleAttribute('data-open-up', room < listHeight && menu.getBoundingClientRect().top - scroller.getBoundingClientRect().top > room);
 }

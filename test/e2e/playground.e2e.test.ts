@@ -18,10 +18,12 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const browserMissing = !existsSync(chromiumPath);
 const inCi = Boolean(process.env.CI);
-/** `UPDATE_DOCS_SCREENSHOT=1 npm test` refreshes the README's picture; otherwise it goes to test-results/. */
-const screenshotPath = process.env.UPDATE_DOCS_SCREENSHOT
-	? join(projectRoot, 'docs', 'playground-poll.png')
-	: join(projectRoot, 'test-results', 'playground-poll.png');
+/** `UPDATE_DOCS_SCREENSHOT=1 npm test` refreshes the READMEs' pictures; otherwise they go to test-results/. */
+const pictureIn = (docsFolder: string, name: string) =>
+	process.env.UPDATE_DOCS_SCREENSHOT ? join(projectRoot, docsFolder, name) : join(projectRoot, 'test-results', name);
+const screenshotPath = pictureIn('docs', 'playground-poll.png');
+const exportScreenshotPath = pictureIn('playground', 'playground-export.png');
+const multipleChoiceScreenshotPath = pictureIn('playground', 'playground-multiple-choice.png');
 
 if (browserMissing && !inCi) {
 	console.warn(
@@ -151,7 +153,6 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 		await suggestions.first().waitFor();
 		await expect(suggestions.allTextContents()).resolves.toEqual(['/help', '/ping', '/poll']);
 		await send('/help');
-		await page.press('#message-input', 'Enter');
 		await message('Commands you can use here').waitFor();
 
 		await actAs('alice');
@@ -240,23 +241,184 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 		await genres.waitFor();
 		await actAs('charlie');
 		await genres.locator('discord-string-select-menu').click();
+		// The poll is the last message, right above the message box: the open list must open upward, uncut.
+		const list = genres.locator('discord-string-select-menu');
+		const listBox = () =>
+			list.evaluate((menu) => {
+				const slot = menu.shadowRoot!.querySelector('.discord-string-select-menu-option-slot')!.getBoundingClientRect();
+				const scroller = menu.ownerDocument.querySelector('#message-scroller')!.getBoundingClientRect();
+				return { top: slot.top, bottom: slot.bottom, scrollerTop: scroller.top, scrollerBottom: scroller.bottom };
+			});
+		const opened = await listBox();
+		expect(opened.bottom).toBeLessThanOrEqual(opened.scrollerBottom);
+		expect(opened.top).toBeGreaterThanOrEqual(opened.scrollerTop);
 		await genres.locator('discord-string-select-menu-option[data-value="0"]').click();
 		await genres.locator('discord-string-select-menu-option[data-value="2"]').click();
+		// Two of two picked: the third is disabled, a click on it changes nothing, and the list says why.
+		const third = genres.locator('discord-string-select-menu-option[data-value="1"]');
+		await expect(third.getAttribute('aria-disabled')).resolves.toBe('true');
+		await third.click();
+		await expect(list.getAttribute('placeholder')).resolves.toBe('Sci-fi, Essays');
+		await expect(genres.locator('.select-limit').textContent()).resolves.toBe('You can pick up to 2 options.');
+		await expect(genres.locator('.select-limit').isVisible()).resolves.toBe(true);
+		await mkdir(join(multipleChoiceScreenshotPath, '..'), { recursive: true });
+		await page.locator('#message-scroller').screenshot({ path: multipleChoiceScreenshotPath });
+		// The Submit button sits on the menu's line, centred with it.
+		const centres = await genres.evaluate((node) => {
+			const menu = node.querySelector('discord-string-select-menu')!.shadowRoot!.querySelector('label')!.getBoundingClientRect();
+			const submit = node.querySelector('discord-button[data-submit-for]')!.getBoundingClientRect();
+			return { menu: menu.top + menu.height / 2, submit: submit.top + submit.height / 2, gap: submit.left - menu.right };
+		});
+		expect(Math.abs(centres.menu - centres.submit)).toBeLessThanOrEqual(2);
+		expect(centres.gap).toBeGreaterThanOrEqual(4);
+		expect(centres.gap).toBeLessThanOrEqual(16);
 		await genres.locator('discord-button[data-submit-for]').click();
 		await message('Your vote in poll #2: Sci-fi, Essays').waitFor();
 		await expect.poll(() => genres.locator('discord-embed-field').nth(2).textContent(), { timeout: 10_000 }).toContain('1 vote · 50%');
 		expect(playground!.fake.protocolProblems()).toEqual([]);
 	}, 60_000);
 
-	test('GIVEN a pending server WHEN the owner denies it from the DM THEN the bot leaves it and it disappears from the page', async () => {
+	test('GIVEN complete commands, limits and unknown option names WHEN typed in the composer THEN one Enter sends, the limits are enforced and nothing is lost silently', async () => {
+		await actAs('alice');
+		await openServer('Lunch Club');
+		const answers = (name: string) => page.locator(`#messages discord-message:has(discord-command[command="${name}"])`);
+
+		// The hint under a subcommand is the subcommand's own description.
+		await page.fill('#message-input', '/poll list ');
+		await expect(page.locator('#suggestions .suggestion-hint').textContent()).resolves.toBe(
+			'List this server’s open polls · press Enter to send'
+		);
+		// Typed out in full, with its suggestion highlighted: one Enter sends it.
+		await page.fill('#message-input', '/poll list');
+		await page.locator('#suggestions .suggestion.highlighted', { hasText: 'list' }).waitFor();
+		await page.press('#message-input', 'Enter');
+		await answers('/poll list').waitFor();
+		await expect(page.inputValue('#message-input')).resolves.toBe('');
+
+		// `poll: 1` names the poll as the bot's autocomplete does: one Enter sends, without rewriting it.
+		await page.fill('#message-input', '/poll export poll: 1');
+		await page.locator('#suggestions .suggestion', { hasText: 'Lunch today?' }).waitFor();
+		await page.press('#message-input', 'Enter');
+		const exported = message('Results of poll #1.');
+		await exported.waitFor();
+		await expect(page.inputValue('#message-input')).resolves.toBe('');
+		// The files: name, size and a link that downloads the bytes the bot uploaded.
+		const counts = exported.locator('.attachment[data-filename="poll-1.csv"]');
+		await expect(counts.locator('.attachment-name').textContent()).resolves.toBe('poll-1.csv');
+		const uploaded = playground!.fake.messages(
+			await exported.evaluate((node) => node.id.replace('message-', '')).then((id) => playground!.fake.message(id)!.channel_id)
+		);
+		const file = uploaded.flatMap((stored) => stored.attachments).find((attachment) => attachment.filename === 'poll-1.csv')!;
+		await expect(counts.locator('.attachment-size').textContent()).resolves.toBe(`${file.size} bytes`);
+		const href = await counts.locator('a.attachment-download').getAttribute('href');
+		await expect(page.evaluate((url) => fetch(url!).then((response) => response.text()), href)).resolves.toBe(file.text);
+		await expect(exported.locator('.attachment[data-filename="poll-1-votes.csv"]').count()).resolves.toBe(1);
+		await mkdir(join(exportScreenshotPath, '..'), { recursive: true });
+		await exported.screenshot({ path: exportScreenshotPath });
+
+		// An image is shown inline (posted here through the fake's REST API, as the bot would post a chart).
+		const chart = await page.screenshot({ clip: { x: 0, y: 0, width: 120, height: 60 } });
+		const form = new FormData();
+		form.append('payload_json', JSON.stringify({ content: 'A chart', attachments: [{ id: '0', filename: 'chart.png' }] }));
+		form.append('files[0]', new Blob([chart], { type: 'image/png' }), 'chart.png');
+		const channelId = playground!.fake.guild(playground!.world.guildIds[1]!).defaultChannelId;
+		const posted = await fetch(`${playground!.fake.restBase}/v10/channels/${channelId}/messages`, {
+			method: 'POST',
+			headers: { authorization: 'Bot playground-test' },
+			body: form
+		});
+		expect(posted.status).toBe(200);
+		const image = message('A chart').locator('.attachment[data-filename="chart.png"] img.attachment-image');
+		await image.waitFor();
+		await expect.poll(() => image.evaluate((node) => (node as unknown as { naturalWidth: number }).naturalWidth)).toBe(120);
+
+		// A link to a message is a pill naming its channel; a message's time reads "Today at ...".
+		// The channel's notice and the closer's own answer both say so, each with the poll's link.
+		const closedNotice = message('Poll #1 is closed.').last();
+		await expect(closedNotice.locator('a.md-message-link').textContent()).resolves.toBe('#general›💬');
+		await expect(closedNotice.textContent()).resolves.not.toContain('https://');
+		await expect(closedNotice.evaluate((node) => node.shadowRoot!.querySelector('time.discord-message-timestamp')!.textContent)).resolves.toMatch(
+			/^Today at \d{1,2}:\d{2}\s?[AP]M$/
+		);
+
+		// An unknown option name is flagged, not swallowed into the previous value.
+		await page.fill('#message-input', '/poll create question: Colours? options: a | b colour: red');
+		await expect(page.locator('#suggestions .suggestion-hint').textContent()).resolves.toContain('"colour" is not an option of /poll create');
+		await page.press('#message-input', 'Enter');
+		await expect(page.locator('#composer-error').textContent()).resolves.toContain('"colour" is not an option of /poll create');
+
+		// The registered limits are checked before sending, as Discord's client does; the text stays to be fixed.
+		const longQuestion = `/poll create question: ${'x'.repeat(355)} options: a | b`;
+		await page.fill('#message-input', longQuestion);
+		await page.press('#message-input', 'Enter');
+		await expect(page.locator('#composer-error').textContent()).resolves.toBe('question must be at most 300 characters long (it is 355).');
+		await expect(page.inputValue('#message-input')).resolves.toBe(longQuestion);
+		await send('/poll create question: Many? options: a | b max_choices: 30');
+		await expect(page.locator('#composer-error').textContent()).resolves.toBe('max_choices must be at most 25.');
+		await send('/poll create options: a | b');
+		await expect(page.locator('#composer-error').textContent()).resolves.toBe('Missing required option: question.');
+		await send('/admin servers status: maybe');
+		await expect(page.locator('#composer-error').textContent()).resolves.toMatch(/^status must be one of: /);
+		expect(
+			playground!.fake.messages(channelId).some((stored) => stored.embeds.length > 0 && JSON.stringify(stored.embeds).includes('Colours?'))
+		).toBe(false);
+
+		// A refusal that still gets through (here one the page cannot foresee) is shown and keeps the text.
+		await page.route(
+			'**/api/slash',
+			(route) =>
+				route.fulfill({
+					status: 400,
+					contentType: 'application/json',
+					body: JSON.stringify({ error: 'option question: longer than max_length 300' })
+				}),
+			{ times: 1 }
+		);
+		const problemsBefore = pageProblems.length;
+		await send('/ping');
+		await expect
+			.poll(() => page.locator('#composer-error').textContent())
+			.toBe('Discord refused the command: option question: longer than max_length 300');
+		await expect(page.inputValue('#message-input')).resolves.toBe('/ping');
+		// Chromium logs the refused request itself: that line is this step's doing, not a problem of the page.
+		await expect.poll(() => pageProblems.length).toBe(problemsBefore + 1);
+		expect(pageProblems.splice(problemsBefore)).toEqual([expect.stringContaining('status of 400')]);
+
+		// A server owner who is not the bot's owner is refused /admin once, in the channel only.
+		await send('/admin pending');
+		const refusal = message('Only the bot’s owner can do that.');
+		await refusal.waitFor();
+		await page.waitForTimeout(500);
+		await expect(refusal.count()).resolves.toBe(1);
+		await expect(page.locator('#suggestions').evaluate((box) => (box.hidden ? '' : box.textContent))).resolves.not.toContain('owner');
+		await expect(page.locator('#composer-error').evaluate((box) => (box.hidden ? '' : box.textContent))).resolves.toBe('');
+		// Likewise in the DMs, where /admin is offered to everyone.
+		await page.click('#home');
+		await send('/admin pending');
+		await refusal.waitFor();
+		await page.waitForTimeout(500);
+		await expect(refusal.count()).resolves.toBe(1);
+		await expect(page.locator('#composer-error').evaluate((box) => (box.hidden ? '' : box.textContent))).resolves.toBe('');
+
+		expect(pageProblems).toEqual([]);
+		expect(playground!.fake.protocolProblems()).toEqual([]);
+	}, 60_000);
+
+	test('GIVEN a pending server WHEN the owner denies it from the DM THEN the bot leaves it, the server stays listed and says so, with no command left', async () => {
 		await actAs('owner');
 		await page.click('#home');
 		const request = message('Playground').filter({ has: page.locator('discord-button', { hasText: 'Deny' }) });
 		await request.locator('discord-button', { hasText: 'Deny' }).click();
 		await expect.poll(() => request.locator('discord-embed').getAttribute('embed-title')).toBe('Server denied');
+		await expect.poll(() => playground!.fake.isBotInGuild(playground!.world.guildIds[0]!)).toBe(false);
+		// On Discord the server stays in its members' lists; only the bot is gone.
 		await expect
 			.poll(() => page.locator('#guild-list button').evaluateAll((buttons) => buttons.map((button) => button.getAttribute('data-guild-name'))))
-			.toEqual(['Lunch Club', 'Book Club']);
+			.toEqual(['Playground', 'Lunch Club', 'Book Club']);
+		await openServer('Playground');
+		await expect(page.locator('#messages .bot-left').textContent()).resolves.toContain('DiscordTestBot left this server');
+		await page.fill('#message-input', '/');
+		await expect(page.locator('#suggestions .suggestion-hint').textContent()).resolves.toBe('The bot registered no command you can use here.');
 		expect(pageProblems).toEqual([]);
 		expect(outsideRequests).toEqual([]);
 		expect(playground!.fake.protocolProblems()).toEqual([]);

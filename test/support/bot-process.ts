@@ -14,6 +14,19 @@ const BOT_ENTRY = 'dist/index.js';
 const READY_LINE = 'Commands registered';
 export const FAKE_TOKEN = 'e2e.fake-token.not-a-real-discord-token';
 
+/** What a caller other than a test needs from the runner (the playground). */
+export interface BotProcessOptions {
+	/**
+	 * Its own process group: Ctrl+C in a terminal reaches the parent only, which then stops the bot exactly once.
+	 * The bot is still killed when the parent exits.
+	 */
+	detached?: boolean;
+	/** Each complete line the bot prints, token redacted. */
+	onLine?: (line: string) => void;
+	/** The bot exited without `stop` being called (it crashed). */
+	onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+}
+
 export interface ExitResult {
 	code: number | null;
 	signal: NodeJS.Signals | null;
@@ -27,12 +40,14 @@ export class BotProcess {
 	private exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | null = null;
 	private lines: string[] = [];
 	private generation = 0;
+	private stopping = false;
 
 	public constructor(
 		public readonly label: string,
 		private readonly env: Record<string, string>,
 		private readonly fake: FakeDiscord,
-		private readonly startupTimeoutMs: number
+		private readonly startupTimeoutMs: number,
+		private readonly options: BotProcessOptions = {}
 	) {}
 
 	public get pid(): number | undefined {
@@ -54,16 +69,33 @@ export class BotProcess {
 		if (!existsSync(`${PROJECT_ROOT}/${BOT_ENTRY}`)) throw new Error(`${BOT_ENTRY} is missing: run \`npm run build\` first (npm test does).`);
 		const generation = ++this.generation;
 		this.lines.push(`----- ${this.label} start #${generation} -----\n`);
-		const child = spawn(process.execPath, [BOT_ENTRY], { cwd: PROJECT_ROOT, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+		this.stopping = false;
+		const child = spawn(process.execPath, [BOT_ENTRY], {
+			cwd: PROJECT_ROOT,
+			env: this.env,
+			stdio: ['ignore', 'pipe', 'pipe'],
+			detached: this.options.detached ?? false
+		});
 		this.child = child;
 		liveChildren.add(child);
-		const capture = (chunk: Buffer) => this.lines.push(chunk.toString('utf8').replaceAll(FAKE_TOKEN, '[token]'));
+		const token = this.env.TOKEN || FAKE_TOKEN;
+		let partial = '';
+		const capture = (chunk: Buffer) => {
+			const text = chunk.toString('utf8').replaceAll(token, '[token]');
+			this.lines.push(text);
+			if (!this.options.onLine) return;
+			const lines = (partial + text).split('\n');
+			partial = lines.pop() ?? '';
+			for (const line of lines) this.options.onLine(line);
+		};
 		child.stdout!.on('data', capture);
 		child.stderr!.on('data', capture);
 		this.exit = new Promise((resolve) => {
 			child.once('exit', (code, signal) => {
 				liveChildren.delete(child);
+				if (partial) this.options.onLine?.(partial);
 				this.lines.push(`----- ${this.label} exited: code ${code}, signal ${signal} -----\n`);
+				if (!this.stopping) this.options.onUnexpectedExit?.(code, signal);
 				resolve({ code, signal });
 			});
 		});
@@ -104,6 +136,7 @@ export class BotProcess {
 		const child = this.child;
 		if (!child || !this.exit) throw new Error(`${this.label} was never started`);
 		const started = performance.now();
+		this.stopping = true;
 		if (this.running) child.kill(signal);
 		const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
 		const { code, signal: exitSignal } = await this.exit;
