@@ -91,6 +91,33 @@ describe('loadConfig', () => {
 		expect(message).not.toContain('hunter2');
 	});
 
+	it('GIVEN an unparsable DATABASE_URL and one with the wrong scheme THEN each says what is expected', () => {
+		expect(configError({ ...valid, DATABASE_URL: 'not a url' })).toBe(
+			'DATABASE_URL is malformed: expected postgres://user:password@host:port/database.'
+		);
+		expect(configError({ ...valid, DATABASE_URL: 'mysql://db/bot' })).toBe(
+			'DATABASE_URL is malformed: expected a URL starting with postgres:// or postgresql://.'
+		);
+		expect(loadConfig({ ...valid, DATABASE_URL: ' postgresql://u:p@db:5432/bot ' }).databaseUrl).toBe('postgresql://u:p@db:5432/bot');
+	});
+
+	it('GIVEN variables left blank, as an .env template leaves them THEN the defaults apply', () => {
+		const blank = { DATABASE_URL: ' ', LOG_LEVEL: '', LOG_FORMAT: '', DATABASE_POOL_SIZE: ' ', METRICS_HOST: '', SHARD_COUNT: '' };
+		expect(loadConfig({ ...valid, ...blank })).toEqual(loadConfig(valid));
+	});
+
+	it('GIVEN LOG_LEVEL and LOG_FORMAT in capitals THEN they are read case-insensitively', () => {
+		const config = loadConfig({ ...valid, LOG_LEVEL: 'DEBUG', LOG_FORMAT: 'Json' });
+		expect([config.logLevel, config.logFormat]).toEqual(['debug', 'json']);
+	});
+
+	it('GIVEN a malformed SHARDS outside the sharding manager THEN it is ignored, and under the manager it is refused', () => {
+		expect(loadConfig({ ...valid, SHARDS: 'x' }).sharding).toEqual({ mode: 'auto' });
+		expect(configError({ ...valid, SHARDING_MANAGER: 'true', SHARD_COUNT: '2', SHARDS: 'x' })).toBe(
+			'SHARDS is malformed: "x" is not a whole number from 0 to 99999.'
+		);
+	});
+
 	it('GIVEN a DISCORD_API_URL with a trailing slash THEN removes it', () => {
 		expect(loadConfig({ ...valid, DISCORD_API_URL: 'http://127.0.0.1:8080/api/' }).discordApiUrl).toBe('http://127.0.0.1:8080/api');
 	});

@@ -3,7 +3,10 @@
  * see or do what. Nothing here touches Discord or the database.
  */
 import { Result } from '@sapphire/result';
+import { parseDuration, pollDurationLimits } from '../duration.js';
 import { message, type Message } from '../failures.js';
+
+export { parseDuration };
 
 export const PollLimits = {
 	questionMaxLength: 300,
@@ -13,8 +16,8 @@ export const PollLimits = {
 	/** Single-choice polls with up to this many options get one button per option; others get a select menu. */
 	maxButtons: 20,
 	buttonsPerRow: 5,
-	minDurationMs: 60_000,
-	maxDurationMs: 32 * 24 * 60 * 60_000,
+	minDurationMs: pollDurationLimits.minMs,
+	maxDurationMs: pollDurationLimits.maxMs,
 	/** A second click on the option just voted for, this soon, is taken as a double click: the vote stays. */
 	doubleClickMs: 1_500,
 	/** Votes read for `/poll results`: its answer is cut at 2,000 characters, far fewer mentions than this. */
@@ -121,23 +124,6 @@ export function parseOptions(raw: string): Result<string[], Message> {
 		seen.set(key, index);
 	}
 	return Result.ok(labels);
-}
-
-const unitMs = { w: 7 * 24 * 60 * 60_000, d: 24 * 60 * 60_000, h: 60 * 60_000, m: 60_000 } as const;
-const durationPattern = /^(?:(\d{1,4})w)?(?:(\d{1,4})d)?(?:(\d{1,5})h)?(?:(\d{1,6})m)?$/;
-
-/** `30m`, `2h`, `1d12h`, `1w` → milliseconds, from 1 minute to 32 days. */
-export function parseDuration(raw: string): Result<number, Message> {
-	const text = raw.trim().toLowerCase().replace(/\s+/g, '');
-	const match = durationPattern.exec(text);
-	if (text.length === 0 || match === null) {
-		return Result.err(message('polls:validation.notADuration', { input: raw.trim() }));
-	}
-	const [, weeks, days, hours, minutes] = match;
-	const ms = Number(weeks ?? 0) * unitMs.w + Number(days ?? 0) * unitMs.d + Number(hours ?? 0) * unitMs.h + Number(minutes ?? 0) * unitMs.m;
-	if (ms < PollLimits.minDurationMs) return Result.err(message('polls:validation.durationShort', { input: raw.trim() }));
-	if (ms > PollLimits.maxDurationMs) return Result.err(message('polls:validation.durationLong', { input: raw.trim() }));
-	return Result.ok(ms);
 }
 
 /** The `poll` option: `12` or `#12` → 12. */
