@@ -4,8 +4,8 @@ import { inject } from 'vitest';
 import type { FakeDiscord, FakeGuild, FakeMessage, FakeUser } from '../fake-discord/index.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { expectCleanProtocol, useStack, type Stack } from './harness.js';
+import { isEphemeral } from '../support/polls.js';
 
-const EPHEMERAL = 64;
 const ownerA = '200000000000000001';
 const ownerB = '200000000000000002';
 
@@ -115,7 +115,7 @@ describe('GIVEN the bot with two owners', () => {
 		const { fake } = stack();
 		const refused = await inGuild(stack(), world.member, guild, 'poll list');
 		expect(refused.content).toMatch(/waiting for approval/);
-		expect(refused.flags & EPHEMERAL).toBe(EPHEMERAL);
+		expect(isEphemeral(refused)).toBe(true);
 		expect((await inGuild(stack(), world.member, guild, 'ping')).content).toMatch(/^Pong!/);
 		const help = await inGuild(stack(), world.member, guild, 'help');
 		expect(textOf(help)).toMatch(/waiting for approval/);
@@ -132,7 +132,7 @@ describe('GIVEN the bot with two owners', () => {
 		const click = fake.click({ user: world.member, message: dm!, customId: `apv:${guild.id}:a` });
 		const answer = await click.waitForOriginal();
 		expect(answer.content).toMatch(/Only the bot’s owner/);
-		expect(answer.flags & EPHEMERAL).toBe(EPHEMERAL);
+		expect(isEphemeral(answer)).toBe(true);
 		expect(await guildStatus(stack(), guild.id)).toBe('pending');
 		expectCleanProtocol(fake);
 	});
@@ -179,7 +179,7 @@ describe('GIVEN the bot with two owners', () => {
 		const voteButton = buttons(poll).find((button) => button.custom_id?.includes(':'))!;
 		const vote = await fake.click({ user: world.member, message: fake.message(poll.id)!, customId: voteButton.custom_id! }).waitForOriginal();
 		expect(vote.content).toMatch(/waiting for approval/);
-		expect(vote.flags & EPHEMERAL).toBe(EPHEMERAL);
+		expect(isEphemeral(vote)).toBe(true);
 
 		const suggestions = await choicesOf(
 			fake.autocomplete({
@@ -242,7 +242,7 @@ describe('GIVEN the bot with two owners', () => {
 		const { fake } = stack();
 		const answer = await admin(stack(), world.member, 'pending');
 		expect(answer.content).toMatch(/Only the bot’s owner/);
-		expect(answer.flags & EPHEMERAL).toBe(EPHEMERAL);
+		expect(isEphemeral(answer)).toBe(true);
 		expect(stack().bot.output()).toContain(`Refused an owner-only command to user ${world.member.id}`);
 		const suggestions = await choicesOf(
 			fake.autocomplete({ user: world.member, command: 'admin approve', options: { server: '' }, focused: 'server' })
@@ -255,7 +255,7 @@ describe('GIVEN the bot with two owners', () => {
 		const { fake } = stack();
 		const malformed = await admin(stack(), world.ownerA, 'approve', { server: 'abc' });
 		expect(malformed.content).toMatch(/“abc” is not a server id/);
-		expect(malformed.flags & EPHEMERAL).toBe(EPHEMERAL);
+		expect(isEphemeral(malformed)).toBe(true);
 		const unknown = await admin(stack(), world.ownerA, 'deny', { server: '123456789012345678' });
 		expect(unknown.content).toMatch(/no record of a server with id 123456789012345678/);
 		const unchanged = await admin(stack(), world.ownerA, 'approve', { server: guild.id });
@@ -356,7 +356,7 @@ describe('GIVEN the bot whose database goes away while it runs', () => {
 		const during = fake.slash({ user: member, guildId: outageGuild.id, command: 'poll list' });
 		const answer = await during.waitForOriginal();
 		expect(answer.content).toMatch(/temporarily unavailable/);
-		expect(answer.flags & EPHEMERAL).toBe(EPHEMERAL);
+		expect(isEphemeral(answer)).toBe(true);
 		expect(during.callbackMs).toBeLessThan(3_000);
 		const ping = await fake.slash({ user: member, guildId: outageGuild.id, command: 'ping' }).waitForOriginal();
 		expect(ping.content).toMatch(/Database: unavailable/);

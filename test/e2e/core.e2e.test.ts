@@ -2,8 +2,7 @@ import postgres from 'postgres';
 import { describe, expect, test } from 'vitest';
 import { Route, type FakeGuild, type FakeUser } from '../fake-discord/index.js';
 import { expectCleanProtocol, useStack, type Stack } from './harness.js';
-
-const EPHEMERAL = 64;
+import { isEphemeral } from '../support/polls.js';
 
 /** The world every core scenario starts from: one guild with one member, alice. */
 function coreWorld() {
@@ -48,7 +47,7 @@ describe('GIVEN the bot running against the fake Discord', () => {
 		const ping = fake.slash({ user: world.alice, guildId: world.guild.id, command: 'ping' });
 		const reply = await ping.waitForOriginal();
 		expect(reply.content).toMatch(/^Pong!/);
-		expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
+		expect(isEphemeral(reply)).toBe(true);
 		expect(ping.callbackMs).toBeLessThan(3_000);
 		expectCleanProtocol(fake);
 	});
@@ -67,7 +66,7 @@ describe('GIVEN the bot running against the fake Discord', () => {
 		const text = JSON.stringify(reply.embeds) + reply.content;
 		expect(text).toContain('/ping');
 		expect(text).toContain('/help');
-		expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
+		expect(isEphemeral(reply)).toBe(true);
 		expectCleanProtocol(fake);
 	});
 

@@ -2,7 +2,16 @@ import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FakeGuild, FakeUser } from '../fake-discord/index.js';
 import { expectCleanProtocol, useStack, type BotProcess } from './harness.js';
-import { approve, click, createPoll, description, EPHEMERAL, openDatabase, shownCounts, waitForPollMessage } from './polls-support.js';
+import {
+	approve,
+	clickButton,
+	createPollByCommand,
+	embedDescription,
+	isEphemeral,
+	openStackDatabase,
+	shownCounts,
+	waitForPollMessage
+} from '../support/polls.js';
 
 const world = {} as { guilds: FakeGuild[]; alice: FakeUser; bob: FakeUser };
 
@@ -27,7 +36,7 @@ describe('GIVEN the bot on two shards and, later, two processes sharing one data
 	let sql: postgres.Sql;
 	const onShard = (shard: number) => world.guilds.filter((guild) => stack().fake.shardForGuild(guild.id, 2) === shard);
 	beforeAll(async () => {
-		sql = openDatabase(stack());
+		sql = openStackDatabase(stack());
 		await approve(sql, ...world.guilds.map((guild) => guild.id));
 	});
 	afterAll(async () => {
@@ -37,30 +46,34 @@ describe('GIVEN the bot on two shards and, later, two processes sharing one data
 	test('WHEN the bot restarts mid-poll THEN the buttons of the old message still work and counts stay exact', async () => {
 		const s = stack();
 		const guild = onShard(0)[0]!;
-		const poll = await createPoll(s, world.alice, guild.id, { question: 'Survive a deploy?', options: 'Yes | No', duration: '1h' });
-		await click(s, world.alice, poll.message, `pv:${guild.id}:${poll.number}:0`);
+		const poll = await createPollByCommand(s, world.alice, guild.id, { question: 'Survive a deploy?', options: 'Yes | No', duration: '1h' });
+		await clickButton(s, world.alice, poll.message, `pv:${guild.id}:${poll.number}:0`);
 		const exit = await s.bot.restart();
 		expect(exit.code).toBe(0);
-		const reply = await click(s, world.bob, poll.message, `pv:${guild.id}:${poll.number}:0`);
+		const reply = await clickButton(s, world.bob, poll.message, `pv:${guild.id}:${poll.number}:0`);
 		expect(reply.content).toBe(`Your vote in poll #${poll.number}: **Yes**.`);
-		expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
-		await waitForPollMessage(s, poll.message, (message) => shownCounts(message).join() === '2,0' && description(message).includes('Voters: 2 '));
+		expect(isEphemeral(reply)).toBe(true);
+		await waitForPollMessage(
+			s,
+			poll.message,
+			(message) => shownCounts(message).join() === '2,0' && embedDescription(message).includes('Voters: 2 ')
+		);
 		expectCleanProtocol(s.fake);
 	});
 
 	test('WHEN a poll came due while the bot was down THEN it is closed right after start, once', async () => {
 		const s = stack();
 		const guild = onShard(0)[0]!;
-		const poll = await createPoll(s, world.alice, guild.id, { question: 'Overdue?', options: 'a | b', duration: '1h' });
+		const poll = await createPollByCommand(s, world.alice, guild.id, { question: 'Overdue?', options: 'a | b', duration: '1h' });
 		await s.bot.stop('SIGTERM');
 		await sql`update polls set closes_at = now() - interval '1 minute' where guild_id = ${guild.id} and poll_number = ${poll.number}`;
 		await s.bot.start();
 		const notice = await s.fake.waitForMessage(
-			(message) => (message.flags & EPHEMERAL) === 0 && message.content.startsWith(`Poll #${poll.number} is closed.`),
+			(message) => !isEphemeral(message) && message.content.startsWith(`Poll #${poll.number} is closed.`),
 			10_000
 		);
 		expect(notice.channel_id).toBe(poll.message.channel_id);
-		await waitForPollMessage(s, poll.message, (message) => description(message).includes('No votes.'));
+		await waitForPollMessage(s, poll.message, (message) => embedDescription(message).includes('No votes.'));
 		const [row] = await sql<
 			{ reason: string }[]
 		>`select close_reason as reason from polls where guild_id = ${guild.id} and poll_number = ${poll.number}`;
@@ -71,7 +84,7 @@ describe('GIVEN the bot on two shards and, later, two processes sharing one data
 	test('WHEN a poll comes due in a server revoked meanwhile THEN it is closed without a word in that server', async () => {
 		const s = stack();
 		const guild = onShard(0)[0]!;
-		const poll = await createPoll(s, world.alice, guild.id, { question: 'Quietly?', options: 'a | b', duration: '1h' });
+		const poll = await createPollByCommand(s, world.alice, guild.id, { question: 'Quietly?', options: 'a | b', duration: '1h' });
 		const editsBefore = s.fake.message(poll.message.id)!.editCount;
 		try {
 			await sql`update guilds set status = 'pending' where guild_id = ${guild.id}`;
@@ -103,15 +116,15 @@ describe('GIVEN the bot on two shards and, later, two processes sharing one data
 		const polls = [];
 		for (const guild of world.guilds) {
 			for (let index = 0; index < 3; index++) {
-				const poll = await createPoll(s, world.alice, guild.id, { question: `Due ${index}?`, options: 'a | b', duration: '1h' });
-				await click(s, world.bob, poll.message, `pv:${guild.id}:${poll.number}:1`);
+				const poll = await createPollByCommand(s, world.alice, guild.id, { question: `Due ${index}?`, options: 'a | b', duration: '1h' });
+				await clickButton(s, world.bob, poll.message, `pv:${guild.id}:${poll.number}:1`);
 				polls.push({ guild, ...poll });
 			}
 		}
 		const since = Date.now();
 		await sql`update polls set closes_at = now() where closed_at is null`;
 		for (const poll of polls) {
-			await waitForPollMessage(s, poll.message, (message) => description(message).includes('Winner: b'), 10_000);
+			await waitForPollMessage(s, poll.message, (message) => embedDescription(message).includes('Winner: b'), 10_000);
 		}
 		await new Promise((resolve) => setTimeout(resolve, 1_500));
 		for (const poll of polls) {

@@ -6,19 +6,19 @@ import { closePoll } from '../../src/lib/polls/repository.js';
 import { expectCleanProtocol, useStack } from './harness.js';
 import {
 	approve,
-	click,
-	createPoll,
-	description,
-	EPHEMERAL,
+	clickButton,
+	createPollByCommand,
+	currentMessage,
+	embedDescription,
 	inBatches,
-	latest,
-	openDatabase,
-	patchesOf,
-	run,
-	select,
+	isEphemeral,
+	openStackDatabase,
+	pollMessageEdits,
+	runCommand,
 	shownCounts,
+	submitSelect,
 	waitForPollMessage
-} from './polls-support.js';
+} from '../support/polls.js';
 
 const world = {} as {
 	guild: FakeGuild;
@@ -74,7 +74,7 @@ describe('GIVEN an approved server with the bot running', () => {
 	});
 	let sql: postgres.Sql;
 	beforeAll(async () => {
-		sql = openDatabase(stack());
+		sql = openStackDatabase(stack());
 		await approve(sql, world.guild.id, world.other.id);
 	});
 	afterAll(async () => {
@@ -83,11 +83,15 @@ describe('GIVEN an approved server with the bot running', () => {
 
 	test('WHEN /poll create is run THEN the poll is posted with buttons, a select when needed, and the commands are guild-only', async () => {
 		const s = stack();
-		const poll = await createPoll(s, world.alice, world.guild.id, { question: 'Lunch?', options: 'Pizza | Sushi | Tacos', duration: '2h' });
+		const poll = await createPollByCommand(s, world.alice, world.guild.id, {
+			question: 'Lunch?',
+			options: 'Pizza | Sushi | Tacos',
+			duration: '2h'
+		});
 		expect(poll.message.components).toHaveLength(2);
-		expect(description(poll.message)).toMatch(/Closes <t:\d+:f>/);
+		expect(embedDescription(poll.message)).toMatch(/Closes <t:\d+:f>/);
 		expect(shownCounts(poll.message)).toEqual(['0', '0', '0']);
-		const multi = await createPoll(s, world.alice, world.guild.id, { question: 'Toppings?', options: 'a | b | c | d', max_choices: 3 });
+		const multi = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Toppings?', options: 'a | b | c | d', max_choices: 3 });
 		const menu = (multi.message.components[0] as { components: { type: number; max_values: number }[] }).components[0]!;
 		expect(menu).toMatchObject({ type: 3, max_values: 3 });
 		expect(multi.number).toBe(poll.number + 1);
@@ -108,9 +112,9 @@ describe('GIVEN an approved server with the bot running', () => {
 	])('WHEN /poll create gets bad input %j THEN it says what to fix, ephemerally, and stores nothing', async (options, reason) => {
 		const s = stack();
 		const [before] = await sql<{ count: number }[]>`select count(*)::int as count from polls`;
-		const reply = await run(s, world.alice, world.guild.id, 'poll create', options);
+		const reply = await runCommand(s, world.alice, world.guild.id, 'poll create', options);
 		expect(reply.content).toMatch(reason);
-		expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
+		expect(isEphemeral(reply)).toBe(true);
 		const [after] = await sql<{ count: number }[]>`select count(*)::int as count from polls`;
 		expect(after!.count).toBe(before!.count);
 		expectCleanProtocol(s.fake);
@@ -118,71 +122,79 @@ describe('GIVEN an approved server with the bot running', () => {
 
 	test('WHEN members click buttons THEN votes are recorded, moved, kept on a double click and retracted, with ephemeral confirmations', async () => {
 		const s = stack();
-		const poll = await createPoll(s, world.alice, world.guild.id, { question: 'Tea or coffee?', options: 'Tea | Coffee' });
+		const poll = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Tea or coffee?', options: 'Tea | Coffee' });
 		const [tea, coffee] = [`pv:${world.guild.id}:${poll.number}:0`, `pv:${world.guild.id}:${poll.number}:1`];
-		const first = await click(s, world.bob, poll.message, tea);
+		const first = await clickButton(s, world.bob, poll.message, tea);
 		expect(first.content).toBe(`Your vote in poll #${poll.number}: **Tea**.`);
-		expect(first.flags & EPHEMERAL).toBe(EPHEMERAL);
-		expect((await click(s, world.bob, poll.message, tea)).content).toContain('**Tea**'); // a double click keeps it
-		expect((await click(s, world.bob, poll.message, coffee)).content).toContain('**Coffee**');
-		await click(s, world.carol, poll.message, coffee);
+		expect(isEphemeral(first)).toBe(true);
+		expect((await clickButton(s, world.bob, poll.message, tea)).content).toContain('**Tea**'); // a double click keeps it
+		expect((await clickButton(s, world.bob, poll.message, coffee)).content).toContain('**Coffee**');
+		await clickButton(s, world.carol, poll.message, coffee);
 		await waitForPollMessage(s, poll.message, (message) => shownCounts(message).join() === '0,2');
-		expect((await click(s, world.carol, poll.message, `pm:${world.guild.id}:${poll.number}`)).content).toContain('**Coffee**');
+		expect((await clickButton(s, world.carol, poll.message, `pm:${world.guild.id}:${poll.number}`)).content).toContain('**Coffee**');
 		await sql`update poll_votes set voted_at = voted_at - interval '10 seconds' where guild_id = ${world.guild.id} and poll_number = ${poll.number}`;
-		expect((await click(s, world.carol, poll.message, coffee)).content).toBe(`You have no vote in poll #${poll.number}.`);
-		await waitForPollMessage(s, poll.message, (message) => shownCounts(message).join() === '0,1' && description(message).includes('Voters: 1 '));
+		expect((await clickButton(s, world.carol, poll.message, coffee)).content).toBe(`You have no vote in poll #${poll.number}.`);
+		await waitForPollMessage(
+			s,
+			poll.message,
+			(message) => shownCounts(message).join() === '0,1' && embedDescription(message).includes('Voters: 1 ')
+		);
 		expectCleanProtocol(s.fake);
 	});
 
 	test('WHEN members use the select menu THEN choices are replaced and an empty submission removes them', async () => {
 		const s = stack();
-		const poll = await createPoll(s, world.alice, world.guild.id, { question: 'Languages?', options: 'TS | Rust | Go', max_choices: 2 });
+		const poll = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Languages?', options: 'TS | Rust | Go', max_choices: 2 });
 		const menu = `ps:${world.guild.id}:${poll.number}`;
-		expect((await select(s, world.bob, poll.message, menu, ['0', '2'])).content).toBe(`Your vote in poll #${poll.number}: **TS**, **Go**.`);
-		expect((await select(s, world.carol, poll.message, menu, ['2'])).content).toContain('**Go**');
-		expect((await select(s, world.bob, poll.message, menu, ['1'])).content).toBe(`Your vote in poll #${poll.number}: **Rust**.`);
+		expect((await submitSelect(s, world.bob, poll.message, menu, ['0', '2'])).content).toBe(`Your vote in poll #${poll.number}: **TS**, **Go**.`);
+		expect((await submitSelect(s, world.carol, poll.message, menu, ['2'])).content).toContain('**Go**');
+		expect((await submitSelect(s, world.bob, poll.message, menu, ['1'])).content).toBe(`Your vote in poll #${poll.number}: **Rust**.`);
 		await waitForPollMessage(s, poll.message, (message) => shownCounts(message).join() === '0,1,1');
-		expect((await select(s, world.carol, poll.message, menu, [])).content).toBe(`You have no vote in poll #${poll.number}.`);
+		expect((await submitSelect(s, world.carol, poll.message, menu, [])).content).toBe(`You have no vote in poll #${poll.number}.`);
 		await waitForPollMessage(
 			s,
 			poll.message,
-			(message) => shownCounts(message).join() === '0,1,0' && description(message).includes('Voters: 1 ')
+			(message) => shownCounts(message).join() === '0,1,0' && embedDescription(message).includes('Voters: 1 ')
 		);
 		expectCleanProtocol(s.fake);
 	});
 
 	test('WHEN a poll is restricted to a role THEN members without it are refused and members with it vote', async () => {
 		const s = stack();
-		const poll = await createPoll(s, world.alice, world.guild.id, { question: 'Voters only?', options: 'Yes | No', role: world.voters.id });
-		const refused = await click(s, world.carol, poll.message, `pv:${world.guild.id}:${poll.number}:0`);
+		const poll = await createPollByCommand(s, world.alice, world.guild.id, {
+			question: 'Voters only?',
+			options: 'Yes | No',
+			role: world.voters.id
+		});
+		const refused = await clickButton(s, world.carol, poll.message, `pv:${world.guild.id}:${poll.number}:0`);
 		expect(refused.content).toBe(`Only members with the <@&${world.voters.id}> role may vote in poll #${poll.number}.`);
-		expect(refused.flags & EPHEMERAL).toBe(EPHEMERAL);
-		expect((await click(s, world.bob, poll.message, `pv:${world.guild.id}:${poll.number}:0`)).content).toContain('**Yes**');
+		expect(isEphemeral(refused)).toBe(true);
+		expect((await clickButton(s, world.bob, poll.message, `pv:${world.guild.id}:${poll.number}:0`)).content).toContain('**Yes**');
 		expectCleanProtocol(s.fake);
 	});
 
 	test('WHEN /poll close, results, list and export are used THEN permissions hold, voters show only to managers, and the CSV is safe', async () => {
 		const s = stack();
-		const poll = await createPoll(s, world.alice, world.guild.id, { question: 'Formula?', options: '=1+1 | a, "b" | @here' });
-		await click(s, world.bob, poll.message, `pv:${world.guild.id}:${poll.number}:0`);
-		await click(s, world.carol, poll.message, `pv:${world.guild.id}:${poll.number}:1`);
+		const poll = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Formula?', options: '=1+1 | a, "b" | @here' });
+		await clickButton(s, world.bob, poll.message, `pv:${world.guild.id}:${poll.number}:0`);
+		await clickButton(s, world.carol, poll.message, `pv:${world.guild.id}:${poll.number}:1`);
 
-		const list = await run(s, world.carol, world.guild.id, 'poll list');
+		const list = await runCommand(s, world.carol, world.guild.id, 'poll list');
 		expect(list.content).toContain(`**#${poll.number}** Formula?`);
 		expect(list.content).toContain(messageLink(poll.message.channel_id, poll.message.id, world.guild.id));
 
-		const asMember = await run(s, world.carol, world.guild.id, 'poll results', { poll: `#${poll.number}` });
+		const asMember = await runCommand(s, world.carol, world.guild.id, 'poll results', { poll: `#${poll.number}` });
 		expect(asMember.content).toContain('1 vote');
 		expect(asMember.content).not.toContain(`<@${world.bob.id}>`);
-		const asMod = await run(s, world.mod, world.guild.id, 'poll results', { poll: String(poll.number) });
+		const asMod = await runCommand(s, world.mod, world.guild.id, 'poll results', { poll: String(poll.number) });
 		expect(asMod.content).toContain(`<@${world.bob.id}>`);
 		expect(asMod.wouldPing).toEqual({ everyone: false, roles: [], users: [] });
 
-		expect((await run(s, world.carol, world.guild.id, 'poll export', { poll: String(poll.number) })).content).toMatch(
+		expect((await runCommand(s, world.carol, world.guild.id, 'poll export', { poll: String(poll.number) })).content).toMatch(
 			/Only the creator .* can export it/
 		);
-		const exported = await run(s, world.mod, world.guild.id, 'poll export', { poll: String(poll.number) });
-		expect(exported.flags & EPHEMERAL).toBe(EPHEMERAL);
+		const exported = await runCommand(s, world.mod, world.guild.id, 'poll export', { poll: String(poll.number) });
+		expect(isEphemeral(exported)).toBe(true);
 		const files = Object.fromEntries(exported.attachments.map((file) => [file.filename, file.text]));
 		expect(files[`poll-${poll.number}.csv`]).toBe(`option,votes\r\n'=1+1,1\r\n"a, ""b""",1\r\n'@here,0\r\n`);
 		const votes = files[`poll-${poll.number}-votes.csv`]!.split('\r\n');
@@ -195,24 +207,24 @@ describe('GIVEN an approved server with the bot running', () => {
 		);
 		expect(votes.find((line) => line.startsWith(world.carol.id))).toMatch(/^\d+,"a, ""b""",\d{4}-\d\d-\d\dT/);
 
-		expect((await run(s, world.carol, world.guild.id, 'poll close', { poll: String(poll.number) })).content).toMatch(
+		expect((await runCommand(s, world.carol, world.guild.id, 'poll close', { poll: String(poll.number) })).content).toMatch(
 			/Only the creator .* can close it/
 		);
-		expect((await run(s, world.mod, world.guild.id, 'poll close', { poll: String(poll.number) })).content).toBe(
+		expect((await runCommand(s, world.mod, world.guild.id, 'poll close', { poll: String(poll.number) })).content).toBe(
 			`Poll #${poll.number} is closed.`
 		);
-		expect((await run(s, world.alice, world.guild.id, 'poll close', { poll: String(poll.number) })).content).toBe(
+		expect((await runCommand(s, world.alice, world.guild.id, 'poll close', { poll: String(poll.number) })).content).toBe(
 			`Poll #${poll.number} is already closed.`
 		);
 		const notice = await s.fake.waitForMessage(
-			(message) => (message.flags & EPHEMERAL) === 0 && message.content.startsWith(`Poll #${poll.number} is closed.`)
+			(message) => !isEphemeral(message) && message.content.startsWith(`Poll #${poll.number} is closed.`)
 		);
 		expect(notice.content).toContain('Tie: =1+1, a, "b"');
 		expect(notice.content).toContain(poll.message.id);
 		const closed = await waitForPollMessage(
 			s,
 			poll.message,
-			(message) => description(message).includes('Winner') || description(message).includes('Tie')
+			(message) => embedDescription(message).includes('Winner') || embedDescription(message).includes('Tie')
 		);
 		expect((closed.components as { components: { disabled?: boolean }[] }[]).flatMap((row) => row.components).every((c) => c.disabled)).toBe(
 			true
@@ -222,14 +234,18 @@ describe('GIVEN an approved server with the bot running', () => {
 			.waitForOriginal();
 		expect(refused.content).toBe(`Poll #${poll.number} is closed: votes are no longer accepted.`);
 
-		expect((await run(s, world.alice, world.guild.id, 'poll results', { poll: '9999' })).content).toBe('There is no poll #9999 in this server.');
-		expect((await run(s, world.alice, world.guild.id, 'poll results', { poll: 'twelve' })).content).toMatch(/“twelve” is not a poll number/);
+		expect((await runCommand(s, world.alice, world.guild.id, 'poll results', { poll: '9999' })).content).toBe(
+			'There is no poll #9999 in this server.'
+		);
+		expect((await runCommand(s, world.alice, world.guild.id, 'poll results', { poll: 'twelve' })).content).toMatch(
+			/“twelve” is not a poll number/
+		);
 		expectCleanProtocol(s.fake);
 	});
 
 	test('WHEN a poll has 100,001 votes THEN results and export are deferred then edited, the voters listed are bounded and the cut file says so', async () => {
 		const s = stack();
-		const poll = await createPoll(s, world.alice, world.guild.id, { question: 'Big?', options: 'A | B', max_choices: 2 });
+		const poll = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Big?', options: 'A | B', max_choices: 2 });
 		// Votes written straight into the database: 50,001 members on both options, as the vote statement stores them.
 		await sql`
 			with members as (select (300000000000000000 + n)::text as voter from generate_series(1, 50001) as n),
@@ -246,7 +262,7 @@ describe('GIVEN an approved server with the bot running', () => {
 		const results = s.fake.slash({ user: world.alice, guildId: world.guild.id, command: 'poll results', options: { poll: String(poll.number) } });
 		expect((await results.response).type).toBe(5);
 		const answer = await results.waitForOriginal(15_000);
-		expect(answer.flags & EPHEMERAL).toBe(EPHEMERAL);
+		expect(isEphemeral(answer)).toBe(true);
 		expect(answer.content).toContain('Voters: 50,001');
 		expect(answer.content.length).toBeLessThanOrEqual(2000);
 		const mentions = answer.content.match(/<@\d+>/g) ?? [];
@@ -257,7 +273,7 @@ describe('GIVEN an approved server with the bot running', () => {
 		const exported = s.fake.slash({ user: world.alice, guildId: world.guild.id, command: 'poll export', options: { poll: String(poll.number) } });
 		expect((await exported.response).type).toBe(5);
 		const file = await exported.waitForOriginal(30_000);
-		expect(file.flags & EPHEMERAL).toBe(EPHEMERAL);
+		expect(isEphemeral(file)).toBe(true);
 		expect(file.content).toContain('the first 100,000 of 100,002 votes');
 		const files = Object.fromEntries(file.attachments.map((attachment) => [attachment.filename, attachment.text]));
 		expect(files[`poll-${poll.number}.csv`]).toBe('option,votes\r\nA,50001\r\nB,50001\r\n');
@@ -278,18 +294,18 @@ describe('GIVEN an approved server with the bot running', () => {
 
 	test('WHEN a poll was closed but its close never announced (its process stopped first) THEN the running bot announces it', async () => {
 		const s = stack();
-		const poll = await createPoll(s, world.alice, world.guild.id, { question: 'Orphaned?', options: 'Yes | No' });
-		await click(s, world.bob, poll.message, `pv:${world.guild.id}:${poll.number}:0`);
+		const poll = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Orphaned?', options: 'Yes | No' });
+		await clickButton(s, world.bob, poll.message, `pv:${world.guild.id}:${poll.number}:0`);
 		// What a process that crashed right after the close leaves behind: closed in the database, nothing sent.
 		expect((await closePoll(sql, world.guild.id, poll.number, { reason: 'deadline', userId: null })).isOk()).toBe(true);
 		await sql`update polls set closed_at = closed_at - interval '11 seconds' where guild_id = ${world.guild.id} and poll_number = ${poll.number}`;
 		const notice = await s.fake.waitForMessage(
-			(message) => (message.flags & EPHEMERAL) === 0 && message.content.startsWith(`Poll #${poll.number} is closed.`),
+			(message) => !isEphemeral(message) && message.content.startsWith(`Poll #${poll.number} is closed.`),
 			5_000
 		);
 		expect(notice.content).toContain('Winner: Yes');
-		const closed = latest(s, poll.message);
-		expect(description(closed)).toContain('**Winner: Yes**');
+		const closed = currentMessage(s, poll.message);
+		expect(embedDescription(closed)).toContain('**Winner: Yes**');
 		expect((closed.components as { components: { disabled?: boolean }[] }[]).flatMap((row) => row.components).every((c) => c.disabled)).toBe(
 			true
 		);
@@ -304,14 +320,14 @@ describe('GIVEN an approved server with the bot running', () => {
 		await new Promise((resolve) => setTimeout(resolve, 1_500));
 		const notices = s.fake
 			.messages(poll.message.channel_id)
-			.filter((message) => message.content.startsWith(`Poll #${poll.number} is closed.`) && (message.flags & EPHEMERAL) === 0);
+			.filter((message) => message.content.startsWith(`Poll #${poll.number} is closed.`) && !isEphemeral(message));
 		expect(notices).toHaveLength(1);
 		expectCleanProtocol(s.fake);
 	});
 
 	test('WHEN the poll option is typed THEN autocomplete offers only this server’s polls', async () => {
 		const s = stack();
-		await createPoll(s, world.bob, world.other.id, { question: 'Elsewhere poll', options: 'x | y' });
+		await createPollByCommand(s, world.bob, world.other.id, { question: 'Elsewhere poll', options: 'x | y' });
 		const handle = s.fake.autocomplete({
 			user: world.alice,
 			guildId: world.guild.id,
@@ -334,31 +350,35 @@ describe('GIVEN an approved server with the bot running', () => {
 
 	test('WHEN results are hidden THEN no answer shows counts until close, not even to the creator; then they do', async () => {
 		const s = stack();
-		const poll = await createPoll(s, world.alice, world.guild.id, { question: 'Secret?', options: 'A | B', hide_results: true });
-		const editsBefore = patchesOf(s, poll.message.id).length;
-		await click(s, world.bob, poll.message, `pv:${world.guild.id}:${poll.number}:1`);
+		const poll = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Secret?', options: 'A | B', hide_results: true });
+		const editsBefore = pollMessageEdits(s, poll.message.id).length;
+		await clickButton(s, world.bob, poll.message, `pv:${world.guild.id}:${poll.number}:1`);
 		// The edit the vote causes must come, and still hide the counts.
-		await expect.poll(() => patchesOf(s, poll.message.id).length, { timeout: 4_000 }).toBeGreaterThan(editsBefore);
-		expect(latest(s, poll.message).editCount).toBeGreaterThan(0);
-		expect(shownCounts(latest(s, poll.message))).toEqual(['hidden until close', 'hidden until close']);
-		expect((await run(s, world.alice, world.guild.id, 'poll results', { poll: String(poll.number) })).content).toMatch(/hidden until it closes/);
-		expect((await run(s, world.alice, world.guild.id, 'poll export', { poll: String(poll.number) })).content).toMatch(
+		await expect.poll(() => pollMessageEdits(s, poll.message.id).length, { timeout: 4_000 }).toBeGreaterThan(editsBefore);
+		expect(currentMessage(s, poll.message).editCount).toBeGreaterThan(0);
+		expect(shownCounts(currentMessage(s, poll.message))).toEqual(['hidden until close', 'hidden until close']);
+		expect((await runCommand(s, world.alice, world.guild.id, 'poll results', { poll: String(poll.number) })).content).toMatch(
+			/hidden until it closes/
+		);
+		expect((await runCommand(s, world.alice, world.guild.id, 'poll export', { poll: String(poll.number) })).content).toMatch(
 			/hides its results until it closes/
 		);
-		await click(s, world.alice, poll.message, `pc:${world.guild.id}:${poll.number}`);
+		await clickButton(s, world.alice, poll.message, `pc:${world.guild.id}:${poll.number}`);
 		await waitForPollMessage(s, poll.message, (message) => shownCounts(message).join() === '0,1');
-		expect((await run(s, world.alice, world.guild.id, 'poll results', { poll: String(poll.number) })).content).toContain(`<@${world.bob.id}>`);
+		expect((await runCommand(s, world.alice, world.guild.id, 'poll results', { poll: String(poll.number) })).content).toContain(
+			`<@${world.bob.id}>`
+		);
 		expectCleanProtocol(s.fake);
 	});
 
 	test('WHEN a poll is anonymous THEN nobody sees who voted, the export has counts only, and the database holds no user id', async () => {
 		const s = stack();
 		const logStart = s.output().length;
-		const poll = await createPoll(s, world.alice, world.guild.id, { question: 'Anonymous?', options: 'A | B', anonymous: true });
-		await click(s, world.bob, poll.message, `pv:${world.guild.id}:${poll.number}:0`);
-		expect((await click(s, world.bob, poll.message, `pm:${world.guild.id}:${poll.number}`)).content).toContain('**A**');
+		const poll = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Anonymous?', options: 'A | B', anonymous: true });
+		await clickButton(s, world.bob, poll.message, `pv:${world.guild.id}:${poll.number}:0`);
+		expect((await clickButton(s, world.bob, poll.message, `pm:${world.guild.id}:${poll.number}`)).content).toContain('**A**');
 		for (const viewer of [world.alice, world.mod]) {
-			const results = await run(s, viewer, world.guild.id, 'poll results', { poll: String(poll.number) });
+			const results = await runCommand(s, viewer, world.guild.id, 'poll results', { poll: String(poll.number) });
 			expect(results.content).toContain('1 vote');
 			expect(results.content).not.toContain(world.bob.id);
 		}
@@ -367,8 +387,8 @@ describe('GIVEN an approved server with the bot running', () => {
 		>`select voter from poll_votes where guild_id = ${world.guild.id} and poll_number = ${poll.number}`;
 		expect(stored).toHaveLength(1);
 		expect(stored[0]!.voter).not.toContain(world.bob.id);
-		await run(s, world.alice, world.guild.id, 'poll close', { poll: String(poll.number) });
-		const exported = await run(s, world.alice, world.guild.id, 'poll export', { poll: String(poll.number) });
+		await runCommand(s, world.alice, world.guild.id, 'poll close', { poll: String(poll.number) });
+		const exported = await runCommand(s, world.alice, world.guild.id, 'poll export', { poll: String(poll.number) });
 		expect(exported.attachments.map((file) => file.filename)).toEqual([`poll-${poll.number}.csv`]);
 		expect(JSON.stringify(exported)).not.toContain(world.bob.id);
 		expect(
@@ -384,17 +404,17 @@ describe('GIVEN an approved server with the bot running', () => {
 
 	test('WHEN a question and options carry @everyone and mentions THEN nothing the bot sends can ping', async () => {
 		const s = stack();
-		const poll = await createPoll(s, world.alice, world.guild.id, {
+		const poll = await createPollByCommand(s, world.alice, world.guild.id, {
 			question: `@everyone <@&${world.voters.id}> <@${world.bob.id}> vote!`,
 			options: `@everyone | <@${world.bob.id}>`
 		});
-		await click(s, world.bob, poll.message, `pv:${world.guild.id}:${poll.number}:0`);
-		await run(s, world.alice, world.guild.id, 'poll close', { poll: String(poll.number) });
+		await clickButton(s, world.bob, poll.message, `pv:${world.guild.id}:${poll.number}:0`);
+		await runCommand(s, world.alice, world.guild.id, 'poll close', { poll: String(poll.number) });
 		const notice = await s.fake.waitForMessage(
-			(message) => (message.flags & EPHEMERAL) === 0 && message.content.startsWith(`Poll #${poll.number} is closed.`)
+			(message) => !isEphemeral(message) && message.content.startsWith(`Poll #${poll.number} is closed.`)
 		);
 		expect(notice.content).toContain('Winner: @everyone');
-		await waitForPollMessage(s, poll.message, (message) => description(message).includes('Winner'));
+		await waitForPollMessage(s, poll.message, (message) => embedDescription(message).includes('Winner'));
 		const sent = s.fake.messages(poll.message.channel_id).filter((message) => message.author.id === s.fake.botUser.id);
 		for (const message of sent) expect(message.wouldPing, message.content).toEqual({ everyone: false, roles: [], users: [] });
 		expectCleanProtocol(s.fake);
@@ -402,7 +422,7 @@ describe('GIVEN an approved server with the bot running', () => {
 
 	test('WHEN components name a poll of another server or are malformed, or the server is not approved THEN they are refused', async () => {
 		const s = stack();
-		const poll = await createPoll(s, world.alice, world.guild.id, { question: 'Here?', options: 'a | b' });
+		const poll = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Here?', options: 'a | b' });
 		const channel = world.other.defaultChannelId;
 		const forged = (customId: string, guild: FakeGuild = world.other) => ({
 			...poll.message,
@@ -416,14 +436,14 @@ describe('GIVEN an approved server with the bot running', () => {
 			.click({ user: world.bob, message: forged(`pv:${world.guild.id}:${poll.number}:0`), customId: `pv:${world.guild.id}:${poll.number}:0` })
 			.waitForOriginal();
 		expect(crossServer.content).toMatch(/names a poll of another server/);
-		expect(crossServer.flags & EPHEMERAL).toBe(EPHEMERAL);
+		expect(isEphemeral(crossServer)).toBe(true);
 		const malformed = await s.fake.click({ user: world.bob, message: forged('pv:nonsense'), customId: 'pv:nonsense' }).waitForOriginal();
 		expect(malformed.content).toMatch(/not one the bot made/);
 		const unapproved = await s.fake
 			.click({ user: world.bob, message: forged(`pv:${world.unapproved.id}:1:0`, world.unapproved), customId: `pv:${world.unapproved.id}:1:0` })
 			.waitForOriginal();
 		expect(unapproved.content).toMatch(/waiting for approval/);
-		expect((await run(s, world.bob, world.unapproved.id, 'poll list')).content).toMatch(/waiting for approval/);
+		expect((await runCommand(s, world.bob, world.unapproved.id, 'poll list')).content).toMatch(/waiting for approval/);
 		const [count] = await sql<
 			{ count: number }[]
 		>`select count(*)::int as count from poll_votes where guild_id = ${world.guild.id} and poll_number = ${poll.number}`;
@@ -433,17 +453,17 @@ describe('GIVEN an approved server with the bot running', () => {
 
 	test('WHEN the poll message was deleted THEN the poll can still be closed and exported', async () => {
 		const s = stack();
-		const poll = await createPoll(s, world.alice, world.guild.id, { question: 'Gone?', options: 'a | b' });
-		await click(s, world.bob, poll.message, `pv:${world.guild.id}:${poll.number}:0`);
+		const poll = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Gone?', options: 'a | b' });
+		await clickButton(s, world.bob, poll.message, `pv:${world.guild.id}:${poll.number}:0`);
 		const response = await fetch(`${s.fake.restBase}/v10/channels/${poll.message.channel_id}/messages/${poll.message.id}`, {
 			method: 'DELETE',
 			headers: { Authorization: 'Bot moderator-deletes-it' }
 		});
 		expect(response.status).toBe(204);
-		expect((await run(s, world.alice, world.guild.id, 'poll close', { poll: String(poll.number) })).content).toBe(
+		expect((await runCommand(s, world.alice, world.guild.id, 'poll close', { poll: String(poll.number) })).content).toBe(
 			`Poll #${poll.number} is closed.`
 		);
-		const exported = await run(s, world.alice, world.guild.id, 'poll export', { poll: String(poll.number) });
+		const exported = await runCommand(s, world.alice, world.guild.id, 'poll export', { poll: String(poll.number) });
 		expect(exported.attachments.find((file) => file.filename === `poll-${poll.number}.csv`)?.text).toBe('option,votes\r\na,1\r\nb,0\r\n');
 		await new Promise((resolve) => setTimeout(resolve, 2_500));
 		expect(s.output()).not.toMatch(/Unexpected error|Updating poll message .* failed|Announcing the close/);
@@ -452,7 +472,7 @@ describe('GIVEN an approved server with the bot running', () => {
 
 	test('WHEN 1,000 members vote at once THEN the count is exactly 1,000, edits are at most one per 2 s, and the last is exact', async () => {
 		const s = stack();
-		const poll = await createPoll(s, world.alice, world.guild.id, { question: 'Busy?', options: 'a | b | c' });
+		const poll = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Busy?', options: 'a | b | c' });
 		const members = Array.from({ length: 1_000 }, (_, index) => {
 			const user = s.fake.createUser({ username: `voter${index}` });
 			s.fake.addMember(world.guild.id, user.id);
@@ -460,16 +480,16 @@ describe('GIVEN an approved server with the bot running', () => {
 		});
 		const started = Date.now();
 		const replies = await inBatches(members.length, 40, (index) =>
-			click(s, members[index]!, poll.message, `pv:${world.guild.id}:${poll.number}:${index % 3}`)
+			clickButton(s, members[index]!, poll.message, `pv:${world.guild.id}:${poll.number}:${index % 3}`)
 		);
 		expect(replies.every((reply) => reply.content.startsWith(`Your vote in poll #${poll.number}`))).toBe(true);
 		const final = await waitForPollMessage(s, poll.message, (message) => shownCounts(message).join() === '334,333,333', 8_000);
-		expect(description(final)).toContain('Voters: 1,000 ');
+		expect(embedDescription(final)).toContain('Voters: 1,000 ');
 		await new Promise((resolve) => setTimeout(resolve, 2_500));
-		const patches = patchesOf(s, poll.message.id).filter((entry) => entry.at >= started);
+		const patches = pollMessageEdits(s, poll.message.id).filter((entry) => entry.at >= started);
 		for (let index = 1; index < patches.length; index++) expect(patches[index]!.at - patches[index - 1]!.at).toBeGreaterThanOrEqual(1_900);
 		expect(patches.length).toBeLessThanOrEqual(Math.ceil((patches.at(-1)!.at - started) / 2_000) + 1);
-		expect(shownCounts(latest(s, poll.message))).toEqual(['334', '333', '333']);
+		expect(shownCounts(currentMessage(s, poll.message))).toEqual(['334', '333', '333']);
 		const [count] = await sql<
 			{ count: number }[]
 		>`select count(*)::int as count from poll_votes where guild_id = ${world.guild.id} and poll_number = ${poll.number}`;

@@ -5,8 +5,7 @@ import { BotProcess, botEnvironment } from '../support/bot-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { expectCleanProtocol, useStack } from './harness.js';
-
-const EPHEMERAL = 64;
+import { isEphemeral } from '../support/polls.js';
 
 describe('GIVEN a bot started while its database is unreachable', () => {
 	const cleanups: (() => Promise<unknown>)[] = [];
@@ -68,7 +67,7 @@ describe('GIVEN a database that hangs instead of failing', () => {
 			release();
 			await holding;
 			expect(answer.content).toMatch(/temporarily unavailable/);
-			expect(answer.flags & EPHEMERAL).toBe(EPHEMERAL);
+			expect(isEphemeral(answer)).toBe(true);
 			expect(stuck.callbackMs).toBeLessThan(3_000);
 			const after = await fake.slash({ user: owner, guildId: guild.id, command: 'poll list' }).waitForOriginal();
 			expect(after.content).not.toMatch(/temporarily unavailable|waiting for approval/);
@@ -97,7 +96,7 @@ describe('GIVEN a fault the bot did not expect', () => {
 		const handle = fake.slash({ user: owner, guildId: guild.id, command: 'poll create', options: { question: 'Tea?', options: 'Yes | No' } });
 		const answer = await handle.waitForOriginal();
 		expect(answer.content).toBe('Something went wrong on our side. It has been logged; please try again.');
-		expect(answer.flags & EPHEMERAL).toBe(EPHEMERAL);
+		expect(isEphemeral(answer)).toBe(true);
 		const output = await stack().bot.waitForOutput(`interactionId=${handle.id}`, 5_000);
 		expect(output).toMatch(/ERROR Unexpected error while handling an interaction: .*poll_counters/);
 		expectCleanProtocol(fake);

@@ -12,8 +12,8 @@ import { FakeDiscord, Route, shardForGuild, type FakeGuild, type FakeMessage, ty
 import { createProxyRest, proxyDiscordRequests } from '../../src/lib/rest-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { expectCleanProtocol, startStack, type BotProcess, type Stack } from './harness.js';
+import { isEphemeral } from '../support/polls.js';
 
-const EPHEMERAL = 64;
 const SHARDS = 4;
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -147,7 +147,7 @@ describe('GIVEN two bot processes on shards 0-1 and 2-3 of four, behind one @dis
 				options: { question: `Shard ${guild.name}?`, options: 'Yes | No' }
 			});
 			const message = await poll.waitForOriginal();
-			expect(message.flags & EPHEMERAL).toBe(0);
+			expect(isEphemeral(message)).toBe(false);
 			expect(poll.callbackMs).toBeLessThan(3_000);
 		}
 		expect(proxyRequestsSeen - before).toBeGreaterThanOrEqual(SHARDS);
@@ -274,7 +274,7 @@ describe('GIVEN two bot processes on shards 0-1 and 2-3 of four, behind one @dis
 		// The buttons still work after the restart, and the message catches up with the stored count.
 		const late = world.voters.at(-1)!;
 		const reply = await fake.click({ user: late, message: fake.message(created.id) ?? created, customId: red! }).waitForOriginal();
-		expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
+		expect(isEphemeral(reply)).toBe(true);
 		const [count] = await sql<
 			{ votes: number }[]
 		>`select count(*)::int as votes from poll_votes where guild_id = ${guild.id} and poll_number = ${number}`;

@@ -38,11 +38,11 @@ export async function createDatabaseIn(adminUrl: string): Promise<TestDatabase> 
 	};
 }
 
-/** A fresh database with the project's migrations applied, and a pool on it. */
-export async function createMigratedDatabase() {
+/** A fresh database with the project's migrations applied, and a pool on it (ended by `drop`). */
+export async function createMigratedDatabase({ poolSize = 5 }: { poolSize?: number } = {}) {
 	const database = await createTestDatabase();
 	await migrate(database.url);
-	const sql = postgres(database.url, { max: 5, onnotice: () => {} });
+	const sql = postgres(database.url, { max: poolSize, onnotice: () => {} });
 	return {
 		url: database.url,
 		sql,

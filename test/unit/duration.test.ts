@@ -84,6 +84,8 @@ describe('parseDuration', () => {
 		expect(renderMessage(english, parseDuration('  2 Hours ').unwrapErr())).toBe(
 			'“2 Hours” is not a duration: write it like 30m, 2h, 1d12h or 1w (from 1 minute to 32 days).'
 		);
-		expect(renderMessage(english, parseDuration(' 40D ').unwrapErr())).toBe('The duration “40D” is too long: a poll runs for at most 32 days (32d).');
+		expect(renderMessage(english, parseDuration(' 40D ').unwrapErr())).toBe(
+			'The duration “40D” is too long: a poll runs for at most 32 days (32d).'
+		);
 	});
 });

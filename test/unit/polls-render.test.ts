@@ -5,28 +5,15 @@ import { messageLink, type APIEmbed } from 'discord.js';
 import { renderClosedNotice, renderPollMessage, renderResults, winnerLine } from '../../src/lib/polls/render.js';
 import type { PollRow, PollState } from '../../src/lib/polls/repository.js';
 import { english } from '../../src/lib/i18n/index.js';
+import { pollRow } from '../support/fixtures.js';
 
 const guildId = '100000000000000001';
-const poll: PollRow = {
+const poll: PollRow = pollRow({
 	guildId,
-	number: 7,
-	channelId: '100000000000000002',
-	messageId: '100000000000000003',
-	creatorId: '100000000000000004',
 	question: 'Lunch? @everyone',
-	optionCount: 3,
-	maxChoices: 1,
-	anonymous: false,
-	hideResults: false,
-	roleId: null,
 	voterCount: 4,
-	createdAt: new Date('2030-01-01T00:00:00Z'),
-	closesAt: new Date('2030-01-01T01:00:00Z'),
-	closedAt: null,
-	closedBy: null,
-	closeReason: null,
-	locale: 'en-US'
-};
+	closesAt: new Date('2030-01-01T01:00:00Z')
+});
 const state: PollState = {
 	poll,
 	options: [

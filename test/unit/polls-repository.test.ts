@@ -15,16 +15,13 @@ import {
 	searchPolls,
 	type VoteInput
 } from '../../src/lib/polls/repository.js';
-import type { PollDraft } from '../../src/lib/polls/rules.js';
 import { createMigratedDatabase } from '../support/database.js';
+import { pollDraft } from '../support/fixtures.js';
 
 let db: Awaited<ReturnType<typeof createMigratedDatabase>>;
 beforeAll(async () => {
-	db = await createMigratedDatabase();
-	await db.sql.end();
-	const postgres = (await import('postgres')).default;
 	// 1,000 concurrent votes need more than the support pool's 5 connections to really overlap.
-	db = { ...db, sql: postgres(db.url, { max: 20, onnotice: () => {} }) };
+	db = await createMigratedDatabase({ poolSize: 20 });
 });
 afterAll(async () => {
 	await db.drop();
@@ -34,15 +31,7 @@ const guildA = '110000000000000001';
 const guildB = '110000000000000002';
 const channel = '120000000000000001';
 const creator = '130000000000000001';
-const draft: PollDraft = {
-	question: 'Lunch?',
-	options: ['Pizza', 'Sushi', 'Tacos'],
-	durationMs: null,
-	maxChoices: 1,
-	anonymous: false,
-	hideResults: false,
-	roleId: null
-};
+const draft = pollDraft();
 
 const allShards = { count: 1, ids: [0] };
 

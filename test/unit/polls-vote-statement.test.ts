@@ -1,8 +1,8 @@
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { castVote, createPoll, findChoices, readPollState } from '../../src/lib/polls/repository.js';
-import { nextChoices, type CurrentVote, type PollDraft, type VoteAction } from '../../src/lib/polls/rules.js';
+import { nextChoices, type CurrentVote, type VoteAction } from '../../src/lib/polls/rules.js';
 import { createMigratedDatabase } from '../support/database.js';
+import { pollDraft } from '../support/fixtures.js';
 
 /**
  * `poll_cast_vote` (migrations/003_poll_cast_vote.js) decides a member's next choices in SQL, so that a vote is one
@@ -10,24 +10,14 @@ import { createMigratedDatabase } from '../support/database.js';
  */
 let db: Awaited<ReturnType<typeof createMigratedDatabase>>;
 beforeAll(async () => {
-	db = await createMigratedDatabase();
-	await db.sql.end();
-	db = { ...db, sql: postgres(db.url, { max: 20, onnotice: () => {} }) };
+	db = await createMigratedDatabase({ poolSize: 20 });
 });
 afterAll(async () => {
 	await db.drop();
 });
 
 const guildId = '160000000000000001';
-const draft: PollDraft = {
-	question: 'Which?',
-	options: ['A', 'B', 'C', 'D'],
-	durationMs: null,
-	maxChoices: 1,
-	anonymous: false,
-	hideResults: false,
-	roleId: null
-};
+const draft = pollDraft({ question: 'Which?', options: ['A', 'B', 'C', 'D'] });
 
 let nextUser = 0;
 function newUser() {

@@ -1,15 +1,20 @@
 /**
- * Helpers shared by the poll end-to-end files: approving a server in the stack's database, creating a poll through
- * `/poll create`, voting, and reading the poll message back.
+ * Helpers shared by the end-to-end files that drive polls: approving a server in the stack's database, creating a
+ * poll through `/poll create`, voting, and reading the poll message back.
  */
+import { MessageFlags } from 'discord.js';
 import postgres from 'postgres';
 import { expect } from 'vitest';
+import type { Stack } from '../e2e/harness.js';
 import type { FakeMessage, FakeUser } from '../fake-discord/index.js';
-import type { Stack } from './harness.js';
 
-export const EPHEMERAL = 64;
+/** Whether Discord shows this message only to the member it answers. */
+export function isEphemeral(message: Pick<FakeMessage, 'flags'>): boolean {
+	return (message.flags & MessageFlags.Ephemeral) !== 0;
+}
 
-export function openDatabase(stack: Stack) {
+/** A small pool on the stack's database, for tests that check or set rows directly. */
+export function openStackDatabase(stack: Stack) {
 	return postgres(stack.database.url, { max: 4, onnotice: () => {} });
 }
 
@@ -29,7 +34,7 @@ export interface CreatedPoll {
 	readonly message: FakeMessage;
 }
 
-export async function createPoll(
+export async function createPollByCommand(
 	stack: Stack,
 	user: FakeUser,
 	guildId: string,
@@ -38,7 +43,7 @@ export async function createPoll(
 ): Promise<CreatedPoll> {
 	const handle = stack.fake.slash({ user, guildId, ...(channelId ? { channelId } : {}), command: 'poll create', options });
 	const message = await handle.waitForOriginal();
-	expect(message.flags & EPHEMERAL, `poll create answered ephemerally: ${message.content}`).toBe(0);
+	expect(isEphemeral(message), `poll create answered ephemerally: ${message.content}`).toBe(false);
 	const title = (message.embeds[0] as { title?: string } | undefined)?.title ?? '';
 	const number = Number(/Poll #(\d+)/.exec(title)?.[1]);
 	expect(number).toBeGreaterThan(0);
@@ -46,20 +51,29 @@ export async function createPoll(
 }
 
 /** Runs a slash command and returns its (first) answer. */
-export async function run(stack: Stack, user: FakeUser, guildId: string, command: string, options: Record<string, string | number | boolean> = {}) {
+export async function runCommand(
+	stack: Stack,
+	user: FakeUser,
+	guildId: string,
+	command: string,
+	options: Record<string, string | number | boolean> = {}
+) {
 	return stack.fake.slash({ user, guildId, command, options }).waitForOriginal();
 }
 
-export function latest(stack: Stack, message: FakeMessage): FakeMessage {
+/** The message as the fake holds it now (after the bot's edits). */
+export function currentMessage(stack: Stack, message: FakeMessage): FakeMessage {
 	return stack.fake.message(message.id) ?? message;
 }
 
-export async function click(stack: Stack, user: FakeUser, message: FakeMessage, customId: string): Promise<FakeMessage> {
-	return stack.fake.click({ user, message: latest(stack, message), customId }).waitForOriginal();
+/** Clicks a button of the message as it is now, and returns the bot's answer. */
+export async function clickButton(stack: Stack, user: FakeUser, message: FakeMessage, customId: string): Promise<FakeMessage> {
+	return stack.fake.click({ user, message: currentMessage(stack, message), customId }).waitForOriginal();
 }
 
-export async function select(stack: Stack, user: FakeUser, message: FakeMessage, customId: string, values: string[]): Promise<FakeMessage> {
-	return stack.fake.select({ user, message: latest(stack, message), customId, values }).waitForOriginal();
+/** Submits a select menu of the message as it is now, and returns the bot's answer. */
+export async function submitSelect(stack: Stack, user: FakeUser, message: FakeMessage, customId: string, values: string[]): Promise<FakeMessage> {
+	return stack.fake.select({ user, message: currentMessage(stack, message), customId, values }).waitForOriginal();
 }
 
 /** The counts the poll message shows, option by option (`hidden until close` when hidden). */
@@ -68,7 +82,8 @@ export function shownCounts(message: FakeMessage): string[] {
 	return fields.map((value) => /(\d[\d,]*) votes?/.exec(value)?.[1]?.replaceAll(',', '') ?? value);
 }
 
-export function description(message: FakeMessage): string {
+/** The text of the message's first embed. */
+export function embedDescription(message: FakeMessage): string {
 	return (message.embeds[0] as { description?: string } | undefined)?.description ?? '';
 }
 
@@ -92,6 +107,7 @@ export async function inBatches<T>(count: number, limit: number, task: (index: n
 	return results;
 }
 
-export function patchesOf(stack: Stack, messageId: string) {
+/** The edits the bot sent to a message with its own token (the poll message's coalesced edits). */
+export function pollMessageEdits(stack: Stack, messageId: string) {
 	return stack.fake.requestLog.filter((entry) => entry.method === 'PATCH' && entry.path.endsWith(`/messages/${messageId}`));
 }
