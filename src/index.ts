@@ -3,7 +3,7 @@ import { ApplicationCommandRegistries, container } from '@sapphire/framework';
 import { hostname } from 'node:os';
 import { ApprovalCache } from './lib/approval/cache.js';
 import { closeGateway, createClient } from './lib/client.js';
-import { ConfigError, loadConfig, type Config } from './lib/config.js';
+import { loadConfig, loadOrExit } from './lib/config.js';
 import { openDatabase } from './lib/database/open.js';
 import { loadProjectEnv } from './lib/env-file.js';
 import { checkHealth, type HealthSources } from './lib/health.js';
@@ -20,14 +20,7 @@ import { onShutdown, registerShutdown, shutdown } from './lib/shutdown.js';
 
 loadProjectEnv();
 
-let config: Config;
-try {
-	config = loadConfig();
-} catch (error) {
-	if (!(error instanceof ConfigError)) throw error;
-	console.error(error.message);
-	process.exit(1);
-}
+const config = loadOrExit(loadConfig);
 
 // Development: commands registered in one server appear at once, where global ones may take a while.
 if (config.devGuildId !== null) ApplicationCommandRegistries.setDefaultGuildIds([config.devGuildId]);

@@ -3,20 +3,13 @@
  * rate limits. Point each bot's `DISCORD_API_URL` at `http://<this host>:<PROXY_PORT>/api`.
  */
 import { createServer } from 'node:http';
-import { ConfigError } from './lib/config.js';
+import { loadOrExit } from './lib/config.js';
 import { loadProjectEnv } from './lib/env-file.js';
-import { createProxyRest, loadProxyConfig, proxyDiscordRequests, type ProxyConfig } from './lib/rest-proxy.js';
+import { createProxyRest, loadProxyConfig, proxyDiscordRequests } from './lib/rest-proxy.js';
 
 loadProjectEnv();
 
-let config: ProxyConfig;
-try {
-	config = loadProxyConfig();
-} catch (error) {
-	if (!(error instanceof ConfigError)) throw error;
-	console.error(error.message);
-	process.exit(1);
-}
+const config = loadOrExit(loadProxyConfig);
 
 const server = createServer(proxyDiscordRequests(createProxyRest(config.upstream)));
 server.keepAliveTimeout = 65_000;

@@ -1,11 +1,11 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { InteractionHandler, InteractionHandlerTypes } from '@sapphire/framework';
 import type { ButtonInteraction } from 'discord.js';
-import { assertAccess, requesterOf } from '../lib/access.js';
 import { guildListPageSize, pageCount, renderGuildList, type GuildListFilter } from '../lib/approval/list.js';
 import { listGuilds } from '../lib/approval/repository.js';
 import { isGuildStatus } from '../lib/approval/rules.js';
-import { CustomIdPrefix, parseCustomId } from '../lib/custom-ids.js';
+import { CustomIdPrefix } from '../lib/custom-ids.js';
+import { readOwnComponent } from '../lib/discord/components.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
 
 interface PageRequest {
@@ -17,13 +17,8 @@ interface PageRequest {
 @ApplyOptions<InteractionHandler.Options>({ interactionHandlerType: InteractionHandlerTypes.Button })
 export class AdminListPageHandler extends InteractionHandler {
 	public override async parse(interaction: ButtonInteraction) {
-		const parts = parseCustomId(interaction.customId, CustomIdPrefix.AdminList);
-		if (parts === null) return this.none();
-		const [filter = '', pageText = ''] = parts;
-		const page = Number(pageText);
-		if ((filter !== 'all' && !isGuildStatus(filter)) || !Number.isSafeInteger(page) || page < 0) return this.none();
-		await assertAccess(requesterOf(interaction), 'owner');
-		return this.some<PageRequest>({ filter, page });
+		const request = await readOwnComponent(interaction, CustomIdPrefix.AdminList, 'owner', readPageRequest);
+		return request === null ? this.none() : this.some(request);
 	}
 
 	public override async run(interaction: ButtonInteraction, request: PageRequest) {
@@ -37,4 +32,10 @@ export class AdminListPageHandler extends InteractionHandler {
 		}
 		return interaction.update(renderGuildList(readerTranslator(interaction), { filter: request.filter, page, rows, total }));
 	}
+}
+
+function readPageRequest([filter = '', pageText = '']: readonly string[]): PageRequest | null {
+	const page = Number(pageText);
+	if ((filter !== 'all' && !isGuildStatus(filter)) || !Number.isSafeInteger(page) || page < 0) return null;
+	return { filter, page };
 }

@@ -1,13 +1,13 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { InteractionHandler, InteractionHandlerTypes } from '@sapphire/framework';
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
-import { assertAccess, requesterOf } from '../lib/access.js';
 import { decisionRefusal } from '../lib/approval/messages.js';
 import { findGuild } from '../lib/approval/repository.js';
 import { ApprovalAction, renderApprovalRequest } from '../lib/approval/render.js';
 import type { Decision } from '../lib/approval/rules.js';
 import { applyDecision } from '../lib/approval/service.js';
-import { CustomIdPrefix, parseCustomId } from '../lib/custom-ids.js';
+import { CustomIdPrefix } from '../lib/custom-ids.js';
+import { readOwnComponent } from '../lib/discord/components.js';
 import { renderMessage } from '../lib/failures.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
 import { snowflakePattern } from '../lib/snowflake.js';
@@ -21,12 +21,8 @@ interface ApprovalClick {
 @ApplyOptions<InteractionHandler.Options>({ interactionHandlerType: InteractionHandlerTypes.Button })
 export class ApprovalButtonHandler extends InteractionHandler {
 	public override async parse(interaction: ButtonInteraction) {
-		const parts = parseCustomId(interaction.customId, CustomIdPrefix.Approval);
-		if (parts === null) return this.none();
-		const [guildId = '', action] = parts;
-		if (!snowflakePattern.test(guildId) || (action !== ApprovalAction.Approve && action !== ApprovalAction.Deny)) return this.none();
-		await assertAccess(requesterOf(interaction), 'owner');
-		return this.some<ApprovalClick>({ guildId, decision: action === ApprovalAction.Approve ? 'approve' : 'deny' });
+		const click = await readOwnComponent(interaction, CustomIdPrefix.Approval, 'owner', readApprovalClick);
+		return click === null ? this.none() : this.some(click);
 	}
 
 	public override async run(interaction: ButtonInteraction, click: ApprovalClick) {
@@ -43,4 +39,9 @@ export class ApprovalButtonHandler extends InteractionHandler {
 			flags: MessageFlags.Ephemeral
 		});
 	}
+}
+
+function readApprovalClick([guildId = '', action]: readonly string[]): ApprovalClick | null {
+	if (!snowflakePattern.test(guildId) || (action !== ApprovalAction.Approve && action !== ApprovalAction.Deny)) return null;
+	return { guildId, decision: action === ApprovalAction.Approve ? 'approve' : 'deny' };
 }

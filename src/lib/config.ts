@@ -86,11 +86,9 @@ function choice<const Choices extends readonly [string, ...string[]]>(name: stri
 }
 
 function snowflake(name: string, what: string) {
-	return z
-		.string()
-		.regex(snowflakePattern, {
-			error: (issue) => `${name} is malformed: "${String(issue.input)}" is not a Discord ${what} id (17 to 20 digits).`
-		});
+	return z.string().regex(snowflakePattern, {
+		error: (issue) => `${name} is malformed: "${String(issue.input)}" is not a Discord ${what} id (17 to 20 digits).`
+	});
 }
 
 function httpUrl(name: string) {
@@ -248,4 +246,18 @@ function parseShardIds(raw: string, shardCount: number): number[] | string {
 
 function range(low: number, high: number): number[] {
 	return Array.from({ length: high - low + 1 }, (_, index) => low + index);
+}
+
+/**
+ * For entry points: `load()`'s configuration, or the process exits with its one-line {@link ConfigError} (which
+ * names the variable and never a secret). Any other error is a bug and is thrown.
+ */
+export function loadOrExit<T>(load: () => T): T {
+	try {
+		return load();
+	} catch (error) {
+		if (!(error instanceof ConfigError)) throw error;
+		console.error(error.message);
+		process.exit(1);
+	}
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { migrate } from '../../src/lib/database/migrate.js';
 
 export interface TestDatabase {
@@ -51,4 +51,28 @@ export async function createMigratedDatabase({ poolSize = 5 }: { poolSize?: numb
 			await database.drop();
 		}
 	};
+}
+
+export type MigratedDatabase = Awaited<ReturnType<typeof createMigratedDatabase>>;
+
+/** A migrated database for the whole test file: made before its first test, dropped (pool ended) after its last. */
+export function useMigratedDatabase(options: { poolSize?: number } = {}): Pick<MigratedDatabase, 'sql' | 'url'> {
+	let current: MigratedDatabase | undefined;
+	beforeAll(async () => {
+		current = await createMigratedDatabase(options);
+	});
+	afterAll(() => current?.drop());
+	const opened = () => current ?? raise('the test database is used before beforeAll made it');
+	return {
+		get sql() {
+			return opened().sql;
+		},
+		get url() {
+			return opened().url;
+		}
+	};
+}
+
+function raise(message: string): never {
+	throw new Error(message);
 }

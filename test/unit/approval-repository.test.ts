@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
 	countGuildsByStatus,
 	decide,
@@ -11,15 +11,9 @@ import {
 	searchGuilds
 } from '../../src/lib/approval/repository.js';
 import { ApprovalCache } from '../../src/lib/approval/cache.js';
-import { createMigratedDatabase } from '../support/database.js';
+import { useMigratedDatabase } from '../support/database.js';
 
-type Database = Awaited<ReturnType<typeof createMigratedDatabase>>;
-
-let database: Database;
-beforeAll(async () => {
-	database = await createMigratedDatabase();
-});
-afterAll(() => database.drop());
+const database = useMigratedDatabase();
 
 let nextId = 100_000_000_000_000_000n;
 const newGuildId = () => String(nextId++);

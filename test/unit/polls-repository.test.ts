@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
 	castVote,
 	claimDuePolls,
@@ -15,17 +15,11 @@ import {
 	searchPolls,
 	type VoteInput
 } from '../../src/lib/polls/repository.js';
-import { createMigratedDatabase } from '../support/database.js';
+import { useMigratedDatabase } from '../support/database.js';
 import { pollDraft } from '../support/fixtures.js';
 
-let db: Awaited<ReturnType<typeof createMigratedDatabase>>;
-beforeAll(async () => {
-	// 1,000 concurrent votes need more than the support pool's 5 connections to really overlap.
-	db = await createMigratedDatabase({ poolSize: 20 });
-});
-afterAll(async () => {
-	await db.drop();
-});
+// 1,000 concurrent votes need more than the support pool's 5 connections to really overlap.
+const db = useMigratedDatabase({ poolSize: 20 });
 
 const guildA = '110000000000000001';
 const guildB = '110000000000000002';

@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { castVote, createPoll, findChoices, readPollState } from '../../src/lib/polls/repository.js';
 import { nextChoices, type CurrentVote, type VoteAction } from '../../src/lib/polls/rules.js';
-import { createMigratedDatabase } from '../support/database.js';
+import { useMigratedDatabase } from '../support/database.js';
 import { pollDraft } from '../support/fixtures.js';
 
 /**
  * `poll_cast_vote` (migrations/003_poll_cast_vote.js) decides a member's next choices in SQL, so that a vote is one
  * statement: these tests hold it to `nextChoices`, the rule written in TypeScript, and hammer one member's clicks.
  */
-let db: Awaited<ReturnType<typeof createMigratedDatabase>>;
-beforeAll(async () => {
-	db = await createMigratedDatabase({ poolSize: 20 });
-});
-afterAll(async () => {
-	await db.drop();
-});
+const db = useMigratedDatabase({ poolSize: 20 });
 
 const guildId = '160000000000000001';
 const draft = pollDraft({ question: 'Which?', options: ['A', 'B', 'C', 'D'] });
