@@ -339,14 +339,13 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 		if (component.style === 5 || component.style === 6)
 			throw new InteractionError(`click: "${options.customId}" is a link/premium button; Discord sends no interaction for it`);
 		const context = this.context(options.user, message.guild_id as string | undefined, message.channel_id as string);
-		const data = { custom_id: options.customId, component_type: 2, ...(typeof component.id === 'number' ? { id: component.id } : {}) };
-		return this.dispatch(
-			InteractionType.MessageComponent,
+		return this.dispatchComponent(
 			`click ${options.customId}`,
 			context,
-			{ data, message },
+			message,
 			options.locale,
-			message.id as string
+			{ custom_id: options.customId, component_type: 2 },
+			component
 		);
 	}
 
@@ -367,21 +366,21 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 		}
 		const context = this.context(options.user, message.guild_id as string | undefined, message.channel_id as string);
 		const resolved = type === 3 ? null : resolveSelectValues(type, options.values, context, this.deps.world);
-		const data = {
-			custom_id: options.customId,
-			component_type: type,
-			values: [...options.values],
-			...(typeof component.id === 'number' ? { id: component.id } : {}),
-			...(resolved ? { resolved } : {})
-		};
-		return this.dispatch(
-			InteractionType.MessageComponent,
-			`select ${options.customId}`,
-			context,
-			{ data, message },
-			options.locale,
-			message.id as string
-		);
+		const data = { custom_id: options.customId, component_type: type, values: [...options.values], ...(resolved ? { resolved } : {}) };
+		return this.dispatchComponent(`select ${options.customId}`, context, message, options.locale, data, component);
+	}
+
+	/** A MESSAGE_COMPONENT interaction for `component` of `message`, carrying the component's numeric id as Discord does. */
+	private dispatchComponent(
+		label: string,
+		context: InteractionContext,
+		message: Record<string, unknown>,
+		locale: string | undefined,
+		data: Record<string, unknown>,
+		component: Record<string, unknown>
+	): InteractionHandle {
+		const withId = { ...data, ...(typeof component.id === 'number' ? { id: component.id } : {}) };
+		return this.dispatch(InteractionType.MessageComponent, label, context, { data: withId, message }, locale, message.id as string);
 	}
 
 	public modalSubmit(options: ModalSubmitOptions): InteractionHandle {

@@ -26,32 +26,23 @@ export const Permission = {
 /** Every permission Discord knows today (bits 0..50); what an owner or an administrator has. */
 export const ALL_PERMISSIONS = (1n << 51n) - 1n;
 
-/** What a fresh server grants @everyone. */
-export const DEFAULT_EVERYONE_PERMISSIONS =
-	Permission.CreateInstantInvite |
-	Permission.AddReactions |
+/** Reading and writing in text channels, with commands: what both defaults below start from. */
+const TEXT_CHAT =
 	Permission.ViewChannel |
 	Permission.SendMessages |
 	Permission.EmbedLinks |
 	Permission.AttachFiles |
 	Permission.ReadMessageHistory |
 	Permission.UseExternalEmojis |
-	Permission.Connect |
-	Permission.Speak |
-	Permission.ChangeNickname |
 	Permission.UseApplicationCommands |
 	Permission.SendMessagesInThreads;
 
+/** What a fresh server grants @everyone. */
+export const DEFAULT_EVERYONE_PERMISSIONS =
+	TEXT_CHAT | Permission.CreateInstantInvite | Permission.AddReactions | Permission.Connect | Permission.Speak | Permission.ChangeNickname;
+
 /** What the bot's managed role grants unless a test says otherwise: enough to answer and post, no moderation. */
-export const DEFAULT_BOT_PERMISSIONS =
-	Permission.ViewChannel |
-	Permission.SendMessages |
-	Permission.EmbedLinks |
-	Permission.AttachFiles |
-	Permission.ReadMessageHistory |
-	Permission.UseExternalEmojis |
-	Permission.UseApplicationCommands |
-	Permission.SendMessagesInThreads;
+export const DEFAULT_BOT_PERMISSIONS = TEXT_CHAT;
 
 /** Guild-level permissions of a member: owner and administrators get everything, others the union of their roles. */
 export function computeBasePermissions(options: { isOwner: boolean; rolePermissions: Iterable<bigint>; extra?: bigint }): bigint {
