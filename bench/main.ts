@@ -20,12 +20,14 @@ import type { InteractionHandle } from '../test/fake-discord/index.js';
 import { measureThroughput } from '../test/fake-discord/throughput.js';
 import {
 	approvedGuild,
+	cpuSplit,
 	createPoll,
 	joinServers,
 	round,
 	run,
 	sleep,
 	startBot,
+	startFloor,
 	voterPool,
 	type Bench,
 	type BenchPoll,
@@ -43,7 +45,10 @@ const sizes = {
 	voters: quick ? 15_000 : 40_000,
 	/** How long after ready the settled RSS is read: V8's memory reducer shrinks the heap after some idle seconds. */
 	settleMs: quick ? 30_000 : 45_000,
-	inFlight: 50
+	inFlight: 50,
+	/** Rounds against the reference floor: ours, floor, ours, floor, ... (pairs), each of `floorRoundVotes` votes. */
+	floorPairs: quick ? 3 : 8,
+	floorRoundVotes: 1_500
 };
 
 interface Results {
@@ -73,6 +78,7 @@ interface Results {
 		minGapMs: number;
 		finalExact: boolean;
 	};
+	floor: FloorComparison;
 	memory: { servers: number; readyMs: number; rssMb: number; settledAfterS: number; settledRssMb: number; semiSpace8RssMb: number };
 	/** The first bot, after all the /ping and vote bursts (one server). */
 	afterLoadRssMb: number;
@@ -112,6 +118,9 @@ async function main() {
 		step('poll-message edits during the burst');
 		await sleep(2_500);
 		const edits = await editReport(main, poll, votes.concurrent.count + votes.sequential.count);
+
+		step(`ours and the reference floor (bench/floor), alternating rounds of ${sizes.floorRoundVotes.toLocaleString('en-US')}`);
+		const floor = await compareWithFloor(main, guild.id, postgresServer.url, directory, cleanups);
 
 		step(`votes on a poll holding ${sizes.bigPollVotes.toLocaleString('en-US')} votes`);
 		const big = await createPoll(fake, main.creator, guild.id, 'Big poll');
@@ -256,6 +265,93 @@ async function measureMemory(adminUrl: string, cleanups: Cleanups): Promise<Resu
 	return { servers: sizes.servers, readyMs, rssMb, settledAfterS: sizes.settleMs / 1000, settledRssMb, semiSpace8RssMb };
 }
 
+interface FloorRound {
+	side: 'ours' | 'floor';
+	latency: Latency;
+	/** CPU milliseconds per vote, of the bot and of PostgreSQL (all its processes), over the round. */
+	botCpuMs: number;
+	postgresCpuMs: number;
+}
+
+interface FloorSummary {
+	perSecond: number;
+	p50Ms: number;
+	p99Ms: number;
+	botCpuMs: number;
+	postgresCpuMs: number;
+}
+
+interface FloorComparison {
+	roundVotes: number;
+	inFlight: number;
+	rounds: FloorRound[];
+	/** Medians over the rounds of each side. */
+	ours: FloorSummary;
+	floor: FloorSummary;
+	/** ours ÷ floor, of the medians. */
+	ratio: FloorSummary;
+}
+
+/**
+ * Our bot against the reference floor (bench/floor/main.ts): the same number of votes, each from a new member, with
+ * the same number in flight, in alternating rounds so that both see the same machine (other load, GC, vacuum) in
+ * turn. Each side gets one unmeasured round first, so neither is measured cold.
+ */
+async function compareWithFloor(bench: Bench, guildId: string, adminUrl: string, postgresDirectory: string, cleanups: Cleanups): Promise<FloorComparison> {
+	const floorBot = await startFloor(adminUrl, cleanups);
+	const poll = await createPoll(bench.fake, bench.creator, guildId, 'Floor comparison');
+	const voters = { ours: voterPool(bench.fake, guildId, 0), floor: voterPool(floorBot.fake, floorBot.guild.id, 0) };
+	const send = {
+		ours: () => bench.fake.click({ user: voters.ours.next(), message: poll.message, customId: poll.optionId(0) }),
+		floor: () => floorBot.fake.click({ user: voters.floor.next(), message: floorBot.message, customId: 'fv:0' })
+	};
+	const pids = { ours: bench.bot.pid!, floor: floorBot.bot.pid! };
+	// Members are made before a round is timed, as everywhere in the benchmark.
+	const premade = (side: 'ours' | 'floor') => {
+		const fake = side === 'ours' ? bench.fake : floorBot.fake;
+		const guild = side === 'ours' ? guildId : floorBot.guild.id;
+		return voterPool(fake, guild, sizes.floorRoundVotes);
+	};
+	const rounds: FloorRound[] = [];
+	const one = async (side: 'ours' | 'floor', measured: boolean) => {
+		voters[side] = premade(side);
+		const before = await cpuSplit(pids[side], postgresDirectory);
+		const latency = await run(sizes.inFlight, { count: sizes.floorRoundVotes }, send[side]);
+		const after = await cpuSplit(pids[side], postgresDirectory);
+		const per = (ms: number) => round(ms / latency.count);
+		if (measured) rounds.push({ side, latency, botCpuMs: per(after.bot - before.bot), postgresCpuMs: per(after.postgres - before.postgres) });
+	};
+	await one('ours', false);
+	await one('floor', false);
+	for (let pair = 0; pair < sizes.floorPairs; pair++) {
+		await one('ours', true);
+		await one('floor', true);
+	}
+	await floorBot.bot.stop('SIGTERM');
+	const summary = (side: 'ours' | 'floor'): FloorSummary => {
+		const mine = rounds.filter((entry) => entry.side === side);
+		return {
+			perSecond: median(mine.map((entry) => entry.latency.perSecond)),
+			p50Ms: median(mine.map((entry) => entry.latency.p50Ms)),
+			p99Ms: median(mine.map((entry) => entry.latency.p99Ms)),
+			botCpuMs: median(mine.map((entry) => entry.botCpuMs)),
+			postgresCpuMs: median(mine.map((entry) => entry.postgresCpuMs))
+		};
+	};
+	const ours = summary('ours');
+	const floor = summary('floor');
+	const ratio = Object.fromEntries(
+		Object.keys(ours).map((key) => [key, round(ours[key as keyof FloorSummary] / floor[key as keyof FloorSummary])])
+	) as unknown as FloorSummary;
+	return { roundVotes: sizes.floorRoundVotes, inFlight: sizes.inFlight, rounds, ours, floor, ratio };
+}
+
+function median(values: number[]) {
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length % 2 === 1 ? sorted[middle]! : round((sorted[middle - 1]! + sorted[middle]!) / 2);
+}
+
 async function rss(pid: number) {
 	const status = await readFile(`/proc/${pid}/status`, 'utf8');
 	return round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024);
@@ -276,6 +372,7 @@ function print(results: Results) {
 		['votes/s ÷ ping/s (50 in flight)', `${results.votes.ratioToPing}`],
 		[`votes, ${results.bigPoll.votes.toLocaleString('en-US')}-vote poll, 1 in flight`, line(results.bigPoll.sequential)],
 		[`votes, ${results.bigPoll.votes.toLocaleString('en-US')}-vote poll, 50 in flight`, line(results.bigPoll.concurrent)],
+		...floorRows(results.floor),
 		['big ÷ new poll latency (50 in flight, alternating bursts)', `p50 ${results.bigPoll.p50Ratio}×  p99 ${results.bigPoll.p99Ratio}×`],
 		['poll edits during the burst', `${results.edits.edits} edits for ${results.edits.votes} votes (${results.edits.editsPerSecond}/s)`],
 		['  most edits in any 2 s / closest gap', `${results.edits.maxEditsIn2s} / ${results.edits.minGapMs} ms`],
@@ -291,6 +388,25 @@ function print(results: Results) {
 	const width = Math.max(...rows.map(([name]) => name.length));
 	console.log(`\nDiscordTestBot benchmark (${results.quick ? 'quick' : 'full'}, ${results.machine.cpus} cores, Node ${results.machine.node})\n`);
 	for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
+}
+
+function floorRows(floor: FloorComparison): [string, string][] {
+	const rounds = floor.rounds.map((entry, index): [string, string] => [
+		`  round ${index + 1}, ${entry.side}`,
+		`${line(entry.latency)}  CPU/vote bot ${entry.botCpuMs} ms, PostgreSQL ${entry.postgresCpuMs} ms`
+	]);
+	const summary = (side: FloorSummary) =>
+		`${side.perSecond}/s  p50 ${side.p50Ms} ms  p99 ${side.p99Ms} ms  CPU/vote bot ${side.botCpuMs} ms, PostgreSQL ${side.postgresCpuMs} ms`;
+	return [
+		[`ours and the floor, rounds of ${floor.roundVotes} votes, ${floor.inFlight} in flight`, ''],
+		...rounds,
+		['  median, ours', summary(floor.ours)],
+		['  median, floor', summary(floor.floor)],
+		[
+			'  ours ÷ floor (targets: votes/s ≥ 0.9, p99 ≤ 1.5)',
+			`votes/s ${floor.ratio.perSecond}×  p50 ${floor.ratio.p50Ms}×  p99 ${floor.ratio.p99Ms}×  CPU/vote bot ${floor.ratio.botCpuMs}×, PostgreSQL ${floor.ratio.postgresCpuMs}×`
+		]
+	];
 }
 
 function line(latency: Latency) {
