@@ -61,7 +61,8 @@ export async function profileVoteStatement(adminUrl: string, postgresDirectory: 
 	});
 	const voter = (index: number) => String(200000000000000000n + BigInt(index));
 	let next = 0;
-	const ours = () => castVote(sql, { guildId, number: poll.number, userId: voter(next++), memberRoleIds: [], action: { kind: 'toggle', option: 0 } });
+	const ours = () =>
+		castVote(sql, { guildId, number: poll.number, userId: voter(next++), memberRoleIds: [], action: { kind: 'toggle', option: 0 } });
 	const floor = () => sql`
 		insert into floor_votes (guild_id, message_id, user_id, option) values (${guildId}, ${'190000000000000004'}, ${voter(next++)}, ${0})
 		on conflict (guild_id, message_id, user_id) do update set option = excluded.option
@@ -74,7 +75,9 @@ export async function profileVoteStatement(adminUrl: string, postgresDirectory: 
 		await sql`select pg_stat_reset()`;
 		const [wal] = await sql<{ lsn: string }[]>`select pg_current_wal_lsn()::text as lsn`;
 		const before = await cpuSplit(0, postgresDirectory);
-		const [buffers] = await sql<{ hits: string }[]>`select sum(blks_hit + blks_read)::text as hits from pg_stat_database where datname = current_database()`;
+		const [buffers] = await sql<
+			{ hits: string }[]
+		>`select sum(blks_hit + blks_read)::text as hits from pg_stat_database where datname = current_database()`;
 		const started = performance.now();
 		await drive(call, calls, connections);
 		const elapsed = performance.now() - started;
@@ -83,9 +86,13 @@ export async function profileVoteStatement(adminUrl: string, postgresDirectory: 
 		// The statistics collector publishes at transaction end; give it a moment.
 		await sql`select pg_stat_force_next_flush()`;
 		await new Promise((resolve) => setTimeout(resolve, 1_100));
-		const [buffersAfter] = await sql<{ hits: string }[]>`select sum(blks_hit + blks_read)::text as hits from pg_stat_database where datname = current_database()`;
+		const [buffersAfter] = await sql<
+			{ hits: string }[]
+		>`select sum(blks_hit + blks_read)::text as hits from pg_stat_database where datname = current_database()`;
 		const [own] = withFunction
-			? await sql<{ self: number; calls: number }[]>`select self_time as self, calls::int from pg_stat_user_functions where funcname = 'poll_cast_vote'`
+			? await sql<
+					{ self: number; calls: number }[]
+				>`select self_time as self, calls::int from pg_stat_user_functions where funcname = 'poll_cast_vote'`
 			: [];
 		return {
 			calls,

@@ -52,7 +52,10 @@ class ButtonsCommand extends Command {
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction) {
 		const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
 			Array.from({ length: 5 }, (_, option) =>
-				new ButtonBuilder().setCustomId(`${prefix}${option}`).setLabel(`Option ${option + 1}`).setStyle(ButtonStyle.Primary)
+				new ButtonBuilder()
+					.setCustomId(`${prefix}${option}`)
+					.setLabel(`Option ${option + 1}`)
+					.setStyle(ButtonStyle.Primary)
 			)
 		);
 		await interaction.reply({ content: 'Pick one', components: [row] });

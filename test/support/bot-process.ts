@@ -53,7 +53,8 @@ export class BotProcess {
 	/** Starts the process and resolves once it logged the ready line and the fake holds its commands. */
 	public async start(): Promise<void> {
 		if (this.running) throw new Error(`${this.label} is already running`);
-		if (this.args[0] === BOT_ENTRY && !existsSync(`${PROJECT_ROOT}/${BOT_ENTRY}`)) throw new Error(`${BOT_ENTRY} is missing: run \`npm run build\` first (npm test does).`);
+		if (this.args[0] === BOT_ENTRY && !existsSync(`${PROJECT_ROOT}/${BOT_ENTRY}`))
+			throw new Error(`${BOT_ENTRY} is missing: run \`npm run build\` first (npm test does).`);
 		const generation = ++this.generation;
 		this.lines.push(`----- ${this.label} start #${generation} -----\n`);
 		const child = spawn(process.execPath, [...this.args], { cwd: PROJECT_ROOT, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
