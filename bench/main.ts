@@ -35,7 +35,7 @@ import {
 	type Latency
 } from './harness.js';
 import { hotPolls, median, memoryIn, scheduler, type HotPolls, type SchedulerFigures, type ServerMemory } from './scale.js';
-import { profileVoteStatement, type StatementFigures, type StatementProfile } from './vote-statement.js';
+import { profileVoteStatement, variants, type StatementProfile } from './vote-statement.js';
 
 const quick = process.argv.includes('--quick');
 /** `--only floor,hot,...`: run just these parts (names in `sections`), for working on one of them. */
@@ -60,9 +60,9 @@ const sizes = {
 	floorRoundVotes: 1_500,
 	hotPolls: { polls: 100, votersPerPoll: 20, rounds: quick ? 1 : 3 },
 	/** Two server counts: the memory of one more server is the difference over the servers added. */
-	serverCounts: quick ? ([2_000, 10_000] as const) : ([10_000, 50_000] as const),
+	serverCounts: quick ? ([1_000, 5_000] as const) : ([10_000, 50_000] as const),
 	schedulerOpenPolls: quick ? ([1_000, 20_000] as const) : ([1_000, 100_000] as const),
-	statementCalls: quick ? 2_000 : 6_000
+	statement: { calls: quick ? 1_000 : 2_000, rounds: quick ? 1 : 3 }
 };
 
 interface Results {
@@ -166,7 +166,7 @@ async function main() {
 		}
 		if (want('statement')) {
 			step("the vote statement on its own, against the floor's upsert");
-			results.statement = await profileVoteStatement(postgresServer.url, directory, cleanups, sizes.statementCalls);
+			results.statement = await profileVoteStatement(postgresServer.url, directory, cleanups, sizes.statement);
 		}
 		print(results);
 		if (problems.length > 0) console.log(`\nProtocol problems seen by the fake (${problems.length}):\n${problems.slice(0, 10).join('\n')}`);
@@ -472,16 +472,23 @@ function print(results: Results) {
 		}
 	}
 	if (statement) {
-		const figures = (side: StatementFigures) =>
-			`${side.perSecond}/s  PostgreSQL CPU ${side.postgresCpuMs} ms  WAL ${side.walBytes} B  buffers ${side.sharedBuffers}` +
-			(side.functionSelfMs === null ? '' : `  function ${side.functionSelfMs} ms`);
+		rows.push([
+			`vote statement alone, ${statement.connections} connections, medians of ${statement.rounds} × ${statement.calls} calls`,
+			'per call'
+		]);
+		for (const entry of statement.variants) {
+			rows.push([
+				`  ${entry.name}`,
+				`${String(entry.perSecond).padStart(5)}/s  PostgreSQL CPU ${entry.postgresCpuMs} ms  WAL ${entry.walBytes} B  (${variants[entry.name as keyof typeof variants]})`
+			]);
+		}
 		rows.push(
-			[`vote statement alone, ${statement.ours.connections} connections, per call`, figures(statement.ours)],
-			["  the floor's upsert, per call", figures(statement.floor)],
 			[
 				'  ours ÷ floor',
 				`PostgreSQL CPU ${statement.ratio.postgresCpuMs}×  WAL ${statement.ratio.walBytes}×  calls/s ${statement.ratio.perSecond}×`
 			],
+			['  poll_cast_vote, its own time per call', `${statement.functionSelfMs} ms`],
+			['  EXPLAIN (ANALYZE, BUFFERS, WAL) of one vote', ''],
 			...statement.explain.map((planLine): [string, string] => ['', `  ${planLine}`])
 		);
 	}
