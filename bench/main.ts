@@ -137,7 +137,7 @@ async function main() {
 			}
 			if (want('hot')) {
 				step(`${sizes.hotPolls.polls} polls voted on at once against one hot poll, alternating rounds`);
-				results.hotPolls = await hotPolls(main, guild.id, { ...sizes.hotPolls, inFlight: sizes.inFlight });
+				results.hotPolls = await hotPolls(main, guild.id, directory, { ...sizes.hotPolls, inFlight: sizes.inFlight });
 			}
 			problems = main.fake.protocolProblems();
 			results.afterLoadRssMb = await rss(main.bot.pid!);
@@ -443,7 +443,12 @@ function print(results: Results) {
 				[`  round ${index + 1}, ${hot.polls} polls`, line(hot.many[index]!)]
 			]),
 			['  median votes/s, many ÷ one (target ≥ 0.9)', `${hot.manyPerSecond}/s ÷ ${hot.onePerSecond}/s = ${hot.ratio}×`],
-			['  polls whose message is exact after the last round', `${hot.exact} of ${hot.polls} (after ${hot.settledMs} ms, ${hot.edits} edits)`]
+			['  polls whose message is exact after the last round', `${hot.exact} of ${hot.polls} (after ${hot.settledMs} ms, ${hot.edits} edits)`],
+			[
+				'  CPU and edits, one poll / many polls (all rounds)',
+				`bot ${hot.cost.one.botCpuMs} / ${hot.cost.many.botCpuMs} ms, PostgreSQL ${hot.cost.one.postgresCpuMs} / ${hot.cost.many.postgresCpuMs} ms, edits ${hot.cost.one.edits} / ${hot.cost.many.edits}`
+			],
+			['  so one poll-message edit costs', `bot ${hot.cost.perEdit.botCpuMs} ms, PostgreSQL ${hot.cost.perEdit.postgresCpuMs} ms`]
 		);
 	}
 	if (memory) {

@@ -53,6 +53,18 @@ export interface HotPolls {
 	/** Poll-message edits the bot sent for the last round of many, and how long until the last poll was exact. */
 	edits: number;
 	settledMs: number;
+	/**
+	 * CPU milliseconds (bot, PostgreSQL) and poll-message edits of each round and the 2.5 s after it, summed over the
+	 * rounds: the same votes on one poll or on many differ mainly by the edits, so their difference over the extra
+	 * edits is the cost of one edit (fold, read, render, PATCH).
+	 */
+	cost: { one: RoundCost; many: RoundCost; perEdit: { botCpuMs: number; postgresCpuMs: number } };
+}
+
+export interface RoundCost {
+	botCpuMs: number;
+	postgresCpuMs: number;
+	edits: number;
 }
 
 /**
@@ -60,8 +72,28 @@ export interface HotPolls {
  * hot for the whole round, against the same number of clicks on one poll, in alternating rounds. Then every poll's
  * message must end up exact (the coalesced edits have to reach all of them, within Discord's rate limits).
  */
-export async function hotPolls(bench: Bench, guildId: string, options: { polls: number; votersPerPoll: number; rounds: number; inFlight: number }) {
+export async function hotPolls(
+	bench: Bench,
+	guildId: string,
+	postgresDirectory: string,
+	options: { polls: number; votersPerPoll: number; rounds: number; inFlight: number }
+) {
 	const { fake } = bench;
+	const cost = { one: { botCpuMs: 0, postgresCpuMs: 0, edits: 0 }, many: { botCpuMs: 0, postgresCpuMs: 0, edits: 0 } };
+	const patches = (from: number) =>
+		fake.requestLog.filter((entry) => entry.method === 'PATCH' && entry.at >= from && entry.path.includes('/messages/')).length;
+	/** Runs one round, then waits for its trailing edits, adding its CPU and edits to `into`. */
+	const costed = async (into: RoundCost, round: () => Promise<Latency>) => {
+		const from = fake.clock.now();
+		const before = await cpuSplit(bench.bot.pid!, postgresDirectory);
+		const latency = await round();
+		await sleep(2_500);
+		const after = await cpuSplit(bench.bot.pid!, postgresDirectory);
+		into.botCpuMs += after.bot - before.bot;
+		into.postgresCpuMs += after.postgres - before.postgres;
+		into.edits += patches(from);
+		return latency;
+	};
 	const total = options.polls * options.votersPerPoll;
 	const one: Latency[] = [];
 	const many: Latency[] = [];
@@ -82,10 +114,12 @@ export async function hotPolls(bench: Bench, guildId: string, options: { polls: 
 		let next = 0;
 		lastStart = fake.clock.now();
 		many.push(
-			await run(options.inFlight, { count: total }, () => {
-				const poll = polls[next++ % polls.length]!;
-				return fake.click({ user: voters.next(), message: poll.message, customId: poll.optionId(next % 3) });
-			})
+			await costed(cost.many, () =>
+				run(options.inFlight, { count: total }, () => {
+					const poll = polls[next++ % polls.length]!;
+					return fake.click({ user: voters.next(), message: poll.message, customId: poll.optionId(next % 3) });
+				})
+			)
 		);
 		last = polls;
 	}
@@ -123,8 +157,20 @@ export async function hotPolls(bench: Bench, guildId: string, options: { polls: 
 		ratio: round(manyPerSecond / onePerSecond),
 		exact,
 		edits,
-		settledMs: Math.round(performance.now() - ended)
+		settledMs: Math.round(performance.now() - ended),
+		cost: {
+			one: roundCost(cost.one),
+			many: roundCost(cost.many),
+			perEdit: {
+				botCpuMs: round((cost.many.botCpuMs - cost.one.botCpuMs) / Math.max(1, cost.many.edits - cost.one.edits)),
+				postgresCpuMs: round((cost.many.postgresCpuMs - cost.one.postgresCpuMs) / Math.max(1, cost.many.edits - cost.one.edits))
+			}
+		}
 	} satisfies HotPolls;
+}
+
+function roundCost(cost: RoundCost): RoundCost {
+	return { botCpuMs: Math.round(cost.botCpuMs), postgresCpuMs: Math.round(cost.postgresCpuMs), edits: cost.edits };
 }
 
 export interface ServerMemory {
