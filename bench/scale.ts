@@ -11,6 +11,7 @@ import { claimDuePolls } from '../src/lib/polls/repository.js';
 import type { FakeDiscord } from '../test/fake-discord/index.js';
 import { createDatabaseIn } from '../test/support/database.js';
 import {
+	cpuSplit,
 	createPoll,
 	joinServers,
 	percentiles,
