@@ -104,8 +104,10 @@ export async function hotPolls(
 		const single = await createPoll(fake, bench.creator, guildId, `One hot poll ${round}`);
 		const singleVoters = voterPool(fake, guildId, total);
 		one.push(
-			await run(options.inFlight, { count: total }, () =>
-				fake.click({ user: singleVoters.next(), message: single.message, customId: single.optionId(0) })
+			await costed(cost.one, () =>
+				run(options.inFlight, { count: total }, () =>
+					fake.click({ user: singleVoters.next(), message: single.message, customId: single.optionId(0) })
+				)
 			)
 		);
 
