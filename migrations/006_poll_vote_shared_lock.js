@@ -7,7 +7,7 @@ import { up as up004 } from './004_poll_vote_deadline.js';
  * Profiled on its own (bench/vote-statement.ts), a vote cost about four times the PostgreSQL CPU of the reference
  * floor's single upsert and three times its WAL. Part of that was the row lock: every vote rewrote the hot poll
  * row's header (a WAL record, a dirtied page, and with several votes at once a new MultiXact holding them all, which
- * grows with the number in flight), and every concurrent vote serialised on that one page. An advisory lock lives
+ * grows with the number in flight), and every concurrent vote contended for that one page. An advisory lock lives
  * only in the lock table: no page, no WAL.
  *
  * The guarantees are 004's, kept by the same reasoning with a different lock:
@@ -15,15 +15,15 @@ import { up as up004 } from './004_poll_vote_deadline.js';
  * - a vote asking for the lock while a close waits queues behind it (PostgreSQL grants a lock in the order asked
  *   when modes conflict), then reads the poll in a new statement, with a new snapshot, and finds it closed;
  * - the member's own lock is still taken first, with the same key, so one member's clicks still apply in turn;
+ * - the close is stamped after the votes it waited for (its `closed_at` was computed before the wait), and an
+ *   anonymous poll's vote times are wiped again after the wait, by a statement that sees the votes committed during
+ *   it, in an AFTER trigger (the closing statement's own wipe, in src/lib/polls/repository.ts, reads with the
+ *   snapshot it started with: that gap existed with the row lock too).
  * - nothing else changes: the deadline check, the choices, the deltas.
  *
  * And fewer statements per vote, each of which costs a full executor run inside plpgsql (auto_explain of one vote:
  * its statements did under a third of the function's time): the poll and the member's votes are read together, a
  * button's option check is a plain expression, and a first vote, which removes nothing, skips the delete.
- * - the close is stamped after the votes it waited for (its `closed_at` was computed before the wait), and an
- *   anonymous poll's vote times are wiped again after the wait, by a statement that sees the votes committed during
- *   it, in an AFTER trigger (the closing statement's own wipe, in src/lib/polls/repository.ts, reads with the
- *   snapshot it started with: that gap existed with the row lock too).
  * The trigger fires only when `closed_at` goes from null to set, or on delete: a fold's update of `voter_count` does
  * not wait for votes. Both locks are transaction-scoped, released at commit or rollback.
  *
