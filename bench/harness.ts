@@ -2,6 +2,7 @@
  * What the benchmark (bench/main.ts) and the profiler (bench/profile.ts) share: a fresh database, the fake Discord and
  * the built bot started together, polls, distinct voters, and a load generator that keeps N interactions in flight.
  */
+import { readdir, readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import postgres from 'postgres';
 import { migrate } from '../src/lib/database/migrate.js';
@@ -63,6 +64,55 @@ export async function startBot(adminUrl: string, cleanups: Cleanups, options: St
 }
 
 export type Bench = Awaited<ReturnType<typeof startBot>>;
+
+/**
+ * The reference floor (bench/floor/main.ts) with a fake Discord and a database of its own on the same PostgreSQL
+ * server: both bots stay connected and idle while the other is measured, and neither sees the other's interactions.
+ */
+export async function startFloor(adminUrl: string, cleanups: Cleanups) {
+	const database = await createDatabaseIn(adminUrl);
+	cleanups.push(() => database.drop());
+	const fake = await FakeDiscord.start();
+	cleanups.push(() => fake.close());
+	const sql = postgres(database.url, { max: 2, onnotice: () => {} });
+	cleanups.push(() => sql.end({ timeout: 1 }));
+	const creator = fake.createUser({ username: 'creator', id: owner });
+	const bot = new BotProcess('floor bot', botEnvironment({ DATABASE_URL: database.url, DISCORD_API_URL: fake.restBase }), fake, 60_000, {
+		args: ['--import', 'tsx', 'bench/floor/main.ts']
+	});
+	cleanups.push(() => (bot.running ? bot.stop('SIGKILL') : Promise.resolve()));
+	await bot.start();
+	const guild = fake.createGuild({ name: 'Floor', memberCount: 100_000 });
+	const message = await fake.slash({ user: creator, guildId: guild.id, command: 'buttons' }).waitForOriginal();
+	return { fake, bot, sql, creator, guild, message };
+}
+
+export type Floor = Awaited<ReturnType<typeof startFloor>>;
+
+/**
+ * CPU milliseconds used so far by the process `botPid`, by the PostgreSQL server whose data lives under `directory`
+ * (the postmaster and all its children) and by this process (the fake Discord and the load generator).
+ */
+export async function cpuSplit(botPid: number, directory: string) {
+	const ticks = 100;
+	const stats = new Map<number, { ppid: number; ms: number }>();
+	for (const entry of await readdir('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
+		if (stat === null) continue;
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		stats.set(Number(entry), { ppid: Number(fields[1]), ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks });
+	}
+	let postmaster = 0;
+	for (const pid of stats.keys()) {
+		const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+		if (cmdline.includes('postgres') && cmdline.includes(directory)) postmaster = pid;
+	}
+	let postgresMs = 0;
+	for (const [pid, stat] of stats) if (pid === postmaster || stat.ppid === postmaster) postgresMs += stat.ms;
+	const own = process.cpuUsage();
+	return { bot: stats.get(botPid)?.ms ?? 0, postgres: postgresMs, harness: (own.user + own.system) / 1000 };
+}
 
 /** An approved server with many members, ready for polls. */
 export async function approvedGuild(bench: Bench) {

@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedDatabase } from '../src/lib/database/embedded.js';
 import type { BotProcess } from '../test/support/bot-process.js';
-import { approvedGuild, createPoll, joinServers, run, sleep, startBot, voterPool, type Cleanups } from './harness.js';
+import { approvedGuild, cpuSplit, createPoll, joinServers, run, sleep, startBot, voterPool, type Cleanups } from './harness.js';
 
 const [mode = 'votes', ...rest] = process.argv.slice(2);
 const option = (name: string, fallback: number) => (rest.includes(name) ? Number(rest[rest.indexOf(name) + 1]) : fallback);
@@ -86,28 +86,6 @@ try {
 	console.log(`profiles in ${profiles}: ${written.slice(-4).join(', ')}`);
 } finally {
 	for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-}
-
-/** CPU milliseconds used so far by the bot, by the PostgreSQL server under `directory` (all its processes), and by this process. */
-async function cpuSplit(botPid: number, directory: string) {
-	const ticks = 100;
-	const stats = new Map<number, { ppid: number; ms: number }>();
-	for (const entry of await readdir('/proc')) {
-		if (!/^\d+$/.test(entry)) continue;
-		const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
-		if (stat === null) continue;
-		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		stats.set(Number(entry), { ppid: Number(fields[1]), ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks });
-	}
-	let postmaster = 0;
-	for (const pid of stats.keys()) {
-		const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-		if (cmdline.includes('postgres') && cmdline.includes(directory)) postmaster = pid;
-	}
-	let postgres = 0;
-	for (const [pid, stat] of stats) if (pid === postmaster || stat.ppid === postmaster) postgres += stat.ms;
-	const own = process.cpuUsage();
-	return { bot: stats.get(botPid)?.ms ?? 0, postgres, harness: (own.user + own.system) / 1000 };
 }
 
 /** Resident MB by kind of mapping (/proc/PID/smaps): the V8 heap and other anonymous memory, malloc, files. */

@@ -25,6 +25,8 @@ export interface BotProcessOptions {
 	onLine?: (line: string) => void;
 	/** The bot exited without `stop` being called (it crashed). */
 	onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+	/** Node's arguments: the built bot unless told otherwise (the benchmark's reference bot runs through tsx). */
+	args?: readonly string[];
 }
 
 export interface ExitResult {
@@ -50,6 +52,10 @@ export class BotProcess {
 		private readonly options: BotProcessOptions = {}
 	) {}
 
+	private get args(): readonly string[] {
+		return this.options.args ?? [BOT_ENTRY];
+	}
+
 	public get pid(): number | undefined {
 		return this.child?.pid;
 	}
@@ -66,11 +72,12 @@ export class BotProcess {
 	/** Starts the process and resolves once it logged the ready line and the fake holds its commands. */
 	public async start(): Promise<void> {
 		if (this.running) throw new Error(`${this.label} is already running`);
-		if (!existsSync(`${PROJECT_ROOT}/${BOT_ENTRY}`)) throw new Error(`${BOT_ENTRY} is missing: run \`npm run build\` first (npm test does).`);
+		if (this.args[0] === BOT_ENTRY && !existsSync(`${PROJECT_ROOT}/${BOT_ENTRY}`))
+			throw new Error(`${BOT_ENTRY} is missing: run \`npm run build\` first (npm test does).`);
 		const generation = ++this.generation;
 		this.lines.push(`----- ${this.label} start #${generation} -----\n`);
 		this.stopping = false;
-		const child = spawn(process.execPath, [BOT_ENTRY], {
+		const child = spawn(process.execPath, [...this.args], {
 			cwd: PROJECT_ROOT,
 			env: this.env,
 			stdio: ['ignore', 'pipe', 'pipe'],
