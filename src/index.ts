@@ -1,5 +1,6 @@
 import './lib/setup.js';
 import { ApplicationCommandRegistries, container } from '@sapphire/framework';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ApprovalCache } from './lib/approval/cache.js';
 import { closeGateway, createClient } from './lib/client.js';
@@ -14,7 +15,8 @@ import { metrics } from './lib/metrics/index.js';
 import { attachClientMetrics } from './lib/metrics/interactions.js';
 import { startMetricsServer } from './lib/metrics/server.js';
 import { createDeadlineScheduler } from './lib/polls/announce.js';
-import { pollEdits } from './lib/polls/edits.js';
+import { shareEditBudget } from './lib/fleet/edit-share.js';
+import { pollEditBudget, pollEdits } from './lib/polls/edits.js';
 import { describeShards } from './lib/sharding.js';
 import { onShutdown, registerShutdown, shutdown } from './lib/shutdown.js';
 
@@ -67,6 +69,15 @@ try {
 	health.sql = database.sql;
 	metrics.attach({ sql: database.sql, applicationName, poolSize: config.databasePoolSize });
 	onShutdown('close the database', () => database.close(0.5));
+	const stopSharing = shareEditBudget({
+		sql: database.sql,
+		budget: pollEditBudget,
+		total: config.pollEditRate,
+		// The pid alone may repeat across containers (pid 1): a random part keeps two processes apart.
+		processId: `${applicationName}/${randomUUID().slice(0, 8)}`,
+		onError: (error) => logger.debug('Sharing the poll-edit budget failed; keeping the last share:', error)
+	});
+	onShutdown('give back the poll-edit budget', stopSharing);
 	container.approvals = new ApprovalCache(database.sql);
 	await container.approvals.listen();
 	onShutdown('stop listening for approval changes', () => container.approvals.close());

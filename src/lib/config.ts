@@ -33,6 +33,8 @@ export interface Config {
 	readonly metricsPort: number | null;
 	/** Address that server binds: loopback unless an operator asks for more (`0.0.0.0` on Railway). */
 	readonly metricsHost: string;
+	/** Poll-message edits per second for the whole bot, all processes together (Discord's global limit is ~50/s). */
+	readonly pollEditRate: number;
 }
 
 /**
@@ -147,7 +149,8 @@ const variables = z.object({
 	DATABASE_POOL_SIZE: optional(wholeNumber('DATABASE_POOL_SIZE', 1, 100), 10),
 	PENDING_AUTO_LEAVE_DAYS: optional(wholeNumber('PENDING_AUTO_LEAVE_DAYS', 1, 365), null),
 	METRICS_PORT: optional(wholeNumber('METRICS_PORT', 1, 65_535), null),
-	METRICS_HOST: optional(listenHost('METRICS_HOST'), '127.0.0.1')
+	METRICS_HOST: optional(listenHost('METRICS_HOST'), '127.0.0.1'),
+	POLL_EDIT_RATE: optional(wholeNumber('POLL_EDIT_RATE', 1, 1_000), 40)
 });
 
 /** Discord's largest bots run a few thousand shards; this bound only catches typos. */
@@ -208,7 +211,8 @@ export function loadConfig(env: Env = process.env): Config {
 		pendingAutoLeaveDays: vars.PENDING_AUTO_LEAVE_DAYS,
 		sharding: readSharding(env),
 		metricsPort: vars.METRICS_PORT,
-		metricsHost: vars.METRICS_HOST
+		metricsHost: vars.METRICS_HOST,
+		pollEditRate: vars.POLL_EDIT_RATE
 	};
 }
 

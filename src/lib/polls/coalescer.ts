@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { EditBudget } from './edit-budget.js';
 
 interface Entry<T> {
 	/** What the flush is for. */
@@ -7,6 +8,8 @@ interface Entry<T> {
 	lastEnd: number;
 	timer: NodeJS.Timeout | null;
 	running: Promise<void> | null;
+	/** Due, and waiting for a slot of the edit budget. */
+	queued: boolean;
 	/** A request arrived that no started flush has seen yet. */
 	dirty: boolean;
 	/** Told whether the next flush to start succeeded (`false` when it failed or was dropped at shutdown). */
@@ -31,6 +34,8 @@ export interface EditCoalescerOptions<T> {
 	readonly now?: () => number;
 	/** Told when a request joins an edit already waiting (one Discord edit saved). */
 	readonly onCoalesced?: (target: T) => void;
+	/** Shared slots that due flushes wait for (see {@link EditBudget}); none: a flush runs as soon as it is due. */
+	readonly budget?: EditBudget;
 }
 
 export class EditCoalescer<T = string> {
@@ -42,6 +47,7 @@ export class EditCoalescer<T = string> {
 	private readonly windowMs: number;
 	private readonly now: () => number;
 	private readonly onCoalesced: (target: T) => void;
+	private readonly budget: EditBudget | null;
 
 	public constructor(options: EditCoalescerOptions<T>) {
 		this.flush = options.flush;
@@ -50,6 +56,7 @@ export class EditCoalescer<T = string> {
 		this.windowMs = options.windowMs ?? 2_000;
 		this.now = options.now ?? (() => performance.now());
 		this.onCoalesced = options.onCoalesced ?? (() => {});
+		this.budget = options.budget ?? null;
 	}
 
 	/** Asks for `target` to be flushed as soon as its window allows. Never waits. */
@@ -59,12 +66,12 @@ export class EditCoalescer<T = string> {
 		let entry = this.entries.get(key);
 		if (!entry) {
 			if (this.entries.size >= 1_000) this.prune();
-			entry = { target, lastEnd: Number.NEGATIVE_INFINITY, timer: null, running: null, dirty: false, waiters: [] };
+			entry = { target, lastEnd: Number.NEGATIVE_INFINITY, timer: null, running: null, queued: false, dirty: false, waiters: [] };
 			this.entries.set(key, entry);
 		}
 		if (entry.dirty) this.onCoalesced(target);
 		entry.dirty = true;
-		if (entry.timer === null && entry.running === null) this.arm(entry);
+		if (entry.timer === null && entry.running === null && !entry.queued) this.arm(entry);
 	}
 
 	/**
@@ -81,7 +88,7 @@ export class EditCoalescer<T = string> {
 	/** Keys with a flush waiting or running. */
 	public get pending(): number {
 		let count = 0;
-		for (const entry of this.entries.values()) if (entry.timer !== null || entry.running !== null) count++;
+		for (const entry of this.entries.values()) if (entry.timer !== null || entry.running !== null || entry.queued) count++;
 		return count;
 	}
 
@@ -107,7 +114,17 @@ export class EditCoalescer<T = string> {
 
 	private arm(entry: Entry<T>) {
 		const delay = Math.max(0, entry.lastEnd + this.windowMs - this.now());
-		entry.timer = setTimeout(() => this.run(entry), delay);
+		entry.timer = setTimeout(() => this.due(entry), delay);
+	}
+
+	private due(entry: Entry<T>) {
+		entry.timer = null;
+		if (this.budget === null) return this.run(entry);
+		entry.queued = true;
+		this.budget.enqueue(() => {
+			entry.queued = false;
+			this.run(entry);
+		});
 	}
 
 	private run(entry: Entry<T>) {
@@ -136,7 +153,14 @@ export class EditCoalescer<T = string> {
 	private prune() {
 		const idleSince = this.now() - this.windowMs;
 		for (const [key, entry] of this.entries) {
-			if (entry.timer === null && entry.running === null && !entry.dirty && entry.waiters.length === 0 && entry.lastEnd < idleSince) {
+			if (
+				entry.timer === null &&
+				entry.running === null &&
+				!entry.queued &&
+				!entry.dirty &&
+				entry.waiters.length === 0 &&
+				entry.lastEnd < idleSince
+			) {
 				this.entries.delete(key);
 			}
 		}

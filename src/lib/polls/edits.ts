@@ -8,6 +8,7 @@ import { Routes } from 'discord.js';
 import { ExpectedDiscordErrors, unlessDiscordError } from '../discord/errors.js';
 import { metrics } from '../metrics/index.js';
 import { EditCoalescer } from './coalescer.js';
+import { EditBudget } from './edit-budget.js';
 import { pollKey, type PollRef } from './ref.js';
 import { readPollState } from './repository.js';
 import { renderPollMessage } from './render.js';
@@ -29,7 +30,11 @@ export async function refreshPollMessage(ref: PollRef): Promise<void> {
 	else metrics.pollEditsSent.inc();
 }
 
+/** This process's share of the bot's edits per second; set from POLL_EDIT_RATE at start-up (src/lib/fleet). */
+export const pollEditBudget = new EditBudget(40);
+
 export const pollEdits = new EditCoalescer<PollRef>({
+	budget: pollEditBudget,
 	flush: refreshPollMessage,
 	keyOf: pollKey,
 	onError: (ref, error) => container.logger.warn(`Updating poll #${ref.number}'s message failed:`, error, { guildId: ref.guildId }),
