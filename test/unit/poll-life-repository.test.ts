@@ -124,7 +124,13 @@ describe('GIVEN an open poll', () => {
 	test('WHEN options are added while 200 votes arrive THEN every vote is counted exactly once and the labels grow', async () => {
 		const poll = await create({ options: ['a', 'b'] });
 		const votes = Array.from({ length: 200 }, (_, index) =>
-			castVote(db.sql, { guildId: guild, number: poll.number, userId: user(index), memberRoleIds: [], action: { kind: 'toggle', option: index % 2 } })
+			castVote(db.sql, {
+				guildId: guild,
+				number: poll.number,
+				userId: user(index),
+				memberRoleIds: [],
+				action: { kind: 'toggle', option: index % 2 }
+			})
 		);
 		const [edited] = await Promise.all([edit(poll.number, { question: 'Lunch, really?', addOptions: 'c | d' }), ...votes]);
 		expect(edited.isOk()).toBe(true);
@@ -163,7 +169,10 @@ describe('GIVEN an open poll', () => {
 	test('WHEN too many options are added THEN it says how many to remove', async () => {
 		const poll = await create({ options: ['a', 'b'] });
 		const refused = await edit(poll.number, { addOptions: Array.from({ length: 24 }, (_, index) => `n${index}`).join('|') });
-		expect(refused.unwrapErr()).toMatchObject({ failure: Failure.InvalidInput, text: { key: 'polls:validation.tooManyOptions', values: { extra: 1 } } });
+		expect(refused.unwrapErr()).toMatchObject({
+			failure: Failure.InvalidInput,
+			text: { key: 'polls:validation.tooManyOptions', values: { extra: 1 } }
+		});
 	});
 });
 
@@ -179,7 +188,13 @@ describe('GIVEN a closed poll', () => {
 		const reopened = (await reopenPoll(db.sql, poll, 10 * minute)).unwrap();
 		expect(reopened.closedAt).toBeNull();
 		expect(reopened.closesAt!.getTime()).toBeGreaterThan(Date.now() + 9 * minute);
-		const again = await castVote(db.sql, { guildId: guild, number: poll.number, userId: user(2), memberRoleIds: [], action: { kind: 'toggle', option: 1 } });
+		const again = await castVote(db.sql, {
+			guildId: guild,
+			number: poll.number,
+			userId: user(2),
+			memberRoleIds: [],
+			action: { kind: 'toggle', option: 1 }
+		});
 		expect(again.isOk()).toBe(true);
 		expect((await readPollState(db.sql, guild, poll.number)).unwrap().options.map((option) => option.votes)).toEqual([0, 2]);
 
