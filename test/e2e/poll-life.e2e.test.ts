@@ -78,7 +78,9 @@ describe('GIVEN approved servers on two shards and the bot running', () => {
 			world.guilds.sort((a, b) => fake.shardForGuild(a.id, 2) - fake.shardForGuild(b.id, 2));
 			world.loud = fake.createRole(world.guilds[0]!.id, { name: 'Loud', mentionable: true });
 			world.quiet = fake.createRole(world.guilds[0]!.id, { name: 'Quiet' });
-			world.unapproved = fake.createGuild({ name: 'Waiting', ownerId: world.alice.id });
+			// On shard 0, which the first process (the only one until the last test) serves.
+			do world.unapproved = fake.createGuild({ name: 'Waiting', ownerId: world.alice.id });
+			while (fake.shardForGuild(world.unapproved.id, 2) !== 0);
 			fake.addMember(world.unapproved.id, world.bob.id);
 		}
 	});
