@@ -1,7 +1,14 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import type { Command } from '@sapphire/framework';
 import { Subcommand } from '@sapphire/plugin-subcommands';
-import { ApplicationIntegrationType, AttachmentBuilder, InteractionContextType, MessageFlags, type SlashCommandStringOption } from 'discord.js';
+import {
+	ApplicationIntegrationType,
+	AttachmentBuilder,
+	InteractionContextType,
+	MessageFlags,
+	PermissionFlagsBits,
+	type SlashCommandStringOption
+} from 'discord.js';
 import { mayAutocomplete, requesterOf } from '../lib/access.js';
 import { interactionFields } from '../lib/discord/answers.js';
 import { renderMessage } from '../lib/failures.js';
@@ -9,8 +16,9 @@ import { english } from '../lib/i18n/index.js';
 import { guildLocaleOf, readerTranslator } from '../lib/i18n/readers.js';
 import { closeByMember, createAndPostPoll, exportPoll, findNamedPoll, listOpen, readResults } from '../lib/polls/actions.js';
 import { actorOf } from '../lib/polls/interactions.js';
-import { searchPolls } from '../lib/polls/repository.js';
-import { autocompleteChoice, renderOpenList, renderResults } from '../lib/polls/render.js';
+import { editByMember, reopenByMember } from '../lib/polls/life-actions.js';
+import { searchPolls, type PollStateFilter } from '../lib/polls/repository.js';
+import { autocompleteChoice, renderOpenList, renderResults, timestamp } from '../lib/polls/render.js';
 import { PollLimits } from '../lib/polls/rules.js';
 
 const t = english;
@@ -22,7 +30,9 @@ const t = english;
 		{ name: 'close', chatInputRun: 'chatInputClose' },
 		{ name: 'results', chatInputRun: 'chatInputResults' },
 		{ name: 'list', chatInputRun: 'chatInputList' },
-		{ name: 'export', chatInputRun: 'chatInputExport' }
+		{ name: 'export', chatInputRun: 'chatInputExport' },
+		{ name: 'edit', chatInputRun: 'chatInputEdit' },
+		{ name: 'reopen', chatInputRun: 'chatInputReopen' }
 	]
 })
 export class PollCommand extends Subcommand {
@@ -60,6 +70,9 @@ export class PollCommand extends Subcommand {
 							option.setName('hide_results').setDescription(t('commands:poll.create.hideResults.description'))
 						)
 						.addRoleOption((option) => option.setName('role').setDescription(t('commands:poll.create.role.description')))
+						.addStringOption((option) => option.setName('starts_in').setDescription(t('life:commands.startsIn.description')))
+						.addStringOption((option) => option.setName('remind_before').setDescription(t('life:commands.remindBefore.description')))
+						.addRoleOption((option) => option.setName('remind_role').setDescription(t('life:commands.remindRole.description')))
 				)
 				.addSubcommand((close) => close.setName('close').setDescription(t('commands:poll.close.description')).addStringOption(pollOption))
 				.addSubcommand((results) =>
@@ -68,6 +81,28 @@ export class PollCommand extends Subcommand {
 				.addSubcommand((list) => list.setName('list').setDescription(t('commands:poll.list.description')))
 				.addSubcommand((exported) =>
 					exported.setName('export').setDescription(t('commands:poll.export.description')).addStringOption(pollOption)
+				)
+				.addSubcommand((edit) =>
+					edit
+						.setName('edit')
+						.setDescription(t('life:commands.edit.description'))
+						.addStringOption(pollOption)
+						.addStringOption((option) =>
+							option
+								.setName('question')
+								.setDescription(t('life:commands.edit.question.description'))
+								.setMaxLength(PollLimits.questionMaxLength)
+						)
+						.addStringOption((option) => option.setName('options').setDescription(t('life:commands.edit.options.description')))
+						.addStringOption((option) => option.setName('add_options').setDescription(t('life:commands.edit.addOptions.description')))
+						.addStringOption((option) => option.setName('duration').setDescription(t('life:commands.edit.duration.description')))
+				)
+				.addSubcommand((reopen) =>
+					reopen
+						.setName('reopen')
+						.setDescription(t('life:commands.reopen.description'))
+						.addStringOption(pollOption)
+						.addStringOption((option) => option.setName('duration').setDescription(t('life:commands.reopen.duration.description')))
 				)
 		);
 	}
@@ -87,6 +122,12 @@ export class PollCommand extends Subcommand {
 					anonymous: interaction.options.getBoolean('anonymous'),
 					hideResults: interaction.options.getBoolean('hide_results'),
 					roleId: interaction.options.getRole('role')?.id ?? null
+				},
+				life: {
+					startsIn: interaction.options.getString('starts_in'),
+					remindBefore: interaction.options.getString('remind_before'),
+					remindRole: remindRoleOf(interaction),
+					mayMentionAnyRole: interaction.memberPermissions.has(PermissionFlagsBits.MentionEveryone)
 				}
 			},
 			async (message) => {
@@ -105,9 +146,20 @@ export class PollCommand extends Subcommand {
 						}
 					)
 				);
+			},
+			(scheduled) => {
+				const startsAt = scheduled.scheduledFor!;
+				return interaction.reply({
+					content: readerTranslator(interaction)('life:scheduled', {
+						number: scheduled.number,
+						date: timestamp(startsAt, 'f'),
+						relative: timestamp(startsAt, 'R')
+					}),
+					flags: MessageFlags.Ephemeral
+				});
 			}
 		);
-		this.container.logger.info(`Poll #${poll.number} created.`, interactionFields(interaction));
+		this.container.logger.info(`Poll #${poll.number} ${poll.scheduledFor === null ? 'created' : 'scheduled'}.`, interactionFields(interaction));
 	}
 
 	public async chatInputClose(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
@@ -116,7 +168,32 @@ export class PollCommand extends Subcommand {
 			reason: 'command',
 			confirm: (closed) =>
 				interaction.reply({
-					content: readerTranslator(interaction)('polls:closedNow', { number: closed.number }),
+					content: readerTranslator(interaction)(closed.scheduledFor === null ? 'polls:closedNow' : 'life:cancelled', {
+						number: closed.number
+					}),
+					flags: MessageFlags.Ephemeral
+				})
+		});
+	}
+
+	public async chatInputEdit(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
+		const poll = await findNamedPoll(interaction.guildId, interaction.options.getString('poll', true));
+		const edited = await editByMember(poll, actorOf(interaction), {
+			question: interaction.options.getString('question'),
+			options: interaction.options.getString('options'),
+			addOptions: interaction.options.getString('add_options'),
+			duration: interaction.options.getString('duration')
+		});
+		await interaction.reply({ content: readerTranslator(interaction)('life:edited', { number: edited.number }), flags: MessageFlags.Ephemeral });
+	}
+
+	public async chatInputReopen(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
+		const poll = await findNamedPoll(interaction.guildId, interaction.options.getString('poll', true));
+		await reopenByMember(poll, actorOf(interaction), {
+			duration: interaction.options.getString('duration'),
+			confirm: (open) =>
+				interaction.reply({
+					content: readerTranslator(interaction)('life:reopenedNow', { number: open.number }),
 					flags: MessageFlags.Ephemeral
 				})
 		});
@@ -153,10 +230,25 @@ export class PollCommand extends Subcommand {
 
 	public override async autocompleteRun(interaction: Command.AutocompleteInteraction) {
 		if (interaction.guildId === null || !(await mayAutocomplete(requesterOf(interaction), 'approvedGuild'))) return interaction.respond([]);
-		const polls = await searchPolls(this.container.sql, interaction.guildId, interaction.options.getFocused());
+		const polls = await searchPolls(
+			this.container.sql,
+			interaction.guildId,
+			interaction.options.getFocused(),
+			25,
+			autocompleteScope[interaction.options.getSubcommand(false) ?? ''] ?? 'any'
+		);
 		const reader = readerTranslator(interaction);
 		return interaction.respond(polls.map((poll) => autocompleteChoice(reader, poll)));
 	}
+}
+
+/** The polls each subcommand's `poll` option offers: the ones it applies to (open ones include the scheduled). */
+const autocompleteScope: Readonly<Record<string, PollStateFilter>> = { close: 'open', edit: 'open', reopen: 'closed' };
+
+/** The reminder's role as the interaction resolved it, with whether anyone may mention it. */
+function remindRoleOf(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
+	const role = interaction.options.getRole('remind_role');
+	return role === null ? null : { id: role.id, mentionable: role.mentionable };
 }
 
 function pollOption(option: SlashCommandStringOption) {

@@ -36,7 +36,17 @@ export enum Failure {
 	/** A component id naming a poll of another server than the one it was clicked in. */
 	ComponentOtherServer = 'componentOtherServer',
 	/** The server named does not exist for the bot, or is in a state the decision does not apply to. */
-	DecisionRefused = 'decisionRefused'
+	DecisionRefused = 'decisionRefused',
+	/** The poll already has votes, and this would change what they were cast for (rename or remove options). */
+	PollHasVotes = 'pollHasVotes',
+	/** The poll is open, and this needs it closed (reopen). */
+	PollOpen = 'pollOpen',
+	/** The poll is between two steps (its close still being announced): the same request works a little later. */
+	PollBusy = 'pollBusy',
+	/** The poll was cancelled before it was ever posted. */
+	PollNeverPosted = 'pollNeverPosted',
+	/** The member asked the bot to mention someone they may not mention themselves. */
+	MentionForbidden = 'mentionForbidden'
 }
 
 /** A sentence by key, with its values: what rules return instead of text, so the reader's language picks the words. */

@@ -37,6 +37,8 @@ export function pollRow(overrides: Partial<PollRow> = {}): PollRow {
 		closedBy: null,
 		closeReason: null,
 		locale: 'en-US',
+		scheduledFor: null,
+		editedAt: null,
 		...overrides
 	};
 }

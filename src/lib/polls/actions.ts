@@ -10,6 +10,8 @@ import { announceClose, healClosedPoll } from './announce.js';
 import { requestPollEdit } from './edits.js';
 import { buildExport, type PollExport } from './export.js';
 import { pollTranslator } from './language.js';
+import { cancelScheduled } from './life-repository.js';
+import { validateLife, type LifeInput } from './life-rules.js';
 import type { PollRef } from './ref.js';
 import {
 	castVote,
@@ -68,6 +70,8 @@ export interface CreateRequest {
 	/** The language the poll's public messages are written in, for its whole life. */
 	readonly locale: string;
 	readonly input: Omit<CreateInput, 'guildId'>;
+	/** `starts_in`, `remind_before`, `remind_role` (issue 13); posted now, with no reminder, when not given. */
+	readonly life?: Omit<LifeInput, 'durationMs' | 'guildId'>;
 }
 
 /**
@@ -75,16 +79,45 @@ export interface CreateRequest {
  * id `post` returns (`null`: unknown, the message then never updates). Nobody saw a poll whose post failed, so it is
  * deleted again: a failed create leaves nothing behind.
  */
-export async function createAndPostPoll(request: CreateRequest, post: (message: PollMessage) => Promise<string | null>): Promise<PollRow> {
+export async function createAndPostPoll(
+	request: CreateRequest,
+	post: (message: PollMessage) => Promise<string | null>,
+	confirmScheduled: (poll: PollRow) => Promise<unknown> = async () => {}
+): Promise<PollRow> {
 	const draft = validateCreate({ ...request.input, guildId: request.guildId });
 	if (draft.isErr()) refuse(Failure.InvalidInput, draft.unwrapErr());
+	const life = validateLife(
+		{
+			startsIn: null,
+			remindBefore: null,
+			remindRole: null,
+			mayMentionAnyRole: false,
+			...request.life,
+			durationMs: draft.unwrap().durationMs,
+			guildId: request.guildId
+		},
+		Failure.MentionForbidden,
+		Failure.InvalidInput
+	);
+	if (life.isErr()) refuse(life.unwrapErr().failure, life.unwrapErr().text);
 	const poll = await createPoll(container.sql, {
 		guildId: request.guildId,
 		channelId: request.channelId,
 		creatorId: request.creatorId,
 		locale: request.locale,
-		draft: draft.unwrap()
+		draft: draft.unwrap(),
+		life: life.unwrap()
 	});
+	// A scheduled poll is posted by the scheduler when it starts (src/lib/polls/life.ts); now the member only hears when.
+	if (poll.scheduledFor !== null) {
+		try {
+			await confirmScheduled(poll);
+		} catch (error) {
+			await deletePoll(container.sql, poll.guildId, poll.number);
+			throw error;
+		}
+		return poll;
+	}
 	const state: PollState = { poll, options: draft.unwrap().options.map((label, index) => ({ index, label, votes: 0 })) };
 	let messageId: string | null;
 	try {
@@ -154,6 +187,13 @@ export interface CloseRequest {
 export async function closeByMember(ref: PollRef, actor: Actor, request: CloseRequest): Promise<PollRow> {
 	const poll = (await findPoll(container.sql, ref.guildId, ref.number)).unwrapOr(null) ?? refuseNotFound(ref.number);
 	if (!mayManage(poll, actor)) refuse(Failure.PollForbidden, message('polls:mayNotClose', { number: poll.number }));
+	// Not posted yet: closing it cancels it, and there is nothing to announce. Posted meanwhile: closed as usual.
+	const cancelled = poll.scheduledFor === null ? null : await cancelScheduled(container.sql, poll, actor.userId);
+	if (cancelled !== null) {
+		await request.confirm(cancelled);
+		container.logger.info(`Poll #${poll.number} cancelled before it started.`, { guildId: poll.guildId, userId: actor.userId });
+		return cancelled;
+	}
 	const closed = await closePoll(container.sql, poll.guildId, poll.number, { reason: request.reason, userId: actor.userId });
 	if (closed.isErr()) {
 		if (closed.unwrapErr() === 'notFound') refuseNotFound(poll.number);

@@ -8,6 +8,7 @@ import { Routes } from 'discord.js';
 import { isGuildApproved } from '../access.js';
 import { ExpectedDiscordErrors, unlessDiscordError } from '../discord/errors.js';
 import { editPollMessageNow, requestPollEdit } from './edits.js';
+import { runDueLifeTasks } from './life.js';
 import { pollTranslator } from './language.js';
 import type { PollRef } from './ref.js';
 import { claimDuePolls, claimUnannounced, closeIfDue, markCloseAnnounced, readPollState, type PollRow, type ShardScope } from './repository.js';
@@ -96,6 +97,8 @@ function ownShards(): ShardScope | null {
 export async function closeDuePolls(signal: AbortSignal): Promise<void> {
 	const shards = ownShards();
 	if (shards === null) return;
+	// Starts first: a poll that starts late has its deadline moved with it before the closing below looks at it.
+	await runDueLifeTasks(shards, signal);
 	while (!signal.aborted) {
 		const closed = await claimDuePolls(container.sql, shards);
 		for (const poll of closed) {

@@ -54,7 +54,8 @@ export function renderPollEmbed(t: Translator, { poll, options }: PollState): AP
 	const footer = t('polls:message.footer', { number: poll.number });
 	const values = options.map((option) => (visible ? countLine(t, option.votes, total) : hiddenNote));
 	let names = options.map((option) => fieldName(option, DiscordLimits.embedFieldName));
-	const head = [poll.question, '', ...settingsLines(t, poll)];
+	const question = poll.editedAt === null ? poll.question : `${poll.question} ${t('life:editedMark')}`;
+	const head = [question, '', ...settingsLines(t, poll)];
 	const tail = [t('polls:message.voters', { voters: visible ? formatCount(poll.voterCount) : hiddenNote, creatorId: poll.creatorId })];
 	if (poll.closedAt === null) {
 		head.push(
@@ -277,7 +278,11 @@ export function renderOpenList(t: Translator, polls: readonly PollRow[], total: 
 	const lines = polls.map((poll) => {
 		const link = poll.messageId === null ? '' : ` · ${messageLink(poll)}`;
 		const closes = poll.closesAt === null ? '' : ` · ${t('polls:list.closes', { relative: timestamp(poll.closesAt, 'R') })}`;
-		return `**#${poll.number}** ${truncate(escapeMarkdown(poll.question), 80)}${closes}${link}`;
+		const starts =
+			poll.scheduledFor === null
+				? ''
+				: ` · ${t('life:list.scheduled', { date: timestamp(poll.scheduledFor, 'f'), relative: timestamp(poll.scheduledFor, 'R') })}`;
+		return `**#${poll.number}** ${truncate(escapeMarkdown(poll.question), 80)}${starts}${closes}${link}`;
 	});
 	if (total > polls.length) lines.push(t('polls:list.andMore', { count: total - polls.length }));
 	return truncate(`${t('polls:list.title', { total })}\n${lines.join('\n')}`, 2000);
@@ -293,7 +298,9 @@ export function renderClosedNotice(t: Translator, state: PollState): string {
 
 /** An autocomplete choice for the `poll` option. */
 export function autocompleteChoice(t: Translator, poll: PollRow): { name: string; value: string } {
-	const name = `#${poll.number} ${poll.closedAt === null ? '' : `${t('polls:autocompleteClosed')} `}${poll.question}`;
+	const state =
+		poll.closedAt !== null ? `${t('polls:autocompleteClosed')} ` : poll.scheduledFor === null ? '' : `${t('life:autocompleteScheduled')} `;
+	const name = `#${poll.number} ${state}${poll.question}`;
 	return { name: truncate(name.replace(/\s+/g, ' '), 100), value: String(poll.number) };
 }
 
@@ -301,7 +308,7 @@ export function messageLink(poll: Pick<PollRow, 'guildId' | 'channelId' | 'messa
 	return `https://discord.com/channels/${poll.guildId}/${poll.channelId}/${poll.messageId ?? ''}`;
 }
 
-function timestamp(date: Date, style: 'f' | 'R'): string {
+export function timestamp(date: Date, style: 'f' | 'R'): string {
 	return `<t:${Math.floor(date.getTime() / 1000)}:${style}>`;
 }
 

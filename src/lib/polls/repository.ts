@@ -4,6 +4,7 @@ import type { Executor, Sql } from '../database/client.js';
 import { defaultLocale } from '../i18n/index.js';
 import { anonymousVoterKey, newVoterSalt } from './anonymity.js';
 import type { PollRef } from './ref.js';
+import type { PollLifeDraft } from './life-rules.js';
 import { PollLimits, type PollDraft, type PollFacts, type VoteAction } from './rules.js';
 
 export type CloseReason = 'command' | 'button' | 'deadline';
@@ -24,6 +25,10 @@ export interface PollRow extends PollFacts {
 	readonly closeReason: CloseReason | null;
 	/** The Discord locale its public messages are written in. */
 	readonly locale: string;
+	/** When a scheduled poll is to be posted, while it is not yet; `null` once posted (or if never scheduled). */
+	readonly scheduledFor: Date | null;
+	/** When its question or options last changed; `null` if never. */
+	readonly editedAt: Date | null;
 }
 
 export interface PollOption {
@@ -45,12 +50,19 @@ export interface NewPoll {
 	/** Its public messages' language; the default language when not given. */
 	readonly locale?: string;
 	readonly draft: PollDraft;
+	/** When to post it and when to remind (issue 13); posted now, with no reminder, when not given. */
+	readonly life?: PollLifeDraft;
 }
 
 /** Inserts a poll with the server's next number and its options, in one statement. */
 export async function createPoll(sql: Executor, input: NewPoll): Promise<PollRow> {
 	const { draft } = input;
-	const closesAt = draft.durationMs === null ? null : new Date(Date.now() + draft.durationMs);
+	const life = input.life ?? { startsInMs: null, remindBeforeMs: null, remindRoleId: null };
+	// The deadline counts from the start: now, or the scheduled start (and it moves with a late start, see
+	// markStarted). Both are the database's times, as every comparison with them is.
+	const startsAt = life.startsInMs === null ? sql`null::timestamptz` : sql`now() + ${interval(life.startsInMs)}::interval`;
+	const closesAt = draft.durationMs === null ? sql`null::timestamptz` : sql`coalesce(${startsAt}, now()) + ${interval(draft.durationMs)}::interval`;
+	const remindBefore = life.remindBeforeMs === null ? null : interval(life.remindBeforeMs);
 	const salt = draft.anonymous ? newVoterSalt() : null;
 	const [row] = await sql<PollRow[]>`
 		with numbered as (
@@ -60,11 +72,12 @@ export async function createPoll(sql: Executor, input: NewPoll): Promise<PollRow
 		), created as (
 			insert into polls (
 				guild_id, poll_number, channel_id, creator_id, question, option_count, max_choices,
-				anonymous, hide_results, role_id, voter_salt, closes_at, locale
+				anonymous, hide_results, role_id, voter_salt, closes_at, locale, starts_at, remind_before, remind_role_id
 			)
 			select ${input.guildId}::bigint, last_number, ${input.channelId}::bigint, ${input.creatorId}::bigint, ${draft.question}::text,
 				${draft.options.length}::smallint, ${draft.maxChoices}::smallint, ${draft.anonymous}::boolean, ${draft.hideResults}::boolean,
-				${draft.roleId}::bigint, ${salt}::bytea, ${closesAt}::timestamptz, ${input.locale ?? defaultLocale}::text
+				${draft.roleId}::bigint, ${salt}::bytea, ${closesAt}, ${input.locale ?? defaultLocale}::text,
+				${startsAt}, ${remindBefore}::interval, ${life.remindRoleId}::bigint
 			from numbered
 			returning *
 		), options as (
@@ -288,7 +301,7 @@ export interface ShardScope {
 }
 
 /** The SQL condition "this poll's server is on one of `shards`". */
-function onShards(sql: Executor, table: string, shards: ShardScope) {
+export function onShards(sql: Executor, table: string, shards: ShardScope) {
 	const ids = `{${shards.ids.map((id) => Math.trunc(id)).join(',')}}`;
 	return sql`((${sql(table)}.guild_id >> 22) % ${shards.count}::int) = any(${ids}::int[])`;
 }
@@ -303,7 +316,7 @@ export async function claimDuePolls(sql: Executor, shards: ShardScope, limit = 2
 		sql,
 		sql`
 			select guild_id, poll_number from polls
-			where closed_at is null and closes_at <= now() and ${onShards(sql, 'polls', shards)}
+			where closed_at is null and closes_at <= now() and (starts_at is null or started_at is not null) and ${onShards(sql, 'polls', shards)}
 			order by closes_at, guild_id, poll_number
 			limit ${limit}
 			for update
@@ -383,8 +396,11 @@ export async function listOpenPolls(sql: Executor, guildId: string, limit = 25):
 	return { polls: [...polls], total: count?.total ?? 0 };
 }
 
+/** Which polls a search offers: those a subcommand applies to (open ones include the scheduled). */
+export type PollStateFilter = 'any' | 'open' | 'closed';
+
 /** This server's polls matching what the member typed (number or words of the question), newest first. */
-export async function searchPolls(sql: Executor, guildId: string, query: string, limit = 25): Promise<PollRow[]> {
+export async function searchPolls(sql: Executor, guildId: string, query: string, limit = 25, state: PollStateFilter = 'any'): Promise<PollRow[]> {
 	const typed = query.trim();
 	const number = /^#?\s*(\d+)$/.exec(typed)?.[1] ?? null;
 	const pattern = `%${typed.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
@@ -397,6 +413,7 @@ export async function searchPolls(sql: Executor, guildId: string, query: string,
 	return sql<PollRow[]>`
 		select ${selectPoll(sql, 'polls')} from polls
 		where guild_id = ${guildId} and ${matches}
+			and ${state === 'any' ? sql`true` : state === 'open' ? sql`closed_at is null` : sql`closed_at is not null`}
 		order by (closed_at is null) desc, poll_number desc limit ${limit}
 	`;
 }
@@ -435,7 +452,12 @@ function voterKey(poll: PollRow, salt: Buffer | null, userId: string): string {
 	return anonymousVoterKey(salt, userId);
 }
 
-function selectPoll(sql: Executor, table: string) {
+/** A duration as PostgreSQL's interval text, to be cast in the query. */
+export function interval(ms: number): string {
+	return `${Math.trunc(ms)} milliseconds`;
+}
+
+export function selectPoll(sql: Executor, table: string) {
 	const t = sql(table);
 	return sql`
 		${t}.guild_id::text as "guildId", ${t}.poll_number as number, ${t}.channel_id::text as "channelId",
@@ -443,7 +465,8 @@ function selectPoll(sql: Executor, table: string) {
 		${t}.option_count as "optionCount", ${t}.max_choices as "maxChoices", ${t}.anonymous, ${t}.hide_results as "hideResults",
 		${t}.role_id::text as "roleId", ${t}.voter_count as "voterCount", ${t}.created_at as "createdAt",
 		${t}.closes_at as "closesAt", ${t}.closed_at as "closedAt", ${t}.closed_by::text as "closedBy",
-		${t}.close_reason as "closeReason", ${t}.locale
+		${t}.close_reason as "closeReason", ${t}.locale,
+		case when ${t}.started_at is null then ${t}.starts_at end as "scheduledFor", ${t}.edited_at as "editedAt"
 	`;
 }
 

@@ -1,6 +1,6 @@
 /**
- * What a vote remembers between votes so that it stays one round trip: the option labels of polls voted in (they
- * never change once posted), and anonymous polls' salts (a salt never changes while its poll is open; see
+ * What a vote remembers between votes so that it stays one round trip: the option labels of polls voted in (only
+ * `/poll edit` changes them, and forgets them here), and anonymous polls' salts (a salt never changes while its poll is open; see
  * {@link RecentSalts}). Both are bounded; losing them costs one more round trip, never a wrong vote.
  */
 import { RecentSalts } from './anonymity.js';
@@ -29,6 +29,11 @@ class VoteCaches implements VoteMemory {
 
 	public rememberSalt(poll: PollRef, salt: Buffer) {
 		this.salts.set(pollKey(poll), salt);
+	}
+
+	/** The poll's options were edited: the labels remembered are not its labels any more. */
+	public forgetLabels(poll: PollRef) {
+		this.labels.delete(pollKey(poll));
 	}
 
 	/** The poll closed: its salt was wiped in the database, so it must not outlive it here. */
