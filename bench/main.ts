@@ -34,12 +34,22 @@ import {
 	type Cleanups,
 	type Latency
 } from './harness.js';
-import { hotPolls, median, memoryIn, scheduler, type HotPolls, type SchedulerFigures, type ServerMemory } from './scale.js';
+import {
+	editBudget,
+	hotPolls,
+	median,
+	memoryIn,
+	scheduler,
+	type EditBudgetFigures,
+	type HotPolls,
+	type SchedulerFigures,
+	type ServerMemory
+} from './scale.js';
 import { profileVoteStatement, variants, type StatementProfile } from './vote-statement.js';
 
 const quick = process.argv.includes('--quick');
 /** `--only floor,hot,...`: run just these parts (names in `sections`), for working on one of them. */
-const sections = ['core', 'floor', 'hot', 'memory', 'servers', 'scheduler', 'statement'] as const;
+const sections = ['core', 'floor', 'hot', 'budget', 'memory', 'servers', 'scheduler', 'statement'] as const;
 type Section = (typeof sections)[number];
 const onlyArgument = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]! : null;
 const only = onlyArgument === null ? null : new Set(onlyArgument.split(','));
@@ -59,6 +69,7 @@ const sizes = {
 	floorPairs: quick ? 3 : 8,
 	floorRoundVotes: 1_500,
 	hotPolls: { polls: 100, votersPerPoll: 20, rounds: quick ? 1 : 3 },
+	editBudget: { polls: quick ? 300 : 1_000, votesPerPoll: 3, budgetPerSecond: 40 },
 	/** Two server counts: the memory of one more server is the difference over the servers added. */
 	serverCounts: quick ? ([1_000, 5_000] as const) : ([10_000, 50_000] as const),
 	schedulerOpenPolls: quick ? ([1_000, 20_000] as const) : ([1_000, 100_000] as const),
@@ -98,6 +109,7 @@ interface Results {
 	afterLoadRssMb?: number;
 	startup?: { commandsRegisteredMs: number; botReportedMs: number };
 	hotPolls?: HotPolls;
+	editBudget?: EditBudgetFigures;
 	/** The bot after a full GC in each of `sizes.serverCounts` servers, and the cost of one more server between them. */
 	servers?: { at: ServerMemory[]; perServerRssKb: number; perServerHeapKb: number };
 	scheduler?: SchedulerFigures[];
@@ -125,7 +137,7 @@ async function main() {
 			const ceiling = await measureThroughput({ durationMs: sizes.burstMs, inFlight: sizes.inFlight });
 			results.fakeCeiling = { perSecond: ceiling.perSecond, p50Ms: round(ceiling.p50Ms), p99Ms: round(ceiling.p99Ms) };
 		}
-		if (want('core') || want('floor') || want('hot')) {
+		if (want('core') || want('floor') || want('hot') || want('budget')) {
 			step('start-up on an empty database');
 			const main = await startBot(postgresServer.url, cleanups);
 			results.startup = main.startup;
@@ -138,6 +150,12 @@ async function main() {
 			if (want('hot')) {
 				step(`${sizes.hotPolls.polls} polls voted on at once against one hot poll, alternating rounds`);
 				results.hotPolls = await hotPolls(main, guild.id, directory, { ...sizes.hotPolls, inFlight: sizes.inFlight });
+			}
+			if (want('budget')) {
+				step(
+					`${sizes.editBudget.polls} hot polls under Discord's global limit (50/s, enforced by the fake), edit budget ${sizes.editBudget.budgetPerSecond}/s`
+				);
+				results.editBudget = await editBudget(main, guild.id, { ...sizes.editBudget, inFlight: sizes.inFlight });
 			}
 			problems = main.fake.protocolProblems();
 			results.afterLoadRssMb = await rss(main.bot.pid!);
@@ -410,7 +428,21 @@ async function rss(pid: number) {
 
 function print(results: Results) {
 	const rows: [string, string][] = [['embedded PostgreSQL start', `${results.postgresStartMs} ms`]];
-	const { fakeCeiling, startup, ping, votes, bigPoll, edits, floor, hotPolls: hot, memory, servers, scheduler: ticks, statement } = results;
+	const {
+		fakeCeiling,
+		startup,
+		ping,
+		votes,
+		bigPoll,
+		edits,
+		floor,
+		hotPolls: hot,
+		editBudget: budget,
+		memory,
+		servers,
+		scheduler: ticks,
+		statement
+	} = results;
 	if (fakeCeiling)
 		rows.push([
 			'fake Discord ceiling (minimal client, 50 in flight)',
@@ -449,6 +481,16 @@ function print(results: Results) {
 				`bot ${hot.cost.one.botCpuMs} / ${hot.cost.many.botCpuMs} ms, PostgreSQL ${hot.cost.one.postgresCpuMs} / ${hot.cost.many.postgresCpuMs} ms, edits ${hot.cost.one.edits} / ${hot.cost.many.edits}`
 			],
 			['  so one poll-message edit costs', `bot ${hot.cost.perEdit.botCpuMs} ms, PostgreSQL ${hot.cost.perEdit.postgresCpuMs} ms`]
+		);
+	}
+	if (budget) {
+		rows.push(
+			[`${budget.polls} hot polls, ${budget.votesPerPoll} votes each, under a global limit of 50/s`, `edit budget ${budget.budgetPerSecond}/s`],
+			['  votes while they were hot', line(budget.votes)],
+			['  poll-message edits in the busiest second (target ≤ budget)', `${budget.mostEditsInOneSecond} (${budget.edits} edits in all)`],
+			['  429s from the global limit (target 0)', String(budget.globalLimitHits)],
+			['  polls whose message ended exact', `${budget.exact} of ${budget.polls}`],
+			["  longest a poll's message lagged its last vote", `${budget.longestLagMs} ms`]
 		);
 	}
 	if (memory) {

@@ -280,3 +280,80 @@ export async function scheduler(adminUrl: string, cleanups: Cleanups, openPolls:
 	await sql.end({ timeout: 1 });
 	return { openPolls, due, claimMs: percentiles(timings), claimed, plan: plan.map((row) => row['QUERY PLAN']) };
 }
+
+export interface EditBudgetFigures {
+	polls: number;
+	votesPerPoll: number;
+	budgetPerSecond: number;
+	/** Poll-message edits in the busiest second, and all edits from the first vote to the last poll exact. */
+	mostEditsInOneSecond: number;
+	edits: number;
+	/** 429s the fake's global limit (50/s, as Discord) gave the bot. */
+	globalLimitHits: number;
+	/** Polls whose message showed their final count within the wait, and the longest time a poll's message lagged its last vote. */
+	exact: number;
+	longestLagMs: number;
+	/** Vote acknowledgements during the burst: the budget must not slow them. */
+	votes: Latency;
+}
+
+/**
+ * `polls` polls hot at once, far past what one edit per poll every 2 s could send under Discord's global limit of
+ * about 50 requests per second (enforced by the fake here): the bot's edit budget (POLL_EDIT_RATE, 40/s) must keep
+ * the edits under it, reach every poll, and end with every message exact.
+ */
+export async function editBudget(
+	bench: Bench,
+	guildId: string,
+	options: { polls: number; votesPerPoll: number; inFlight: number; budgetPerSecond: number }
+): Promise<EditBudgetFigures> {
+	const { fake } = bench;
+	fake.setGlobalRateLimit(50);
+	const hitsBefore = fake.globalLimitHits;
+	const polls: BenchPoll[] = [];
+	for (let index = 0; index < options.polls; index++) polls.push(await createPoll(fake, bench.creator, guildId, `Budget poll ${index}`));
+	const voters = voterPool(fake, guildId, options.polls * options.votesPerPoll);
+	const lastVoteAt = new Map<number, number>();
+	const started = fake.clock.now();
+	let next = 0;
+	const votes = await run(options.inFlight, { count: options.polls * options.votesPerPoll }, () => {
+		const poll = polls[next++ % polls.length]!;
+		const handle = fake.click({ user: voters.next(), message: poll.message, customId: poll.optionId(next % 3) });
+		void handle.response.then(() => lastVoteAt.set(poll.number, fake.clock.now()));
+		return handle;
+	});
+	const exactAt = new Map<number, number>();
+	const waitUntil = performance.now() + 120_000;
+	while (exactAt.size < polls.length && performance.now() < waitUntil) {
+		for (const poll of polls) {
+			if (!exactAt.has(poll.number) && shownVoters(fake, poll.message.id) === options.votesPerPoll) exactAt.set(poll.number, fake.clock.now());
+		}
+		await sleep(100);
+	}
+	const ids = new Set(polls.map((poll) => poll.message.id));
+	const edits = fake.requestLog
+		.filter((entry) => entry.method === 'PATCH' && entry.at >= started && entry.status < 300 && ids.has(entry.path.split('/').at(-1)!))
+		.map((entry) => entry.at);
+	let most = 0;
+	for (let start = 0, end = 0; end < edits.length; end++) {
+		while (edits[end]! - edits[start]! >= 1_000) start++;
+		most = Math.max(most, end - start + 1);
+	}
+	const lags = polls.flatMap((poll) => {
+		const exact = exactAt.get(poll.number);
+		const voted = lastVoteAt.get(poll.number);
+		return exact === undefined || voted === undefined ? [] : [Math.max(0, exact - voted)];
+	});
+	fake.setGlobalRateLimit(null);
+	return {
+		polls: options.polls,
+		votesPerPoll: options.votesPerPoll,
+		budgetPerSecond: options.budgetPerSecond,
+		mostEditsInOneSecond: most,
+		edits: edits.length,
+		globalLimitHits: fake.globalLimitHits - hitsBefore,
+		exact: exactAt.size,
+		longestLagMs: Math.round(Math.max(0, ...lags)),
+		votes
+	};
+}

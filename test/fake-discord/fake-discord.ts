@@ -504,6 +504,16 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 	}
 
 	/** Injected faults not yet consumed. */
+	/** Discord's global limit on authenticated requests (about 50/s for a bot); off unless a test turns it on. */
+	public setGlobalRateLimit(perSecond: number | null): void {
+		this.rest.setGlobalRateLimit(perSecond);
+	}
+
+	/** Requests the global limit refused with 429. */
+	public get globalLimitHits(): number {
+		return this.rest.globalLimitHits;
+	}
+
 	public pendingFaults(): number {
 		return this.rest.pendingFaults();
 	}

@@ -26,6 +26,19 @@ describe('fake REST', () => {
 		expect(fake.violations).toHaveLength(1);
 	});
 
+	test('GIVEN the global limit at 5/s WHEN 8 authenticated requests go at once THEN 3 get a global 429, and a second later all pass again', async () => {
+		fake.setGlobalRateLimit(5);
+		const statuses = await Promise.all(Array.from({ length: 8 }, () => rawRequest(fake.restBase, 'GET', '/users/@me').then((r) => r.status)));
+		expect(statuses.filter((status) => status === 200)).toHaveLength(5);
+		expect(statuses.filter((status) => status === 429)).toHaveLength(3);
+		expect(fake.globalLimitHits).toBe(3);
+		const refused = await rawRequest(fake.restBase, 'GET', '/users/@me');
+		expect(refused.body).toMatchObject({ global: true });
+		await new Promise((resolve) => setTimeout(resolve, 1_050));
+		expect((await rawRequest(fake.restBase, 'GET', '/users/@me')).status).toBe(200);
+		fake.setGlobalRateLimit(null);
+	});
+
 	test('GIVEN an unknown route THEN 404 "404: Not Found" and it is recorded', async () => {
 		const response = await rawRequest(fake.restBase, 'GET', '/guilds/1/audit-logs-that-do-not-exist');
 		expect(response).toMatchObject({ status: 404, body: { message: '404: Not Found', code: 0 } });

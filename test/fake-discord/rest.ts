@@ -88,6 +88,11 @@ export class RestApi {
 	public readonly requestLog: RequestLogEntry[] = [];
 	private readonly routes: CompiledRoute[];
 	private readonly faults: Fault[] = [];
+	/** Discord's global limit on a bot's authenticated requests, when a test asks for it: per second, and when each was taken. */
+	private globalLimit: number | null = null;
+	private readonly globalWindow: number[] = [];
+	/** Requests refused by the global limit. */
+	public globalLimitHits = 0;
 
 	public constructor(
 		routes: RouteDefinition[],
@@ -121,6 +126,33 @@ export class RestApi {
 				}
 			})
 		});
+	}
+
+	/**
+	 * Enforces Discord's global limit: at most `perSecond` authenticated requests in any second (interaction callbacks
+	 * and webhook follow-ups carry no token and are outside it, as on Discord); `null` turns it off.
+	 */
+	public setGlobalRateLimit(perSecond: number | null): void {
+		this.globalLimit = perSecond;
+		this.globalWindow.length = 0;
+	}
+
+	/** A 429 with `global: true` when this request would go past the global limit; otherwise counts it. */
+	private takeGlobal(): { status: number; body: unknown; headers: Record<string, string> } | null {
+		if (this.globalLimit === null) return null;
+		const now = this.clock.now();
+		while (this.globalWindow.length > 0 && this.globalWindow[0]! <= now - 1_000) this.globalWindow.shift();
+		if (this.globalWindow.length < this.globalLimit) {
+			this.globalWindow.push(now);
+			return null;
+		}
+		this.globalLimitHits++;
+		const retryAfter = Math.max(0.001, (this.globalWindow[0]! + 1_000 - now) / 1_000);
+		return {
+			status: 429,
+			body: { message: 'You are being rate limited.', retry_after: retryAfter, global: true },
+			headers: { 'Retry-After': String(Math.ceil(retryAfter)), 'X-RateLimit-Global': 'true', 'X-RateLimit-Scope': 'global' }
+		};
 	}
 
 	public failNext(matcher: RouteMatcher, count: number, status: number): void {
@@ -197,6 +229,8 @@ export class RestApi {
 		try {
 			const raw = await readBody(incoming);
 			if (route.auth && !/^Bot\s+\S+/.test(incoming.headers.authorization ?? '')) return reject(Errors.unauthorized());
+			const limited = route.auth ? this.takeGlobal() : null;
+			if (limited) return finish(route.template, limited.status, limited.body, limited.headers);
 			const fault = this.takeFault(method, route.template, apiPath!);
 			if (fault) {
 				const injected = fault.respond(request);

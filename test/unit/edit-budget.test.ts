@@ -44,6 +44,29 @@ describe('EditBudget', () => {
 	});
 });
 
+describe('EditBudget before each send', () => {
+	test('GIVEN 6 edits let out at once at 20/s, one slow WHEN sent THEN each starts 50 ms after the one before and after its answer', async () => {
+		const budget = new EditBudget(20);
+		const spans: { start: number; end: number }[] = [];
+		const edit = (ms: number) => async () => {
+			const start = performance.now();
+			await new Promise((resolve) => setTimeout(resolve, ms));
+			spans.push({ start, end: performance.now() });
+		};
+		await Promise.all([budget.send(edit(200)), ...Array.from({ length: 5 }, () => budget.send(edit(1)))]);
+		for (let index = 1; index < spans.length; index++) {
+			expect(spans[index]!.start - spans[index - 1]!.start).toBeGreaterThanOrEqual(49);
+			expect(spans[index]!.start).toBeGreaterThanOrEqual(spans[index - 1]!.end - 1);
+		}
+	});
+
+	test("GIVEN an edit that fails WHEN the next is sent THEN the failure is its caller's alone", async () => {
+		const budget = new EditBudget(100);
+		await expect(budget.send(() => Promise.reject(new Error('gone')))).rejects.toThrow('gone');
+		await expect(budget.send(() => Promise.resolve('sent'))).resolves.toBe('sent');
+	});
+});
+
 describe('EditCoalescer with a budget', () => {
 	beforeEach(() => vi.useFakeTimers());
 	afterEach(() => vi.useRealTimers());

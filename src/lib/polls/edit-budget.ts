@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 /**
  * The poll-message edits this process may send per second. Discord allows a bot about 50 authenticated requests per
  * second in all, and every poll edit is one: past ~100 hot polls, one edit per poll every 2 s would queue up behind
@@ -6,11 +8,20 @@
  * of polls waiting. A flush reads the database when it runs, so the last edit after a burst is exact however long it
  * waited. Vote acknowledgements never pass through here: they are interaction callbacks, outside the global limit.
  */
+/**
+ * A second and a little: requests spaced exactly `1 / rate` apart can still land `rate + 1` in one second at
+ * Discord once the network jitters, and the budget is a ceiling, not a target.
+ */
+const sendSpacingMs = 1_050;
+
 export class EditBudget {
 	private readonly queue: (() => void)[] = [];
 	private timer: NodeJS.Timeout | null = null;
 	/** When the last slot was given (ms, `now()` clock). */
 	private lastStart = Number.NEGATIVE_INFINITY;
+	/** When the last edit was let out to Discord, and the edits waiting for that. */
+	private lastSend = Number.NEGATIVE_INFINITY;
+	private sends: Promise<void> = Promise.resolve();
 
 	public constructor(
 		private perSecond: number,
@@ -40,6 +51,26 @@ export class EditBudget {
 	public enqueue(start: () => void) {
 		this.queue.push(start);
 		this.drain();
+	}
+
+	/**
+	 * Sends one edit, `1 / rate` seconds at least after the previous one was sent and once it has been answered.
+	 * Flushes start spaced already, but each reads the database first, and REST queues requests per route: a slow
+	 * answer followed by quick ones would reach Discord bunched. One edit on the wire at a time keeps the requests
+	 * themselves within the rate (an edit takes a few milliseconds, far below the spacing).
+	 */
+	public send<T>(request: () => Promise<T>): Promise<T> {
+		const turn = this.sends.then(async () => {
+			const wait = this.lastSend + sendSpacingMs / this.perSecond - this.now();
+			if (wait > 0) await sleep(wait);
+			this.lastSend = this.now();
+			return request();
+		});
+		this.sends = turn.then(
+			() => undefined,
+			() => undefined
+		);
+		return turn;
 	}
 
 	private drain() {

@@ -14,24 +14,23 @@ import { readPollState } from './repository.js';
 import { renderPollMessage } from './render.js';
 import { pollTranslator } from './language.js';
 
+/** This process's share of the bot's edits per second; set from POLL_EDIT_RATE at start-up (src/lib/fleet). */
+export const pollEditBudget = new EditBudget(40);
+
 /** Rewrites the poll message from the database's current state. */
 export async function refreshPollMessage(ref: PollRef): Promise<void> {
 	const state = await readPollState(container.sql, ref.guildId, ref.number);
 	if (state.isErr()) return;
 	const { poll } = state.unwrap();
 	if (poll.messageId === null) return;
+	const body = { ...renderPollMessage(pollTranslator(poll), state.unwrap()), allowed_mentions: { parse: [] } };
 	const sent = await unlessDiscordError(
-		container.client.rest.patch(Routes.channelMessage(poll.channelId, poll.messageId), {
-			body: { ...renderPollMessage(pollTranslator(poll), state.unwrap()), allowed_mentions: { parse: [] } }
-		}),
+		pollEditBudget.send(() => container.client.rest.patch(Routes.channelMessage(poll.channelId, poll.messageId!), { body })),
 		ExpectedDiscordErrors.Unreachable
 	);
 	if (sent === null) container.logger.debug(`Poll #${ref.number}'s message is unreachable; not updated.`, { guildId: ref.guildId });
 	else metrics.pollEditsSent.inc();
 }
-
-/** This process's share of the bot's edits per second; set from POLL_EDIT_RATE at start-up (src/lib/fleet). */
-export const pollEditBudget = new EditBudget(40);
 
 export const pollEdits = new EditCoalescer<PollRef>({
 	budget: pollEditBudget,
