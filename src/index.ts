@@ -15,6 +15,7 @@ import { attachClientMetrics } from './lib/metrics/interactions.js';
 import { startMetricsServer } from './lib/metrics/server.js';
 import { createDeadlineScheduler } from './lib/polls/announce.js';
 import { pollEdits } from './lib/polls/edits.js';
+import { GuildSettingsCache } from './lib/settings/cache.js';
 import { describeShards } from './lib/sharding.js';
 import { onShutdown, registerShutdown, shutdown } from './lib/shutdown.js';
 
@@ -77,6 +78,9 @@ try {
 	container.approvals = new ApprovalCache(database.sql);
 	await container.approvals.listen();
 	onShutdown('stop listening for approval changes', () => container.approvals.close());
+	container.guildSettings = new GuildSettingsCache(database.sql);
+	await container.guildSettings.listen();
+	onShutdown('stop listening for settings changes', () => container.guildSettings.close());
 
 	const client = createClient(config, logger);
 	health.client = client;

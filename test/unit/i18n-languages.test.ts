@@ -146,7 +146,7 @@ describe('the checks themselves', () => {
 	});
 
 	test('GIVEN a missing namespace file and one en-US does not have THEN both are reported', () => {
-		expect(languageProblems({ 'en-US': english, de: { other: {} } })).toEqual(['de/other.json: not in en-US', 'de/common.json: missing']);
+		expect(languageProblems({ 'en-US': english, de: { other: {} } as Resources[string] })).toEqual(['de/other.json: not in en-US', 'de/common.json: missing']);
 	});
 
 	test('GIVEN an upper-case name, a name with a space, a long description and twin names THEN each is reported', () => {

@@ -3,11 +3,12 @@ import type approval from '../../languages/en-US/approval.json';
 import type commands from '../../languages/en-US/commands.json';
 import type common from '../../languages/en-US/common.json';
 import type polls from '../../languages/en-US/polls.json';
+import type settings from '../../languages/en-US/settings.json';
 
 declare module 'i18next' {
 	interface CustomTypeOptions {
 		defaultNS: 'common';
-		resources: { admin: typeof admin; approval: typeof approval; commands: typeof commands; common: typeof common; polls: typeof polls };
+		resources: { admin: typeof admin; approval: typeof approval; commands: typeof commands; common: typeof common; polls: typeof polls; settings: typeof settings };
 		returnNull: false;
 	}
 }
