@@ -5,6 +5,7 @@ import { ApplicationIntegrationType, AttachmentBuilder, InteractionContextType, 
 import { mayAutocomplete, requesterOf } from '../lib/access.js';
 import { interactionFields } from '../lib/discord/answers.js';
 import { renderMessage } from '../lib/failures.js';
+import { localized } from '../lib/i18n/commands.js';
 import { english } from '../lib/i18n/index.js';
 import { guildLocaleOf, readerTranslator } from '../lib/i18n/readers.js';
 import { closeByMember, createAndPostPoll, exportPoll, findNamedPoll, listOpen, readResults } from '../lib/polls/actions.js';
@@ -27,7 +28,7 @@ const t = english;
 })
 export class PollCommand extends Subcommand {
 	public override registerApplicationCommands(registry: Subcommand.Registry) {
-		registry.registerChatInputCommand((builder) =>
+		localized(registry, 'poll').registerChatInputCommand((builder) =>
 			builder
 				.setName(this.name)
 				.setDescription(this.description)

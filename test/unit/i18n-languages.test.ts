@@ -43,7 +43,8 @@ function languageProblems(resources: Resources): string[] {
 	const referenceFiles = Object.keys(reference).sort();
 	for (const [locale, files] of Object.entries(resources)) {
 		const categories = new Intl.PluralRules(locale).resolvedOptions().pluralCategories.sort();
-		for (const file of Object.keys(files).filter((name) => !(name in reference))) problems.push(`${locale}/${file}.json: not in ${defaultLocale}`);
+		for (const file of Object.keys(files).filter((name) => !(name in reference)))
+			problems.push(`${locale}/${file}.json: not in ${defaultLocale}`);
 		for (const file of referenceFiles) {
 			const ours = (files as Record<string, unknown>)[file];
 			if (ours === undefined) {
@@ -69,7 +70,8 @@ function languageProblems(resources: Resources): string[] {
 				const wanted = placeholdersOf(english.get('other') ?? english.get('') ?? '').join(' ');
 				for (const [form, text] of forms) {
 					const have = placeholdersOf(text).join(' ');
-					if (have !== wanted) problems.push(`${locale}/${file}.json: ${base}${form && `_${form}`} has [${have}], ${defaultLocale} has [${wanted}]`);
+					if (have !== wanted)
+						problems.push(`${locale}/${file}.json: ${base}${form && `_${form}`} has [${have}], ${defaultLocale} has [${wanted}]`);
 				}
 			}
 		}
@@ -104,7 +106,10 @@ function registrationProblems(resources: Resources): string[] {
 	for (const [locale, files] of Object.entries(resources)) {
 		check(locale, files.commands, 'commands');
 		// Choice names: 1 to 100 characters.
-		for (const [key, text] of [...flatten(files.settings?.languages, 'settings:languages'), ...flatten(files.approval?.status, 'approval:status')]) {
+		for (const [key, text] of [
+			...flatten(files.settings?.languages, 'settings:languages'),
+			...flatten(files.approval?.status, 'approval:status')
+		]) {
 			const length = [...text].length;
 			if (length < 1 || length > 100) problems.push(`${locale} ${key}: choice name is ${length} characters`);
 		}
@@ -146,12 +151,20 @@ describe('the checks themselves', () => {
 	});
 
 	test('GIVEN a missing namespace file and one en-US does not have THEN both are reported', () => {
-		expect(languageProblems({ 'en-US': english, de: { other: {} } as Resources[string] })).toEqual(['de/other.json: not in en-US', 'de/common.json: missing']);
+		expect(languageProblems({ 'en-US': english, de: { other: {} } as Resources[string] })).toEqual([
+			'de/other.json: not in en-US',
+			'de/common.json: missing'
+		]);
 	});
 
 	test('GIVEN an upper-case name, a name with a space, a long description and twin names THEN each is reported', () => {
 		const commands = {
-			poll: { name: 'Umfrage', description: 'x'.repeat(101), create: { name: 'neu', description: 'Neu' }, close: { name: 'neu', description: 'Zu' } },
+			poll: {
+				name: 'Umfrage',
+				description: 'x'.repeat(101),
+				create: { name: 'neu', description: 'Neu' },
+				close: { name: 'neu', description: 'Zu' }
+			},
 			help: { name: 'die hilfe', description: 'Hilfe' }
 		};
 		expect(registrationProblems({ de: { commands } })).toEqual([

@@ -8,7 +8,14 @@ import type settings from '../../languages/en-US/settings.json';
 declare module 'i18next' {
 	interface CustomTypeOptions {
 		defaultNS: 'common';
-		resources: { admin: typeof admin; approval: typeof approval; commands: typeof commands; common: typeof common; polls: typeof polls; settings: typeof settings };
+		resources: {
+			admin: typeof admin;
+			approval: typeof approval;
+			commands: typeof commands;
+			common: typeof common;
+			polls: typeof polls;
+			settings: typeof settings;
+		};
 		returnNull: false;
 	}
 }

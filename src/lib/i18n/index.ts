@@ -28,7 +28,9 @@ export function loadResources(directory = languagesDirectory): Resources {
 	return resources;
 }
 
-const resources = loadResources();
+/** The tree as loaded at start-up, for code that walks it (command registration). */
+export const loadedResources: Resources = loadResources();
+const resources = loadedResources;
 
 /** The languages the bot speaks: one folder each. */
 export const shippedLocales: ReadonlySet<string> = new Set(Object.keys(resources));
