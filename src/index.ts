@@ -17,6 +17,7 @@ import { startMetricsServer } from './lib/metrics/server.js';
 import { createDeadlineScheduler } from './lib/polls/announce.js';
 import { shareEditBudget } from './lib/fleet/edit-share.js';
 import { pollEditBudget, pollEdits } from './lib/polls/edits.js';
+import { GuildSettingsCache } from './lib/settings/cache.js';
 import { describeShards } from './lib/sharding.js';
 import { onShutdown, registerShutdown, shutdown } from './lib/shutdown.js';
 
@@ -81,6 +82,9 @@ try {
 	container.approvals = new ApprovalCache(database.sql);
 	await container.approvals.listen();
 	onShutdown('stop listening for approval changes', () => container.approvals.close());
+	container.guildSettings = new GuildSettingsCache(database.sql);
+	await container.guildSettings.listen();
+	onShutdown('stop listening for settings changes', () => container.guildSettings.close());
 
 	const client = createClient(config, logger);
 	health.client = client;

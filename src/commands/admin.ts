@@ -17,6 +17,7 @@ import { applyDecision, leaveGuild } from '../lib/approval/service.js';
 import { snowflakePattern } from '../lib/snowflake.js';
 import { collectStats, formatStats } from '../lib/admin/stats.js';
 import { Failure, message, refuse } from '../lib/failures.js';
+import { localized, localizedChoice } from '../lib/i18n/commands.js';
 import { english } from '../lib/i18n/index.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
 
@@ -49,7 +50,7 @@ const serverOption = (option: SlashCommandStringOption) =>
 export class AdminCommand extends Subcommand {
 	public override registerApplicationCommands(registry: Subcommand.Registry) {
 		const adminGuildId = this.container.config.adminGuildId;
-		registry.registerChatInputCommand(
+		localized(registry, 'admin').registerChatInputCommand(
 			(builder) =>
 				builder
 					.setName(this.name)
@@ -85,7 +86,7 @@ export class AdminCommand extends Subcommand {
 								option
 									.setName('status')
 									.setDescription(t('commands:admin.servers.status.description'))
-									.addChoices(GuildStatuses.map((status) => ({ name: status, value: status })))
+									.addChoices(GuildStatuses.map((status) => localizedChoice(`approval:status.${status}`, status)))
 							)
 					)
 					.addSubcommand((command) => command.setName('stats').setDescription(t('commands:admin.stats.description'))),

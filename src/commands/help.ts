@@ -4,13 +4,14 @@ import { Subcommand } from '@sapphire/plugin-subcommands';
 import { ApplicationIntegrationType, EmbedBuilder, InteractionContextType, MessageFlags } from 'discord.js';
 import { accessRefusal, requesterOf } from '../lib/access.js';
 import { renderMessage } from '../lib/failures.js';
+import { localized } from '../lib/i18n/commands.js';
 import { english } from '../lib/i18n/index.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
 
 @ApplyOptions<Command.Options>({ description: english('commands:help.description'), allowUnapproved: true })
 export class HelpCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry) {
-		registry.registerChatInputCommand((builder) =>
+		localized(registry, 'help').registerChatInputCommand((builder) =>
 			builder
 				.setName(this.name)
 				.setDescription(this.description)

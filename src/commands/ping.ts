@@ -2,13 +2,14 @@ import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
 import { ApplicationIntegrationType, InteractionContextType, MessageFlags } from 'discord.js';
 import { measureDatabaseLatency } from '../lib/database/latency.js';
+import { localized } from '../lib/i18n/commands.js';
 import { english } from '../lib/i18n/index.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
 
 @ApplyOptions<Command.Options>({ description: english('commands:ping.description'), allowUnapproved: true })
 export class PingCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry) {
-		registry.registerChatInputCommand((builder) =>
+		localized(registry, 'ping').registerChatInputCommand((builder) =>
 			builder
 				.setName(this.name)
 				.setDescription(this.description)

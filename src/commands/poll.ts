@@ -12,6 +12,7 @@ import {
 import { mayAutocomplete, requesterOf } from '../lib/access.js';
 import { interactionFields } from '../lib/discord/answers.js';
 import { renderMessage } from '../lib/failures.js';
+import { localized } from '../lib/i18n/commands.js';
 import { english } from '../lib/i18n/index.js';
 import { guildLocaleOf, readerTranslator } from '../lib/i18n/readers.js';
 import { closeByMember, createAndPostPoll, exportPoll, findNamedPoll, listOpen, readResults } from '../lib/polls/actions.js';
@@ -37,7 +38,7 @@ const t = english;
 })
 export class PollCommand extends Subcommand {
 	public override registerApplicationCommands(registry: Subcommand.Registry) {
-		registry.registerChatInputCommand((builder) =>
+		localized(registry, 'poll').registerChatInputCommand((builder) =>
 			builder
 				.setName(this.name)
 				.setDescription(this.description)
@@ -70,9 +71,9 @@ export class PollCommand extends Subcommand {
 							option.setName('hide_results').setDescription(t('commands:poll.create.hideResults.description'))
 						)
 						.addRoleOption((option) => option.setName('role').setDescription(t('commands:poll.create.role.description')))
-						.addStringOption((option) => option.setName('starts_in').setDescription(t('life:commands.startsIn.description')))
-						.addStringOption((option) => option.setName('remind_before').setDescription(t('life:commands.remindBefore.description')))
-						.addRoleOption((option) => option.setName('remind_role').setDescription(t('life:commands.remindRole.description')))
+						.addStringOption((option) => option.setName('starts_in').setDescription(t('commands:poll.create.startsIn.description')))
+						.addStringOption((option) => option.setName('remind_before').setDescription(t('commands:poll.create.remindBefore.description')))
+						.addRoleOption((option) => option.setName('remind_role').setDescription(t('commands:poll.create.remindRole.description')))
 				)
 				.addSubcommand((close) => close.setName('close').setDescription(t('commands:poll.close.description')).addStringOption(pollOption))
 				.addSubcommand((results) =>
@@ -85,24 +86,24 @@ export class PollCommand extends Subcommand {
 				.addSubcommand((edit) =>
 					edit
 						.setName('edit')
-						.setDescription(t('life:commands.edit.description'))
+						.setDescription(t('commands:poll.edit.description'))
 						.addStringOption(pollOption)
 						.addStringOption((option) =>
 							option
 								.setName('question')
-								.setDescription(t('life:commands.edit.question.description'))
+								.setDescription(t('commands:poll.edit.question.description'))
 								.setMaxLength(PollLimits.questionMaxLength)
 						)
-						.addStringOption((option) => option.setName('options').setDescription(t('life:commands.edit.options.description')))
-						.addStringOption((option) => option.setName('add_options').setDescription(t('life:commands.edit.addOptions.description')))
-						.addStringOption((option) => option.setName('duration').setDescription(t('life:commands.edit.duration.description')))
+						.addStringOption((option) => option.setName('options').setDescription(t('commands:poll.edit.options.description')))
+						.addStringOption((option) => option.setName('add_options').setDescription(t('commands:poll.edit.addOptions.description')))
+						.addStringOption((option) => option.setName('duration').setDescription(t('commands:poll.edit.duration.description')))
 				)
 				.addSubcommand((reopen) =>
 					reopen
 						.setName('reopen')
-						.setDescription(t('life:commands.reopen.description'))
+						.setDescription(t('commands:poll.reopen.description'))
 						.addStringOption(pollOption)
-						.addStringOption((option) => option.setName('duration').setDescription(t('life:commands.reopen.duration.description')))
+						.addStringOption((option) => option.setName('duration').setDescription(t('commands:poll.reopen.duration.description')))
 				)
 		);
 	}

@@ -2,10 +2,12 @@ import type { ApprovalCache } from './approval/cache.js';
 import type { Config } from './config.js';
 import type { Sql } from './database/client.js';
 import type { InFlightInteractions } from './in-flight.js';
+import type { GuildSettingsCache } from './settings/cache.js';
 
 declare module '@sapphire/pieces' {
 	interface Container {
 		approvals: ApprovalCache;
+		guildSettings: GuildSettingsCache;
 		config: Config;
 		sql: Sql;
 		inFlight: InFlightInteractions;

@@ -1,6 +1,7 @@
 import { SapphireClient } from '@sapphire/framework';
 import { GatewayDispatchEvents, GatewayIntentBits, LimitedCollection, Options, type CacheFactory, type Client } from 'discord.js';
 import type { Config } from './config.js';
+import { i18nPluginOptions } from './i18n/plugin.js';
 import type { BotLogger } from './logger.js';
 import { clientShardOptions } from './sharding.js';
 
@@ -72,7 +73,8 @@ export function createClient(config: Config, logger: BotLogger): SapphireClient 
 		logger: { instance: logger },
 		allowedMentions: { parse: [], repliedUser: false },
 		rest: config.discordApiUrl === null ? {} : { api: config.discordApiUrl },
-		makeCache: makeBotCache()
+		makeCache: makeBotCache(),
+		i18n: i18nPluginOptions
 	});
 	dropUnreadGuildData(client);
 	return client;

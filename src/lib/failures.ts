@@ -46,7 +46,9 @@ export enum Failure {
 	/** The poll was cancelled before it was ever posted. */
 	PollNeverPosted = 'pollNeverPosted',
 	/** The member asked the bot to mention someone they may not mention themselves. */
-	MentionForbidden = 'mentionForbidden'
+	MentionForbidden = 'mentionForbidden',
+	/** Changing a server's settings needs Manage Server. */
+	SettingsForbidden = 'settingsForbidden'
 }
 
 /** A sentence by key, with its values: what rules return instead of text, so the reader's language picks the words. */

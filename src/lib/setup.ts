@@ -1,4 +1,5 @@
 // Loaded first by src/index.ts: plugin registration and framework defaults, before any piece is imported.
+import '@sapphire/plugin-i18next/register';
 import '@sapphire/plugin-subcommands/register';
 import { ApplicationCommandRegistries, RegisterBehavior } from '@sapphire/framework';
 

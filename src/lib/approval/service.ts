@@ -6,7 +6,9 @@ import { container } from '@sapphire/framework';
 import type { Result } from '@sapphire/result';
 import { Routes, type APIChannel, type APIMessage } from 'discord.js';
 import { ExpectedDiscordErrors, isDiscordError, unlessDiscordError } from '../discord/errors.js';
-import { english } from '../i18n/index.js';
+import { defaultLocale, translator } from '../i18n/index.js';
+import { shippedLocale } from '../i18n/readers.js';
+import { findOwnerLocale } from '../settings/repository.js';
 import {
 	decide,
 	findGuild,
@@ -44,10 +46,10 @@ export async function syncGuilds(guilds: readonly GuildFacts[]) {
 export async function announceGuild(guildId: string) {
 	const guild = await findGuild(container.sql, guildId);
 	if (!guild) return;
-	const body = { ...renderApprovalRequest(english, guild), allowed_mentions: { parse: [] } };
 	let delivered = 0;
 	for (const ownerId of container.config.ownerIds) {
 		try {
+			const body = { ...renderApprovalRequest(await ownerTranslator(ownerId), guild), allowed_mentions: { parse: [] } };
 			const channel = (await container.client.rest.post(Routes.userChannels(), { body: { recipient_id: ownerId } })) as APIChannel;
 			const message = (await container.client.rest.post(Routes.channelMessages(channel.id), { body })) as APIMessage;
 			await saveAnnouncement(container.sql, guildId, { ownerId, channelId: channel.id, messageId: message.id });
@@ -96,10 +98,10 @@ export async function applyDecision(input: DecisionInput): Promise<Result<Decisi
 export async function refreshAnnouncements(guildId: string, exceptMessageId?: string) {
 	const guild = await findGuild(container.sql, guildId);
 	if (!guild) return;
-	const body = { ...renderApprovalRequest(english, guild), allowed_mentions: { parse: [] } };
 	for (const announcement of await listAnnouncements(container.sql, guildId)) {
 		if (announcement.messageId === exceptMessageId) continue;
 		try {
+			const body = { ...renderApprovalRequest(await ownerTranslator(announcement.ownerId), guild), allowed_mentions: { parse: [] } };
 			await container.client.rest.patch(Routes.channelMessage(announcement.channelId, announcement.messageId), { body });
 		} catch (error) {
 			if (!isDiscordError(error, ExpectedDiscordErrors.MessageGone)) {
@@ -107,6 +109,11 @@ export async function refreshAnnouncements(guildId: string, exceptMessageId?: st
 			}
 		}
 	}
+}
+
+/** The owner's language as last seen in an interaction (see the RememberOwnerLocale listener), else en-US. */
+async function ownerTranslator(ownerId: string) {
+	return translator(shippedLocale(await findOwnerLocale(container.sql, ownerId)) ?? defaultLocale);
 }
 
 /** Leaves a server; a server the bot is no longer in counts as left. */

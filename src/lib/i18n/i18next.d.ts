@@ -4,6 +4,7 @@ import type commands from '../../languages/en-US/commands.json';
 import type common from '../../languages/en-US/common.json';
 import type life from '../../languages/en-US/life.json';
 import type polls from '../../languages/en-US/polls.json';
+import type settings from '../../languages/en-US/settings.json';
 
 declare module 'i18next' {
 	interface CustomTypeOptions {
@@ -15,6 +16,7 @@ declare module 'i18next' {
 			common: typeof common;
 			life: typeof life;
 			polls: typeof polls;
+			settings: typeof settings;
 		};
 		returnNull: false;
 	}

@@ -3,12 +3,12 @@
  * `dist/languages` by the build. Placeholders and plurals are i18next's (`{{count}}` with `_one`/`_other`). Keys are
  * typed from the en-US files (see `i18next.d.ts`), so a key that does not exist does not compile.
  */
-import { createInstance, type ParseKeys } from 'i18next';
+import i18next, { type InitOptions, type ParseKeys } from 'i18next';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const defaultLocale = 'en-US';
-export const namespaces = ['common', 'polls', 'approval', 'admin', 'commands', 'life'] as const;
+export const namespaces = ['common', 'polls', 'approval', 'admin', 'commands', 'life', 'settings'] as const;
 export type Namespace = (typeof namespaces)[number];
 
 /** Beside the compiled code: `dist/lib/i18n` → `dist/languages`, and `src/lib/i18n` → `src/languages` in tests. */
@@ -28,13 +28,20 @@ export function loadResources(directory = languagesDirectory): Resources {
 	return resources;
 }
 
-const resources = loadResources();
+/** The tree as loaded at start-up, for code that walks it (command registration). */
+export const loadedResources: Resources = loadResources();
+const resources = loadedResources;
 
 /** The languages the bot speaks: one folder each. */
 export const shippedLocales: ReadonlySet<string> = new Set(Object.keys(resources));
 
-const i18n = createInstance();
-await i18n.init({
+/**
+ * The options of the process's one i18next instance, the global `i18next` that @sapphire/plugin-i18next drives too:
+ * initialised here, synchronously and from memory, so render functions, unit tests and the deadline scheduler have
+ * words without a client; then the plugin initialises the same instance again with these same options and resources
+ * at login (see `i18nPluginOptions`), so that `fetchT`, `resolveKey` and `applyLocalizedBuilder` read the same tree.
+ */
+export const i18nextOptions: InitOptions = {
 	resources,
 	lng: defaultLocale,
 	fallbackLng: defaultLocale,
@@ -46,7 +53,9 @@ await i18n.init({
 	returnNull: false,
 	// i18next prints a notice on start-up otherwise: the bot's output is its log, one line per event.
 	showSupportNotice: false
-});
+};
+
+if (!i18next.isInitialized) await i18next.init(i18nextOptions);
 
 /** Every key of the message tree, as `namespace:path.to.key`. */
 export type MessageKey = ParseKeys<Namespace[]>;
@@ -59,7 +68,7 @@ const translators = new Map<string, Translator>();
 export function translator(locale: string = defaultLocale): Translator {
 	let t = translators.get(locale);
 	if (t === undefined) {
-		const fixed = i18n.getFixedT(locale);
+		const fixed = i18next.getFixedT(locale);
 		t = (key, values) => fixed(key as never, values as never) as unknown as string;
 		translators.set(locale, t);
 	}

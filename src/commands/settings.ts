@@ -1,0 +1,75 @@
+import { ApplyOptions } from '@sapphire/decorators';
+import { fetchT } from '@sapphire/plugin-i18next';
+import { Subcommand } from '@sapphire/plugin-subcommands';
+import { ApplicationIntegrationType, EmbedBuilder, InteractionContextType, MessageFlags, PermissionFlagsBits } from 'discord.js';
+import { localized, localizedChoice } from '../lib/i18n/commands.js';
+import { english, type MessageKey, type Translator } from '../lib/i18n/index.js';
+import { guildLanguage, languageChoices, setGuildLanguage, type SettingsActor } from '../lib/settings/service.js';
+
+const t = english;
+
+/** A server's settings for the bot. Each setting is one subcommand calling src/lib/settings; every answer is ephemeral. */
+@ApplyOptions<Subcommand.Options>({
+	description: t('commands:settings.description'),
+	subcommands: [
+		{ name: 'language', chatInputRun: 'chatInputLanguage' },
+		{ name: 'show', chatInputRun: 'chatInputShow' }
+	]
+})
+export class SettingsCommand extends Subcommand {
+	public override registerApplicationCommands(registry: Subcommand.Registry) {
+		localized(registry, 'settings').registerChatInputCommand((builder) =>
+			builder
+				.setName(this.name)
+				.setDescription(this.description)
+				// Shown to Manage Server only; servers may change that, so src/lib/settings checks again.
+				.setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+				.setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
+				.setContexts(InteractionContextType.Guild)
+				.addSubcommand((command) =>
+					command
+						.setName('language')
+						.setDescription(t('commands:settings.language.description'))
+						.addStringOption((option) =>
+							option
+								.setName('language')
+								.setDescription(t('commands:settings.language.language.description'))
+								.setRequired(true)
+								.addChoices(languageChoices().map((choice) => localizedChoice(languageKey(choice), choice)))
+						)
+				)
+				.addSubcommand((command) => command.setName('show').setDescription(t('commands:settings.show.description')))
+		);
+	}
+
+	public async chatInputLanguage(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
+		const chosen = await setGuildLanguage(actorOf(interaction), interaction.options.getString('language', true));
+		// Fetched after the change: a member whose own language the bot lacks reads the answer in the new one.
+		const reader = (await fetchT(interaction)) as unknown as Translator;
+		const { effective } = guildLanguage(interaction.guildId, interaction.guildLocale);
+		const content =
+			chosen === null
+				? reader('settings:languageAutomatic', { language: reader(languageKey(effective)) })
+				: reader('settings:languageSet', { language: reader(languageKey(chosen)) });
+		return interaction.reply({ content, flags: MessageFlags.Ephemeral });
+	}
+
+	public async chatInputShow(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
+		const reader = (await fetchT(interaction)) as unknown as Translator;
+		const { chosen, effective } = guildLanguage(interaction.guildId, interaction.guildLocale);
+		const language =
+			chosen === null
+				? reader('settings:show.languageAutomatic', { language: reader(languageKey(effective)) })
+				: reader('settings:show.language', { language: reader(languageKey(chosen)) });
+		const embed = new EmbedBuilder().setTitle(reader('settings:show.title')).setDescription([language].join('\n')).setColor(0x5865f2);
+		return interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral });
+	}
+}
+
+function actorOf(interaction: Subcommand.ChatInputCommandInteraction<'cached'>): SettingsActor {
+	return { guildId: interaction.guildId, manageGuild: interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild) };
+}
+
+function languageKey(choice: string): MessageKey {
+	return `settings:languages.${choice}` as MessageKey;
+}

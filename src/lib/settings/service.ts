@@ -1,0 +1,52 @@
+/**
+ * A server's settings: who may change them and what each setting accepts. `/settings` only reads input and renders;
+ * another setting is one more function here, one more column in `guild_settings` and one more subcommand.
+ */
+import { container } from '@sapphire/framework';
+import { Failure, message, refuse } from '../failures.js';
+import { defaultLocale, shippedLocales } from '../i18n/index.js';
+import { serverLocale } from '../i18n/readers.js';
+import { saveGuildLocale } from './repository.js';
+
+/** The `/settings language` choice that means "follow the server's Discord language". */
+export const automaticLanguage = 'automatic';
+
+/** What `/settings language` offers: automatic first, then the shipped languages, the default one first. */
+export function languageChoices(): string[] {
+	const others = [...shippedLocales].filter((locale) => locale !== defaultLocale).sort();
+	return [automaticLanguage, defaultLocale, ...others];
+}
+
+export interface SettingsActor {
+	readonly guildId: string;
+	/** Whether the member has Manage Server here, from the interaction's resolved permissions. */
+	readonly manageGuild: boolean;
+}
+
+/** Discord hides `/settings` from members without Manage Server, but a server can override that: this is the rule. */
+export function assertMayChangeSettings(actor: SettingsActor): void {
+	if (!actor.manageGuild) refuse(Failure.SettingsForbidden, message('settings:mayNotChange'));
+}
+
+/** Sets the language of the server's public messages; returns the locale chosen, `null` for automatic. */
+export async function setGuildLanguage(actor: SettingsActor, choice: string): Promise<string | null> {
+	assertMayChangeSettings(actor);
+	let locale: string | null;
+	if (choice === automaticLanguage) locale = null;
+	else if (shippedLocales.has(choice)) locale = choice;
+	else refuse(Failure.InvalidInput, message('settings:unknownLanguage', { input: choice }));
+	await saveGuildLocale(container.sql, actor.guildId, locale);
+	container.guildSettings.set({ guildId: actor.guildId, locale });
+	return locale;
+}
+
+export interface LanguageSetting {
+	/** What the server chose; `null`: automatic. */
+	readonly chosen: string | null;
+	/** The language its public messages are written in now. */
+	readonly effective: string;
+}
+
+export function guildLanguage(guildId: string, discordGuildLocale: string | null): LanguageSetting {
+	return { chosen: container.guildSettings.locale(guildId), effective: serverLocale({ guildId, guildLocale: discordGuildLocale }) };
+}
