@@ -36,7 +36,13 @@ export enum Failure {
 	/** A component id naming a poll of another server than the one it was clicked in. */
 	ComponentOtherServer = 'componentOtherServer',
 	/** The server named does not exist for the bot, or is in a state the decision does not apply to. */
-	DecisionRefused = 'decisionRefused'
+	DecisionRefused = 'decisionRefused',
+	/** A ranked ballot that names an option twice or skips a rank. */
+	BallotInvalid = 'ballotInvalid',
+	/** The poll does not show who voted (at all, or not yet). */
+	VotersHidden = 'votersHidden',
+	/** Changing the server's settings needs Manage Server. */
+	SettingsForbidden = 'settingsForbidden'
 }
 
 /** A sentence by key, with its values: what rules return instead of text, so the reader's language picks the words. */

@@ -12,6 +12,9 @@ export function pollDraft(overrides: Partial<PollDraft> = {}): PollDraft {
 		anonymous: false,
 		hideResults: false,
 		roleId: null,
+		ranked: false,
+		weighted: false,
+		showVoters: 'never',
 		...overrides
 	};
 }
@@ -37,6 +40,9 @@ export function pollRow(overrides: Partial<PollRow> = {}): PollRow {
 		closedBy: null,
 		closeReason: null,
 		locale: 'en-US',
+		ranked: false,
+		weighted: false,
+		showVoters: 'never',
 		...overrides
 	};
 }
