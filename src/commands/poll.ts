@@ -11,7 +11,7 @@ import { closeByMember, createAndPostPoll, exportPoll, findNamedPoll, listOpen, 
 import { actorOf } from '../lib/polls/interactions.js';
 import { searchPolls } from '../lib/polls/repository.js';
 import { autocompleteChoice, renderOpenList, renderResults } from '../lib/polls/render.js';
-import { PollLimits } from '../lib/polls/rules.js';
+import { PollLimits, showVotersChoices } from '../lib/polls/rules.js';
 
 const t = english;
 
@@ -60,6 +60,14 @@ export class PollCommand extends Subcommand {
 							option.setName('hide_results').setDescription(t('commands:poll.create.hideResults.description'))
 						)
 						.addRoleOption((option) => option.setName('role').setDescription(t('commands:poll.create.role.description')))
+						.addBooleanOption((option) => option.setName('ranked').setDescription(t('ballots:commands.create.ranked.description')))
+						.addBooleanOption((option) => option.setName('weighted').setDescription(t('ballots:commands.create.weighted.description')))
+						.addStringOption((option) =>
+							option
+								.setName('show_voters')
+								.setDescription(t('ballots:commands.create.showVoters.description'))
+								.addChoices(...showVotersChoices.map((choice) => ({ name: choice, value: choice })))
+						)
 				)
 				.addSubcommand((close) => close.setName('close').setDescription(t('commands:poll.close.description')).addStringOption(pollOption))
 				.addSubcommand((results) =>
@@ -86,7 +94,10 @@ export class PollCommand extends Subcommand {
 					maxChoices: interaction.options.getInteger('max_choices'),
 					anonymous: interaction.options.getBoolean('anonymous'),
 					hideResults: interaction.options.getBoolean('hide_results'),
-					roleId: interaction.options.getRole('role')?.id ?? null
+					roleId: interaction.options.getRole('role')?.id ?? null,
+					ranked: interaction.options.getBoolean('ranked'),
+					weighted: interaction.options.getBoolean('weighted'),
+					showVoters: interaction.options.getString('show_voters')
 				}
 			},
 			async (message) => {
@@ -126,8 +137,12 @@ export class PollCommand extends Subcommand {
 		// Reading a large poll can take longer than Discord's 3 s: acknowledge first. A refusal edits this reply.
 		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 		const poll = await findNamedPoll(interaction.guildId, interaction.options.getString('poll', true));
-		const { state, voters } = await readResults(poll, actorOf(interaction));
-		await interaction.editReply({ content: renderResults(readerTranslator(interaction), state, voters), allowedMentions: { parse: [] } });
+		const { state, voters, chart } = await readResults(poll, actorOf(interaction));
+		await interaction.editReply({
+			content: renderResults(readerTranslator(interaction), state, voters),
+			files: chart === null ? [] : [new AttachmentBuilder(chart.data, { name: chart.name })],
+			allowedMentions: { parse: [] }
+		});
 	}
 
 	public async chatInputList(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {

@@ -9,7 +9,7 @@ import type { Translator } from '../i18n/index.js';
 import { metrics } from '../metrics/index.js';
 import { announceClose, healClosedPoll } from './announce.js';
 import { requestPollEdit } from './edits.js';
-import { renderPollChart, type ChartFile } from './chart.js';
+import { renderPollChartOrNothing, type ChartFile } from './chart.js';
 import { buildExport, type PollExport } from './export.js';
 import { pollTranslator } from './language.js';
 import type { PollRef } from './ref.js';
@@ -213,7 +213,7 @@ export async function closeByMember(ref: PollRef, actor: Actor, request: CloseRe
 export async function readResults(poll: PollRow, actor: Actor): Promise<{ state: PollState; voters: VoteRecord[] | null; chart: ChartFile | null }> {
 	const state = (await readPollState(container.sql, poll.guildId, poll.number)).unwrapOr(null) ?? refuseNotFound(poll.number);
 	const voters = votersVisible(state.poll, actor) ? await listVotes(container.sql, poll.guildId, poll.number, PollLimits.resultsVoterRows) : null;
-	const chart = countsVisible(state.poll) ? await renderPollChart(pollTranslator(state.poll), state) : null;
+	const chart = countsVisible(state.poll) ? await renderPollChartOrNothing(pollTranslator(state.poll), state) : null;
 	return { state, voters, chart };
 }
 

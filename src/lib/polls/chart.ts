@@ -10,6 +10,7 @@
  * The picture has its own opaque light card with dark text, so it reads the same on Discord's dark and light
  * themes (a transparent PNG would put dark text on a dark background).
  */
+import { container } from '@sapphire/framework';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -137,6 +138,19 @@ export async function renderPollChart(t: Translator, state: PollState, now = new
 		formatValue: formatCount
 	});
 	return { name: `poll-${poll.number}.png`, data };
+}
+
+/**
+ * {@link renderPollChart}, or `null` when drawing failed (logged): a chart is a bonus, and a close must be announced
+ * with or without it.
+ */
+export async function renderPollChartOrNothing(t: Translator, state: PollState): Promise<ChartFile | null> {
+	try {
+		return await renderPollChart(t, state);
+	} catch (error) {
+		container.logger.warn(`Poll #${state.poll.number}'s chart could not be drawn; sent without it:`, error, { guildId: state.poll.guildId });
+		return null;
+	}
 }
 
 /** 2030-01-31 14:05 UTC: the same in every language, with no locale data to load. */

@@ -12,6 +12,7 @@ import { pollKey, type PollRef } from './ref.js';
 import { readPollState } from './repository.js';
 import { renderPollMessage } from './render.js';
 import { pollTranslator } from './language.js';
+import { renderPollChartOrNothing } from './chart.js';
 
 /** Rewrites the poll message from the database's current state. */
 export async function refreshPollMessage(ref: PollRef): Promise<void> {
@@ -19,9 +20,17 @@ export async function refreshPollMessage(ref: PollRef): Promise<void> {
 	if (state.isErr()) return;
 	const { poll } = state.unwrap();
 	if (poll.messageId === null) return;
+	const t = pollTranslator(poll);
+	// A closed poll's message carries its chart (shown in the embed); `attachments` replaces any earlier one.
+	const chart = poll.closedAt === null ? null : await renderPollChartOrNothing(t, state.unwrap());
 	const sent = await unlessDiscordError(
 		container.client.rest.patch(Routes.channelMessage(poll.channelId, poll.messageId), {
-			body: { ...renderPollMessage(pollTranslator(poll), state.unwrap()), allowed_mentions: { parse: [] } }
+			body: {
+				...renderPollMessage(t, state.unwrap(), chart === null ? {} : { chart: chart.name }),
+				...(chart === null ? {} : { attachments: [{ id: '0', filename: chart.name }] }),
+				allowed_mentions: { parse: [] }
+			},
+			...(chart === null ? {} : { files: [{ name: chart.name, data: chart.data, contentType: 'image/png' }] })
 		}),
 		ExpectedDiscordErrors.Unreachable
 	);
