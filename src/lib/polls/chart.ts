@@ -15,6 +15,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Translator } from '../i18n/index.js';
+import { encodePng } from './png.js';
 import { countedOptions, runoffOf } from './ranked-render.js';
 import { finalRound } from './ranked.js';
 import type { PollState } from './repository.js';
@@ -116,7 +117,7 @@ export async function drawChart(input: ChartInput): Promise<Buffer> {
 		context.font = `bold 17px ${fontFamilies}`;
 		context.fillText(input.formatValue(bar.value), barLeft + barWidth + 12, middle);
 	}
-	return canvas.encode('png');
+	return encodePng(Layout.width, height, context.getImageData(0, 0, Layout.width, height).data);
 }
 
 /**
