@@ -77,6 +77,10 @@ async function expectChart(attachment: { filename: string; data: Buffer } | unde
 	expect(drawn / (width * height), 'share of non-background pixels').toBeGreaterThan(0.02);
 }
 
+function isClosedMessage(message: FakeMessage): boolean {
+	return ((message.embeds[0] as { title?: string } | undefined)?.title ?? '').endsWith('(closed)');
+}
+
 describe('GIVEN an approved server with ranked, weighted and voter-showing polls', () => {
 	const stack = useStack({
 		setup: (fake) => {
@@ -165,11 +169,11 @@ describe('GIVEN an approved server with ranked, weighted and voter-showing polls
 		expect(embedDescription(open60)).toContain('Round 4: Alpha 22 · Bravo 38');
 
 		await clickButton(s, world.alice, poll.message, `pc:${world.guild.id}:${poll.number}`);
-		const closed = await waitForPollMessage(s, poll.message, (message) => message.attachments.length === 1 && /closed/.test(JSON.stringify(message.embeds)));
+		const closed = await waitForPollMessage(s, poll.message, (message) => message.attachments.length === 1 && isClosedMessage(message));
 		expect(embedDescription(closed)).toContain('**Winner: Bravo**');
 		expect((closed.embeds[0] as { image?: { url: string } }).image?.url).toBe(`attachment://poll-${poll.number}.png`);
 		await expectChart(closed.attachments[0], poll.number);
-		const notice = await s.fake.waitForMessage((message) => message.content.startsWith(`Poll #${poll.number} is closed.`));
+		const notice = await s.fake.waitForMessage((message) => !isEphemeral(message) && message.content.startsWith(`Poll #${poll.number} is closed.`));
 		expect(notice.content).toContain('Winner: Bravo');
 		await expectChart(notice.attachments[0], poll.number);
 
@@ -263,7 +267,7 @@ describe('GIVEN an approved server with ranked, weighted and voter-showing polls
 		expect(votersButton).toMatchObject({ custom_id: `pw:${world.guild.id}:${later.number}:0`, disabled: true });
 		await clickButton(s, world.bob, later.message, `pv:${world.guild.id}:${later.number}:0`);
 		await runCommand(s, world.alice, world.guild.id, 'poll close', { poll: String(later.number) });
-		await waitForPollMessage(s, later.message, (message) => /closed/.test(JSON.stringify(message.embeds)));
+		await waitForPollMessage(s, later.message, (message) => isClosedMessage(message));
 		const afterClose = await clickButton(s, world.carol, later.message, `pw:${world.guild.id}:${later.number}:0`);
 		expect(afterClose.content).toContain(`<@${world.bob.id}>: Yes`);
 

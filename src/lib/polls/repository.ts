@@ -231,7 +231,7 @@ export async function readPollState(sql: Sql, guildId: string, number: number): 
 		await tx`
 			with moved as (
 				delete from poll_count_deltas where guild_id = ${guildId} and poll_number = ${number}
-				returning option_index, delta
+				returning option_index, delta, weight
 			), sums as (
 				select option_index, sum(delta)::int as delta, sum(delta * weight)::int as weighted from moved group by option_index
 			), options as (
