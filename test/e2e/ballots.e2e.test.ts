@@ -73,7 +73,8 @@ async function expectChart(attachment: { filename: string; data: Buffer } | unde
 	context.drawImage(image, 0, 0);
 	const pixels = context.getImageData(0, 0, width, height).data;
 	let drawn = 0;
-	for (let index = 0; index < pixels.length; index += 4) if (pixels[index] !== 255 || pixels[index + 1] !== 255 || pixels[index + 2] !== 255) drawn++;
+	for (let index = 0; index < pixels.length; index += 4)
+		if (pixels[index] !== 255 || pixels[index + 1] !== 255 || pixels[index + 2] !== 255) drawn++;
 	expect(drawn / (width * height), 'share of non-background pixels').toBeGreaterThan(0.02);
 }
 
@@ -115,8 +116,14 @@ describe('GIVEN an approved server with ranked, weighted and voter-showing polls
 			options: 'Alpha | Bravo | Charlie | Delta | Echo',
 			ranked: true
 		});
-		const buttons = (poll.message.components as { components: { custom_id: string }[] }[]).flatMap((row) => row.components.map((c) => c.custom_id));
-		expect(buttons).toEqual([`pr:${world.guild.id}:${poll.number}`, `pm:${world.guild.id}:${poll.number}`, `pc:${world.guild.id}:${poll.number}`]);
+		const buttons = (poll.message.components as { components: { custom_id: string }[] }[]).flatMap((row) =>
+			row.components.map((c) => c.custom_id)
+		);
+		expect(buttons).toEqual([
+			`pr:${world.guild.id}:${poll.number}`,
+			`pm:${world.guild.id}:${poll.number}`,
+			`pc:${world.guild.id}:${poll.number}`
+		]);
 		expect(embedDescription(poll.message)).toMatch(/Rank the options/);
 
 		// The modal: one menu per rank, five for five options, each inside a Label.
@@ -134,8 +141,12 @@ describe('GIVEN an approved server with ranked, weighted and voter-showing polls
 		expect(isEphemeral(twice)).toBe(true);
 		expect(twice.content).toBe('You picked “Bravo” as choice 1 and choice 2: each option can take one rank only. Nothing was recorded.');
 		// A ballot, shown back by My vote; then an empty first choice removes it.
-		expect((await rank(s, world.bob, poll.message, poll.number, [C, A])).content).toBe(`Your ballot in poll #${poll.number}: 1. **Charlie**, 2. **Alpha**.`);
-		expect((await clickButton(s, world.bob, poll.message, `pm:${world.guild.id}:${poll.number}`)).content).toMatch(/1\. \*\*Charlie\*\*, 2\. \*\*Alpha\*\*/);
+		expect((await rank(s, world.bob, poll.message, poll.number, [C, A])).content).toBe(
+			`Your ballot in poll #${poll.number}: 1. **Charlie**, 2. **Alpha**.`
+		);
+		expect((await clickButton(s, world.bob, poll.message, `pm:${world.guild.id}:${poll.number}`)).content).toMatch(
+			/1\. \*\*Charlie\*\*, 2\. \*\*Alpha\*\*/
+		);
 		expect((await rank(s, world.bob, poll.message, poll.number, [null, B])).content).toBe(`You have no vote in poll #${poll.number}.`);
 		const [{ left }] = await sql<{ left: number }[]>`
 			select count(*)::int as left from poll_votes where guild_id = ${world.guild.id} and poll_number = ${poll.number}
@@ -173,24 +184,37 @@ describe('GIVEN an approved server with ranked, weighted and voter-showing polls
 		expect(embedDescription(closed)).toContain('**Winner: Bravo**');
 		expect((closed.embeds[0] as { image?: { url: string } }).image?.url).toBe(`attachment://poll-${poll.number}.png`);
 		await expectChart(closed.attachments[0], poll.number);
-		const notice = await s.fake.waitForMessage((message) => !isEphemeral(message) && message.content.startsWith(`Poll #${poll.number} is closed.`));
+		const notice = await s.fake.waitForMessage(
+			(message) => !isEphemeral(message) && message.content.startsWith(`Poll #${poll.number} is closed.`)
+		);
 		expect(notice.content).toContain('Winner: Bravo');
 		await expectChart(notice.attachments[0], poll.number);
 
 		const exported = await runCommand(s, world.alice, world.guild.id, 'poll export', { poll: String(poll.number) });
 		const counts = exported.attachments.find((file) => file.filename === `poll-${poll.number}.csv`)!.text;
 		expect(counts).toBe('option,first_choices,final_round\r\nAlpha,22,22\r\nBravo,16,38\r\nCharlie,12,0\r\nDelta,6,0\r\nEcho,4,0\r\n');
-		const votes = exported.attachments.find((file) => file.filename === `poll-${poll.number}-votes.csv`)!.text.trim().split('\r\n');
+		const votes = exported.attachments
+			.find((file) => file.filename === `poll-${poll.number}-votes.csv`)!
+			.text.trim()
+			.split('\r\n');
 		expect(votes[0]).toBe('user_id,rank,option,voted_at');
 		expect(votes).toHaveLength(1 + 22 + 16 * 2 + 12 * 2 + 6 * 2 + 4 * 3);
 		const echoVoter = world.crowd[22 + 16 + 12 + 6]!.id;
-		expect(votes.filter((line) => line.startsWith(`${echoVoter},`)).map((line) => line.split(',').slice(1, 3).join())).toEqual(['1,Echo', '2,Delta', '3,Bravo']);
+		expect(votes.filter((line) => line.startsWith(`${echoVoter},`)).map((line) => line.split(',').slice(1, 3).join())).toEqual([
+			'1,Echo',
+			'2,Delta',
+			'3,Bravo'
+		]);
 		expectCleanProtocol(s.fake);
 	});
 
 	test('WHEN ranked ballots tie for fewest THEN the previous round, then the option order, decide and the answer says so', async () => {
 		const s = stack();
-		const poll = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Tie?', options: 'Alpha | Bravo | Charlie', ranked: true });
+		const poll = await createPollByCommand(s, world.alice, world.guild.id, {
+			question: 'Tie?',
+			options: 'Alpha | Bravo | Charlie',
+			ranked: true
+		});
 		// By hand: R1 A2 B1 C1, no round before: C (listed last) goes, to B. R2 A2 B2: B had 1 before, A 2: B goes.
 		await castAll(s, poll.message, poll.number, [...times(2, [A]), [B, A], [C, B]], 100);
 		const results = await runCommand(s, world.alice, world.guild.id, 'poll close', { poll: String(poll.number) });
@@ -225,10 +249,17 @@ describe('GIVEN an approved server with ranked, weighted and voter-showing polls
 		expect(results.content).toMatch(/1\. Red: .*5 votes.*\(5 weighted, 1 raw\)/);
 		expect(results.content).toMatch(/2\. Blue: .*1 vote.*\(1 weighted, 1 raw\)/);
 		const exported = await runCommand(s, world.alice, world.guild.id, 'poll export', { poll: String(poll.number) });
-		expect(exported.attachments.find((file) => file.filename === `poll-${poll.number}.csv`)!.text).toBe('option,votes,weighted_votes\r\nRed,1,5\r\nBlue,1,1\r\n');
+		expect(exported.attachments.find((file) => file.filename === `poll-${poll.number}.csv`)!.text).toBe(
+			'option,votes,weighted_votes\r\nRed,1,5\r\nBlue,1,1\r\n'
+		);
 
 		// An anonymous weighted poll stores the weight (Silver's 3 now) under the voter key, never the member.
-		const secret = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Secret?', options: 'Yes | No', weighted: true, anonymous: true });
+		const secret = await createPollByCommand(s, world.alice, world.guild.id, {
+			question: 'Secret?',
+			options: 'Yes | No',
+			weighted: true,
+			anonymous: true
+		});
 		await clickButton(s, world.weighty, secret.message, `pv:${world.guild.id}:${secret.number}:0`);
 		const rows = await sql<{ voter: string; weight: number }[]>`
 			select voter, weight from poll_votes where guild_id = ${world.guild.id} and poll_number = ${secret.number}
@@ -256,13 +287,21 @@ describe('GIVEN an approved server with ranked, weighted and voter-showing polls
 
 	test('WHEN show_voters is always, after_close, or asked with anonymous THEN Voters lists, waits for the close, or is refused with the reason', async () => {
 		const s = stack();
-		const always = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Open book?', options: 'Pizza | Sushi', show_voters: 'always' });
+		const always = await createPollByCommand(s, world.alice, world.guild.id, {
+			question: 'Open book?',
+			options: 'Pizza | Sushi',
+			show_voters: 'always'
+		});
 		await clickButton(s, world.bob, always.message, `pv:${world.guild.id}:${always.number}:1`);
 		const list = await clickButton(s, world.carol, always.message, `pw:${world.guild.id}:${always.number}:0`);
 		expect(isEphemeral(list)).toBe(true);
 		expect(list.content).toBe(`Who voted in poll #${always.number}, page 1 of 1:\n<@${world.bob.id}>: Sushi`);
 
-		const later = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Later?', options: 'Yes | No', show_voters: 'after_close' });
+		const later = await createPollByCommand(s, world.alice, world.guild.id, {
+			question: 'Later?',
+			options: 'Yes | No',
+			show_voters: 'after_close'
+		});
 		const votersButton = (later.message.components.at(-1) as { components: { custom_id: string; disabled?: boolean }[] }).components.at(-1)!;
 		expect(votersButton).toMatchObject({ custom_id: `pw:${world.guild.id}:${later.number}:0`, disabled: true });
 		await clickButton(s, world.bob, later.message, `pv:${world.guild.id}:${later.number}:0`);
@@ -271,15 +310,26 @@ describe('GIVEN an approved server with ranked, weighted and voter-showing polls
 		const afterClose = await clickButton(s, world.carol, later.message, `pw:${world.guild.id}:${later.number}:0`);
 		expect(afterClose.content).toContain(`<@${world.bob.id}>: Yes`);
 
-		const refused = await runCommand(s, world.alice, world.guild.id, 'poll create', { question: 'Q', options: 'a | b', anonymous: true, show_voters: 'always' });
+		const refused = await runCommand(s, world.alice, world.guild.id, 'poll create', {
+			question: 'Q',
+			options: 'a | b',
+			anonymous: true,
+			show_voters: 'always'
+		});
 		expect(isEphemeral(refused)).toBe(true);
-		expect(refused.content).toBe('An anonymous poll cannot show its voters: it never stores who voted. Choose anonymous or show_voters, not both.');
+		expect(refused.content).toBe(
+			'An anonymous poll cannot show its voters: it never stores who voted. Choose anonymous or show_voters, not both.'
+		);
 		expectCleanProtocol(s.fake);
 	});
 
 	test('WHEN 500 members submit ranked ballots at once THEN every ballot counts exactly once', { timeout: 120_000 }, async () => {
 		const s = stack();
-		const poll = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Crowd?', options: 'Alpha | Bravo | Charlie', ranked: true });
+		const poll = await createPollByCommand(s, world.alice, world.guild.id, {
+			question: 'Crowd?',
+			options: 'Alpha | Bravo | Charlie',
+			ranked: true
+		});
 		await inBatches(500, 50, async (index) => {
 			const answer = await rank(s, world.crowd[index]!, poll.message, poll.number, [index % 3, (index + 1) % 3]);
 			expect(answer.content).toMatch(/Your ballot in poll/);

@@ -119,7 +119,12 @@ describe('ranked and weighted votes in the database', () => {
 	});
 
 	test('GIVEN a weighted vote WHEN the member loses the role and votes on THEN the old vote keeps its weight and retracting takes it back', async () => {
-		const poll = await createPoll(db.sql, { guildId, channelId: channel, creatorId: creator, draft: pollDraft({ weighted: true, maxChoices: 2 }) });
+		const poll = await createPoll(db.sql, {
+			guildId,
+			channelId: channel,
+			creatorId: creator,
+			draft: pollDraft({ weighted: true, maxChoices: 2 })
+		});
 		await vote(poll.number, user(900), { kind: 'toggle', option: 0 }, [gold]);
 		await vote(poll.number, user(900), { kind: 'toggle', option: 1 }, []);
 		let state = (await readPollState(db.sql, guildId, poll.number)).unwrap();

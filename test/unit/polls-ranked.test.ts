@@ -50,7 +50,13 @@ describe('countInstantRunoff', () => {
 		// before: B goes; [B, A] moves to A, [C, B] has nothing left. R3: A3 of 3 counted.
 		const result = countInstantRunoff(3, [...ballots(2, [A]), ...ballots(1, [B, A]), ...ballots(1, [C, B])]);
 		expect(result.rounds[0]).toMatchObject({ eliminated: C, tied: [B, C], tieBreak: 'optionOrder', transfers: [0, 1, 0] });
-		expect(result.rounds[1]).toMatchObject({ tallies: [2, 2, 0], eliminated: B, tieBreak: 'previousRound', transfers: [1, 0, 0], transferredToExhausted: 1 });
+		expect(result.rounds[1]).toMatchObject({
+			tallies: [2, 2, 0],
+			eliminated: B,
+			tieBreak: 'previousRound',
+			transfers: [1, 0, 0],
+			transferredToExhausted: 1
+		});
 		expect(result.rounds[2]).toMatchObject({ tallies: [3, 0, 0], exhausted: 1 });
 		expect(result.winner).toBe(A);
 	});
@@ -59,7 +65,13 @@ describe('countInstantRunoff', () => {
 		// By hand: R1 A3 B2 C2 D1 of 8, D goes (to A). R2 A4 B2 C2: 4 is not more than half of 8; B and C tied now and
 		// before: C (listed after B) goes, nothing left on its ballots. R3: A4 B2 of 6: A wins.
 		const result = countInstantRunoff(4, [...ballots(3, [A]), ...ballots(2, [B]), ...ballots(2, [C]), ...ballots(1, [D, A])]);
-		expect(result.rounds[1]).toMatchObject({ tallies: [4, 2, 2, 0], eliminated: C, tied: [B, C], tieBreak: 'optionOrder', transferredToExhausted: 2 });
+		expect(result.rounds[1]).toMatchObject({
+			tallies: [4, 2, 2, 0],
+			eliminated: C,
+			tied: [B, C],
+			tieBreak: 'optionOrder',
+			transferredToExhausted: 2
+		});
 		expect(result.rounds[2]!.tallies).toEqual([4, 2, 0, 0]);
 		expect(result.winner).toBe(A);
 	});

@@ -67,7 +67,15 @@ export interface ChartInput {
 }
 
 const Layout = { width: 900, padding: 32, titleSize: 26, subtitleSize: 17, rowHeight: 34, labelWidth: 300, valueWidth: 120 } as const;
-const Colors = { background: '#ffffff', border: '#c4c9d0', text: '#1e1f22', muted: '#4e5058', track: '#e3e5e8', bar: '#5865f2', top: '#3b44b8' } as const;
+const Colors = {
+	background: '#ffffff',
+	border: '#c4c9d0',
+	text: '#1e1f22',
+	muted: '#4e5058',
+	track: '#e3e5e8',
+	bar: '#5865f2',
+	top: '#3b44b8'
+} as const;
 
 /** Draws the chart and encodes it as PNG. */
 export async function drawChart(input: ChartInput): Promise<Buffer> {

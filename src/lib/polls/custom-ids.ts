@@ -31,7 +31,9 @@ export function parsePollComponentId(customId: string, kind: PollComponent): Pol
 	const [guildId, number, option, ...rest] = parts;
 	if (guildId === undefined || !snowflakePattern.test(guildId) || number === undefined || !/^[1-9]\d{0,8}$/.test(number)) return 'malformed';
 	if (kind === 'voters') {
-		return option === undefined || rest.length > 0 || !/^\d{1,4}$/.test(option) ? 'malformed' : { guildId, number: Number(number), option: Number(option) };
+		return option === undefined || rest.length > 0 || !/^\d{1,4}$/.test(option)
+			? 'malformed'
+			: { guildId, number: Number(number), option: Number(option) };
 	}
 	if (kind !== 'vote') return option === undefined ? { guildId, number: Number(number), option: null } : 'malformed';
 	if (option === undefined || rest.length > 0 || !/^\d{1,2}$/.test(option) || Number(option) >= PollLimits.maxOptions) return 'malformed';

@@ -53,7 +53,9 @@ export function renderBallotModal(
 /** The ephemeral answer to a ballot or **My vote** in a ranked poll: `1. Pizza, 2. Sushi`. */
 export function describeBallot(t: Translator, poll: Pick<PollRow, 'number'>, labels: readonly string[], ranking: readonly number[]): string {
 	if (ranking.length === 0) return t('polls:noVote', { number: poll.number });
-	const names = ranking.map((index, position) => `${position + 1}. **${escapeMarkdown(labels[index] ?? t('polls:optionFallback', { position: index + 1 }))}**`);
+	const names = ranking.map(
+		(index, position) => `${position + 1}. **${escapeMarkdown(labels[index] ?? t('polls:optionFallback', { position: index + 1 }))}**`
+	);
 	return t('ballots:ballot.yourBallot', { number: poll.number, choices: names.join(', ') });
 }
 

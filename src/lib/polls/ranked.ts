@@ -62,7 +62,15 @@ export function countInstantRunoff(optionCount: number, ballots: readonly Ballot
 			else exhausted += ballot.weight;
 		}
 		const counted = tallies.reduce((sum, votes) => sum + votes, 0);
-		const last = { tallies, exhausted, eliminated: null, tied: [], tieBreak: null, transfers: new Array<number>(optionCount).fill(0), transferredToExhausted: 0 };
+		const last = {
+			tallies,
+			exhausted,
+			eliminated: null,
+			tied: [],
+			tieBreak: null,
+			transfers: new Array<number>(optionCount).fill(0),
+			transferredToExhausted: 0
+		};
 		if (counted === 0) {
 			rounds.push(last);
 			return { rounds, winner: null };
@@ -105,7 +113,9 @@ export function finalRound(result: RunoffResult, optionCount: number): readonly 
 }
 
 /** Why a ranked ballot cannot be taken, or `null`: an option chosen for two ranks, or a rank left out before a later one. */
-export function ballotProblem(ranks: readonly (number | null)[]): { kind: 'duplicate'; option: number; first: number; second: number } | { kind: 'gap'; rank: number } | null {
+export function ballotProblem(
+	ranks: readonly (number | null)[]
+): { kind: 'duplicate'; option: number; first: number; second: number } | { kind: 'gap'; rank: number } | null {
 	const seen = new Map<number, number>();
 	for (const [position, option] of ranks.entries()) {
 		if (option === null) continue;
@@ -114,6 +124,7 @@ export function ballotProblem(ranks: readonly (number | null)[]): { kind: 'dupli
 		seen.set(option, position);
 	}
 	const firstEmpty = ranks.indexOf(null);
-	if (firstEmpty !== -1 && ranks.slice(firstEmpty).some((option) => option !== null) && firstEmpty > 0) return { kind: 'gap', rank: firstEmpty + 1 };
+	if (firstEmpty !== -1 && ranks.slice(firstEmpty).some((option) => option !== null) && firstEmpty > 0)
+		return { kind: 'gap', rank: firstEmpty + 1 };
 	return null;
 }

@@ -61,7 +61,10 @@ export function renderPollEmbed(t: Translator, state: PollState): APIEmbed {
 	const values = options.map((option) => (visible ? countLine(t, option.votes, total) : hiddenNote));
 	let names = options.map((option) => fieldName(option, DiscordLimits.embedFieldName));
 	const head = [poll.question, '', ...settingsLines(t, poll)];
-	const rounds = runoff === null || state.ballots?.length === 0 ? [] : ['', `**${t('ballots:message.roundsTitle')}**`, ...runoffLines(t, state, runoff, 1_500), ''];
+	const rounds =
+		runoff === null || state.ballots?.length === 0
+			? []
+			: ['', `**${t('ballots:message.roundsTitle')}**`, ...runoffLines(t, state, runoff, 1_500), ''];
 	const tail = [...rounds, t('polls:message.voters', { voters: visible ? formatCount(poll.voterCount) : hiddenNote, creatorId: poll.creatorId })];
 	if (poll.closedAt === null) {
 		head.push(
