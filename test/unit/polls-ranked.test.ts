@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'vitest';
+import { english } from '../../src/lib/i18n/index.js';
 import { ballotProblem, countInstantRunoff, finalRound, type Ballot } from '../../src/lib/polls/ranked.js';
+import { renderClosedNotice, renderPollEmbed, renderResults } from '../../src/lib/polls/render.js';
+import { pollRow } from '../support/fixtures.js';
 
 /** `times` equal ballots of `ranking`, each counting `weight`. */
 function ballots(times: number, ranking: number[], weight = 1): Ballot[] {
@@ -107,5 +110,34 @@ describe('ballotProblem', () => {
 	test('GIVEN a ballot ranked in order, or an empty first choice WHEN checked THEN nothing is wrong', () => {
 		expect(ballotProblem([A, B, null])).toBeNull();
 		expect(ballotProblem([null, null])).toBeNull();
+	});
+});
+
+describe('ranked results within Discord limits', () => {
+	test('GIVEN 25 options of 80 characters and 24 rounds WHEN rendered THEN the embed, results and notice fit Discord', () => {
+		const options = Array.from({ length: 25 }, (_, index) => ({ index, label: `${'*'.repeat(70)}${String(index).padStart(10, '_')}`, votes: 0 }));
+		// Ballot i ranks options i, i+1, ... so every option survives a while and every round moves votes.
+		const everyRound = Array.from({ length: 300 }, (_, index) => ({
+			ranking: Array.from({ length: 5 }, (_, step) => (index + step) % 25),
+			weight: 1 + (index % 4)
+		}));
+		const state = {
+			poll: pollRow({ optionCount: 25, ranked: true, question: 'Q'.repeat(300), closedAt: new Date('2030-01-02T00:00:00Z') }),
+			options,
+			ballots: everyRound
+		};
+		const embed = renderPollEmbed(english, state);
+		const total =
+			(embed.title?.length ?? 0) +
+			(embed.description?.length ?? 0) +
+			(embed.footer?.text.length ?? 0) +
+			(embed.fields ?? []).reduce((sum, field) => sum + field.name.length + field.value.length, 0);
+		expect(embed.description!.length).toBeLessThanOrEqual(4_096);
+		expect(total).toBeLessThanOrEqual(6_000);
+		expect(embed.description).toContain('Instant runoff');
+		expect(embed.description).toMatch(/more rounds/);
+		expect(renderResults(english, state, null).length).toBeLessThanOrEqual(2_000);
+		expect(renderClosedNotice(english, state).length).toBeLessThanOrEqual(2_000);
+		expect(renderClosedNotice(english, state)).toMatch(/Winner: /);
 	});
 });
