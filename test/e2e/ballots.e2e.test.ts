@@ -296,6 +296,16 @@ describe('GIVEN an approved server with ranked, weighted and voter-showing polls
 		const list = await clickButton(s, world.carol, always.message, `pw:${world.guild.id}:${always.number}:0`);
 		expect(isEphemeral(list)).toBe(true);
 		expect(list.content).toBe(`Who voted in poll #${always.number}, page 1 of 1:\n<@${world.bob.id}>: Sushi`);
+		// Past one page (20 members), Next turns the ephemeral answer's page in place.
+		await inBatches(24, 8, (index) => clickButton(s, world.crowd[200 + index]!, always.message, `pv:${world.guild.id}:${always.number}:0`));
+		const first = await clickButton(s, world.carol, always.message, `pw:${world.guild.id}:${always.number}:0`);
+		expect(first.content.split('\n')).toHaveLength(21);
+		expect(first.content).toMatch(/page 1 of 2:/);
+		const next = s.fake.click({ user: world.carol, message: first, customId: `pw:${world.guild.id}:${always.number}:1` });
+		expect(((await next.response) as { type: number }).type, 'the page is updated in place').toBe(7);
+		const second = s.fake.message(first.id)!;
+		expect(second.content).toMatch(/page 2 of 2:/);
+		expect(second.content.split('\n')).toHaveLength(1 + 5);
 
 		const later = await createPollByCommand(s, world.alice, world.guild.id, {
 			question: 'Later?',
