@@ -21,6 +21,7 @@ import { createPoll } from '../src/lib/polls/repository.js';
 import { createDatabaseIn } from '../test/support/database.js';
 import { cpuSplit, round, type Cleanups } from './harness.js';
 import { median } from './scale.js';
+import { pollDraft } from '../test/support/fixtures.js';
 
 export interface StatementFigures {
 	name: string;
@@ -119,7 +120,7 @@ export async function profileVoteStatement(
 		guildId,
 		channelId: '190000000000000002',
 		creatorId: '190000000000000003',
-		draft: { question: 'Profiled', options: ['A', 'B', 'C'], durationMs: null, maxChoices: 1, anonymous: false, hideResults: false, roleId: null }
+		draft: pollDraft({ question: 'Profiled', options: ['A', 'B', 'C'] })
 	});
 	let next = 0;
 	const voter = () => String(200000000000000000n + BigInt(next++));

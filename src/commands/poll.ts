@@ -12,7 +12,7 @@ import {
 import { mayAutocomplete, requesterOf } from '../lib/access.js';
 import { interactionFields } from '../lib/discord/answers.js';
 import { renderMessage } from '../lib/failures.js';
-import { localized } from '../lib/i18n/commands.js';
+import { localized, localizedChoice } from '../lib/i18n/commands.js';
 import { english } from '../lib/i18n/index.js';
 import { guildLocaleOf, readerTranslator } from '../lib/i18n/readers.js';
 import { closeByMember, createAndPostPoll, exportPoll, findNamedPoll, listOpen, readResults } from '../lib/polls/actions.js';
@@ -20,7 +20,7 @@ import { actorOf } from '../lib/polls/interactions.js';
 import { editByMember, reopenByMember } from '../lib/polls/life-actions.js';
 import { searchPolls, type PollStateFilter } from '../lib/polls/repository.js';
 import { autocompleteChoice, renderOpenList, renderResults, timestamp } from '../lib/polls/render.js';
-import { PollLimits } from '../lib/polls/rules.js';
+import { PollLimits, showVotersChoices } from '../lib/polls/rules.js';
 
 const t = english;
 
@@ -72,8 +72,20 @@ export class PollCommand extends Subcommand {
 						)
 						.addRoleOption((option) => option.setName('role').setDescription(t('commands:poll.create.role.description')))
 						.addStringOption((option) => option.setName('starts_in').setDescription(t('commands:poll.create.startsIn.description')))
-						.addStringOption((option) => option.setName('remind_before').setDescription(t('commands:poll.create.remindBefore.description')))
+						.addStringOption((option) =>
+							option.setName('remind_before').setDescription(t('commands:poll.create.remindBefore.description'))
+						)
 						.addRoleOption((option) => option.setName('remind_role').setDescription(t('commands:poll.create.remindRole.description')))
+						.addBooleanOption((option) => option.setName('ranked').setDescription(t('commands:poll.create.ranked.description')))
+						.addBooleanOption((option) => option.setName('weighted').setDescription(t('commands:poll.create.weighted.description')))
+						.addStringOption((option) =>
+							option
+								.setName('show_voters')
+								.setDescription(t('commands:poll.create.showVoters.description'))
+								.addChoices(
+									...showVotersChoices.map((choice) => localizedChoice(`commands:poll.create.showVoters.choices.${choice}`, choice))
+								)
+						)
 				)
 				.addSubcommand((close) => close.setName('close').setDescription(t('commands:poll.close.description')).addStringOption(pollOption))
 				.addSubcommand((results) =>
@@ -122,7 +134,10 @@ export class PollCommand extends Subcommand {
 					maxChoices: interaction.options.getInteger('max_choices'),
 					anonymous: interaction.options.getBoolean('anonymous'),
 					hideResults: interaction.options.getBoolean('hide_results'),
-					roleId: interaction.options.getRole('role')?.id ?? null
+					roleId: interaction.options.getRole('role')?.id ?? null,
+					ranked: interaction.options.getBoolean('ranked'),
+					weighted: interaction.options.getBoolean('weighted'),
+					showVoters: interaction.options.getString('show_voters')
 				},
 				life: {
 					startsIn: interaction.options.getString('starts_in'),
@@ -204,8 +219,12 @@ export class PollCommand extends Subcommand {
 		// Reading a large poll can take longer than Discord's 3 s: acknowledge first. A refusal edits this reply.
 		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 		const poll = await findNamedPoll(interaction.guildId, interaction.options.getString('poll', true));
-		const { state, voters } = await readResults(poll, actorOf(interaction));
-		await interaction.editReply({ content: renderResults(readerTranslator(interaction), state, voters), allowedMentions: { parse: [] } });
+		const { state, voters, chart } = await readResults(poll, actorOf(interaction));
+		await interaction.editReply({
+			content: renderResults(readerTranslator(interaction), state, voters),
+			files: chart === null ? [] : [new AttachmentBuilder(chart.data, { name: chart.name })],
+			allowedMentions: { parse: [] }
+		});
 	}
 
 	public async chatInputList(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {

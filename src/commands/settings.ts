@@ -4,6 +4,9 @@ import { Subcommand } from '@sapphire/plugin-subcommands';
 import { ApplicationIntegrationType, EmbedBuilder, InteractionContextType, MessageFlags, PermissionFlagsBits } from 'discord.js';
 import { localized, localizedChoice } from '../lib/i18n/commands.js';
 import { english, type MessageKey, type Translator } from '../lib/i18n/index.js';
+import { listWeights, setWeight, WeightLimits } from '../lib/polls/weights.js';
+import { actorOf as pollActorOf } from '../lib/polls/interactions.js';
+import { renderMessage } from '../lib/failures.js';
 import { guildLanguage, languageChoices, setGuildLanguage, type SettingsActor } from '../lib/settings/service.js';
 
 const t = english;
@@ -13,6 +16,7 @@ const t = english;
 	description: t('commands:settings.description'),
 	subcommands: [
 		{ name: 'language', chatInputRun: 'chatInputLanguage' },
+		{ name: 'weight', chatInputRun: 'chatInputWeight' },
 		{ name: 'show', chatInputRun: 'chatInputShow' }
 	]
 })
@@ -38,6 +42,22 @@ export class SettingsCommand extends Subcommand {
 								.addChoices(languageChoices().map((choice) => localizedChoice(languageKey(choice), choice)))
 						)
 				)
+				.addSubcommand((weight) =>
+					weight
+						.setName('weight')
+						.setDescription(t('commands:settings.weight.description'))
+						.addRoleOption((option) =>
+							option.setName('role').setDescription(t('commands:settings.weight.role.description')).setRequired(true)
+						)
+						.addIntegerOption((option) =>
+							option
+								.setName('weight')
+								.setDescription(t('commands:settings.weight.value.description'))
+								.setRequired(true)
+								.setMinValue(WeightLimits.min)
+								.setMaxValue(WeightLimits.max)
+						)
+				)
 				.addSubcommand((command) => command.setName('show').setDescription(t('commands:settings.show.description')))
 		);
 	}
@@ -54,15 +74,29 @@ export class SettingsCommand extends Subcommand {
 		return interaction.reply({ content, flags: MessageFlags.Ephemeral });
 	}
 
+	public async chatInputWeight(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
+		const confirmation = await setWeight(pollActorOf(interaction), {
+			guildId: interaction.guildId,
+			roleId: interaction.options.getRole('role', true).id,
+			weight: interaction.options.getInteger('weight', true)
+		});
+		const reader = (await fetchT(interaction)) as unknown as Translator;
+		return interaction.reply({ content: renderMessage(reader, confirmation), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+	}
+
 	public async chatInputShow(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
 		const reader = (await fetchT(interaction)) as unknown as Translator;
+		const weights = await listWeights(interaction.guildId);
 		const { chosen, effective } = guildLanguage(interaction.guildId, interaction.guildLocale);
 		const language =
 			chosen === null
 				? reader('settings:show.languageAutomatic', { language: reader(languageKey(effective)) })
 				: reader('settings:show.language', { language: reader(languageKey(chosen)) });
-		const embed = new EmbedBuilder().setTitle(reader('settings:show.title')).setDescription([language].join('\n')).setColor(0x5865f2);
-		return interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral });
+		const embed = new EmbedBuilder()
+			.setTitle(reader('settings:show.title'))
+			.setDescription([language, '', renderWeights(reader, weights)].join('\n'))
+			.setColor(0x5865f2);
+		return interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
 	}
 }
 
@@ -72,4 +106,11 @@ function actorOf(interaction: Subcommand.ChatInputCommandInteraction<'cached'>):
 
 function languageKey(choice: string): MessageKey {
 	return `settings:languages.${choice}` as MessageKey;
+}
+
+function renderWeights(reader: Translator, weights: readonly { roleId: string; weight: number }[]): string {
+	if (weights.length === 0) return reader('ballots:settings.weightsNone');
+	// A server has at most 250 roles; 60 short lines stay well inside an embed's 4,096 characters.
+	const lines = weights.slice(0, 60).map((rule) => reader('ballots:settings.weightLine', rule));
+	return [reader('ballots:settings.weightsTitle'), ...lines].join('\n');
 }

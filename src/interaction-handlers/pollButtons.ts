@@ -2,21 +2,23 @@ import { ApplyOptions } from '@sapphire/decorators';
 import { InteractionHandler, InteractionHandlerTypes } from '@sapphire/framework';
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
-import { closeByMember, findOwnChoices, vote } from '../lib/polls/actions.js';
+import { closeByMember, findOwnChoices, openBallot, readVoterPage, vote } from '../lib/polls/actions.js';
 import type { PollComponent, PollComponentId } from '../lib/polls/custom-ids.js';
 import { actorOf, readPollComponent } from '../lib/polls/interactions.js';
+import { describeBallot } from '../lib/polls/ranked-render.js';
 import { describeChoices } from '../lib/polls/render.js';
+import { renderVoterPage } from '../lib/polls/voters.js';
 
 interface Parsed {
-	readonly kind: Exclude<PollComponent, 'select'>;
+	readonly kind: Exclude<PollComponent, 'select' | 'ballot'>;
 	readonly id: PollComponentId;
 }
 
-/** A poll message's buttons: an option (vote or retract), **My vote**, and **Close**. */
+/** A poll message's buttons: an option (vote or retract), **Rank**, **My vote**, **Close**, and **Voters** with its pages. */
 @ApplyOptions<InteractionHandler.Options>({ interactionHandlerType: InteractionHandlerTypes.Button })
 export class PollButtonsHandler extends InteractionHandler {
 	public override async parse(interaction: ButtonInteraction) {
-		for (const kind of ['vote', 'mine', 'close'] as const) {
+		for (const kind of ['vote', 'mine', 'close', 'rank', 'voters'] as const) {
 			const id = await readPollComponent(interaction, kind);
 			if (id !== null) return this.some<Parsed>({ kind, id });
 		}
@@ -37,7 +39,7 @@ export class PollButtonsHandler extends InteractionHandler {
 			case 'mine': {
 				const { poll, labels, choices } = await findOwnChoices(id, interaction.user.id);
 				return interaction.reply({
-					content: describeChoices(t, poll, labels, choices),
+					content: (poll.ranked ? describeBallot : describeChoices)(t, poll, labels, choices),
 					flags: MessageFlags.Ephemeral,
 					allowedMentions: { parse: [] }
 				});
@@ -48,6 +50,14 @@ export class PollButtonsHandler extends InteractionHandler {
 					confirm: (closed) =>
 						interaction.reply({ content: t('polls:closedNow', { number: closed.number }), flags: MessageFlags.Ephemeral })
 				});
+			case 'rank':
+				return interaction.showModal(await openBallot(id, interaction.user.id, t));
+			case 'voters': {
+				const page = renderVoterPage(t, await readVoterPage(id, id.option ?? 0));
+				// The pages' own buttons turn the page in place; the poll message's button opens the list.
+				if (interaction.message.flags.has(MessageFlags.Ephemeral)) return interaction.update({ ...page, allowedMentions: { parse: [] } });
+				return interaction.reply({ ...page, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+			}
 		}
 	}
 }

@@ -15,7 +15,13 @@ export const CustomIdPrefix = {
 	/** `pm:<guildId>:<pollNumber>` a poll's **My vote** button. */
 	PollMine: 'pm',
 	/** `pc:<guildId>:<pollNumber>` a poll's **Close** button. */
-	PollClose: 'pc'
+	PollClose: 'pc',
+	/** `pr:<guildId>:<pollNumber>` a ranked poll's **Rank** button, which opens the ballot. */
+	PollRank: 'pr',
+	/** `pb:<guildId>:<pollNumber>` the ranked ballot (a modal); its menus are `r1`, `r2`, ... by rank. */
+	PollBallot: 'pb',
+	/** `pw:<guildId>:<pollNumber>:<page>` the **Voters** button and its pages (page 0 first). */
+	PollVoters: 'pw'
 } as const;
 
 export const customIdSeparator = ':';

@@ -47,7 +47,11 @@ export enum Failure {
 	PollNeverPosted = 'pollNeverPosted',
 	/** The member asked the bot to mention someone they may not mention themselves. */
 	MentionForbidden = 'mentionForbidden',
-	/** Changing a server's settings needs Manage Server. */
+	/** A ranked ballot that names an option twice or skips a rank. */
+	BallotInvalid = 'ballotInvalid',
+	/** The poll does not show who voted (at all, or not yet). */
+	VotersHidden = 'votersHidden',
+	/** Changing the server's settings needs Manage Server. */
 	SettingsForbidden = 'settingsForbidden'
 }
 

@@ -89,7 +89,9 @@ describe('GIVEN a bot that speaks five languages', () => {
 			'From now on, the bot’s public messages in this server are in French (Français). Polls already posted keep their language.'
 		);
 		const shown = await runCommand(s, world.admin, world.french.id, 'settings show');
-		expect(embedDescription(shown)).toBe('**Language of public messages**: French (Français)');
+		// The language comes first; the role weights (none here) follow it.
+		expect(embedDescription(shown).split('\n')[0]).toBe('**Language of public messages**: French (Français)');
+		expect(embedDescription(shown)).toContain('Role weights: none');
 
 		const handle = s.fake.slash({
 			user: world.admin,

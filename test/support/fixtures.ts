@@ -12,6 +12,9 @@ export function pollDraft(overrides: Partial<PollDraft> = {}): PollDraft {
 		anonymous: false,
 		hideResults: false,
 		roleId: null,
+		ranked: false,
+		weighted: false,
+		showVoters: 'never',
 		...overrides
 	};
 }
@@ -39,6 +42,9 @@ export function pollRow(overrides: Partial<PollRow> = {}): PollRow {
 		locale: 'en-US',
 		scheduledFor: null,
 		editedAt: null,
+		ranked: false,
+		weighted: false,
+		showVoters: 'never',
 		...overrides
 	};
 }

@@ -3,6 +3,7 @@ import { anonymousVoterKey } from '../../src/lib/polls/anonymity.js';
 import { closePoll, createPoll, deletePoll, findPoll } from '../../src/lib/polls/repository.js';
 import type { PollDraft } from '../../src/lib/polls/rules.js';
 import { createMigratedDatabase } from '../support/database.js';
+import { pollDraft } from '../support/fixtures.js';
 
 /**
  * migrations/006: a vote holds a shared advisory lock on its poll instead of a row lock, and closing or deleting a
@@ -22,7 +23,7 @@ const creator = '125000000000000001';
 const voter = '135000000000000001';
 
 function draft(anonymous: boolean): PollDraft {
-	return { question: 'Now?', options: ['Yes', 'No'], durationMs: null, maxChoices: 1, anonymous, hideResults: false, roleId: null };
+	return pollDraft({ question: 'Now?', options: ['Yes', 'No'], anonymous });
 }
 
 /** Casts a vote in a transaction that stays open until `release` is called; resolves once the vote is recorded. */

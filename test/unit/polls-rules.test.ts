@@ -97,7 +97,10 @@ describe('validateCreate', () => {
 			maxChoices: 1,
 			anonymous: false,
 			hideResults: false,
-			roleId: null
+			roleId: null,
+			ranked: false,
+			weighted: false,
+			showVoters: 'never'
 		});
 	});
 

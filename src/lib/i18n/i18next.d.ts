@@ -1,4 +1,5 @@
 import type admin from '../../languages/en-US/admin.json';
+import type ballots from '../../languages/en-US/ballots.json';
 import type approval from '../../languages/en-US/approval.json';
 import type commands from '../../languages/en-US/commands.json';
 import type common from '../../languages/en-US/common.json';
@@ -12,6 +13,7 @@ declare module 'i18next' {
 		resources: {
 			admin: typeof admin;
 			approval: typeof approval;
+			ballots: typeof ballots;
 			commands: typeof commands;
 			common: typeof common;
 			life: typeof life;

@@ -5,9 +5,11 @@
  */
 import { container } from '@sapphire/framework';
 import { Failure, message, refuse } from '../failures.js';
+import type { Translator } from '../i18n/index.js';
 import { metrics } from '../metrics/index.js';
 import { announceClose, healClosedPoll } from './announce.js';
 import { requestPollEdit } from './edits.js';
+import { renderPollChartOrNothing, type ChartFile } from './chart.js';
 import { buildExport, type PollExport } from './export.js';
 import { pollTranslator } from './language.js';
 import { cancelScheduled } from './life-repository.js';
@@ -21,6 +23,7 @@ import {
 	findChoices,
 	findPoll,
 	listOpenPolls,
+	listVoterChoices,
 	listVotes,
 	readPollState,
 	setPollMessage,
@@ -31,6 +34,9 @@ import {
 	type VoteOutcome,
 	type VoteRecord
 } from './repository.js';
+import { ballotProblem } from './ranked.js';
+import { renderBallotModal } from './ranked-render.js';
+import { VoterPageSize, type VoterPage } from './voters.js';
 import { renderPollMessage, type PollMessage } from './render.js';
 import {
 	countsVisible,
@@ -38,6 +44,7 @@ import {
 	parsePollNumber,
 	PollLimits,
 	validateCreate,
+	voterListOpen,
 	votersVisible,
 	type CreateInput,
 	type Viewer,
@@ -164,7 +171,38 @@ async function refuseVote(ref: PollRef, failure: VoteFailure): Promise<never> {
 		}
 		case 'badOption':
 			return refuse(Failure.VoteBadOption, message('polls:badOption', { number: ref.number }));
+		case 'duplicateOption':
+			return refuse(Failure.BallotInvalid, message('ballots:ballot.duplicateStored'));
 	}
+}
+
+/**
+ * **Rank**: the member's ballot as a modal, filled with their current ranking. Refuses a poll that is not ranked or
+ * is closed (before showing a ballot that could not be cast).
+ */
+export async function openBallot(ref: PollRef, userId: string, t: Translator) {
+	const { poll, labels, choices } = await findOwnChoices(ref, userId);
+	if (!poll.ranked) refuse(Failure.VoteBadOption, message('ballots:ballot.notRanked', { number: poll.number }));
+	if (poll.closedAt !== null || (poll.closesAt !== null && poll.closesAt.getTime() <= Date.now())) {
+		refuse(Failure.PollClosed, message('polls:closedNoVotes', { number: poll.number }));
+	}
+	return renderBallotModal(t, poll, labels, choices);
+}
+
+/**
+ * A submitted ballot: `ranks[0]` is the first choice (`null` for a menu left empty). It replaces the member's
+ * ballot; an empty first choice removes it. An option ranked twice or a gap is refused before anything is written.
+ */
+export async function castBallot(ref: PollRef, actor: Actor, ranks: readonly (number | null)[]): Promise<VoteOutcome> {
+	const problem = ballotProblem(ranks);
+	if (problem?.kind === 'duplicate') {
+		const labels = (await findChoices(container.sql, ref.guildId, ref.number, actor.userId)).map((found) => found.labels).unwrapOr([]);
+		const label = labels[problem.option] ?? String(problem.option + 1);
+		refuse(Failure.BallotInvalid, message('ballots:ballot.duplicate', { label, first: problem.first, second: problem.second }));
+	}
+	if (problem?.kind === 'gap') refuse(Failure.BallotInvalid, message('ballots:ballot.gap', { rank: problem.rank }));
+	const ranking = ranks[0] === null || ranks[0] === undefined ? [] : ranks.filter((option): option is number => option !== null);
+	return vote(ref, actor, { kind: 'replace', options: ranking });
 }
 
 /** What a member picked in a poll (**My vote**); refuses an anonymous poll that closed, whose votes are linked to nobody. */
@@ -208,11 +246,15 @@ export async function closeByMember(ref: PollRef, actor: Actor, request: CloseRe
 	return closed.unwrap();
 }
 
-/** `/poll results`: the counts, and who voted for what when the actor may see it (as many votes as the answer can name). */
-export async function readResults(poll: PollRow, actor: Actor): Promise<{ state: PollState; voters: VoteRecord[] | null }> {
+/**
+ * `/poll results`: the counts, who voted for what when the actor may see it (as many votes as the answer can name),
+ * and the chart, in the poll's language, unless the counts are hidden.
+ */
+export async function readResults(poll: PollRow, actor: Actor): Promise<{ state: PollState; voters: VoteRecord[] | null; chart: ChartFile | null }> {
 	const state = (await readPollState(container.sql, poll.guildId, poll.number)).unwrapOr(null) ?? refuseNotFound(poll.number);
 	const voters = votersVisible(state.poll, actor) ? await listVotes(container.sql, poll.guildId, poll.number, PollLimits.resultsVoterRows) : null;
-	return { state, voters };
+	const chart = countsVisible(state.poll) ? await renderPollChartOrNothing(pollTranslator(state.poll), state) : null;
+	return { state, voters, chart };
 }
 
 /** `/poll export`: the counts file, and the votes file when the actor may see who voted. */
@@ -223,6 +265,26 @@ export async function exportPoll(poll: PollRow, actor: Actor): Promise<PollExpor
 	// One row more than the file takes, to know whether it was cut.
 	const votes = votersVisible(state.poll, actor) ? await listVotes(container.sql, poll.guildId, poll.number, PollLimits.exportVoteRows + 1) : null;
 	return buildExport(state, votes);
+}
+
+/**
+ * **Voters**: one page of who picked what, for anyone, when the poll's `show_voters` allows it now; refuses with
+ * the reason otherwise.
+ */
+export async function readVoterPage(ref: PollRef, page: number): Promise<VoterPage> {
+	const poll = (await findPoll(container.sql, ref.guildId, ref.number)).unwrapOr(null) ?? refuseNotFound(ref.number);
+	if (!voterListOpen(poll)) {
+		const key =
+			poll.showVoters === 'never' || poll.anonymous
+				? 'ballots:voters.never'
+				: !countsVisible(poll)
+					? 'ballots:voters.hidden'
+					: 'ballots:voters.afterClose';
+		refuse(Failure.VotersHidden, message(key, { number: poll.number }));
+	}
+	const { voters, total } = await listVoterChoices(container.sql, poll.guildId, poll.number, VoterPageSize, page * VoterPageSize);
+	const labels = (await readPollState(container.sql, poll.guildId, poll.number)).unwrapOr(null)?.options.map((option) => option.label) ?? [];
+	return { poll, labels, voters, page, pages: Math.max(1, Math.ceil(total / VoterPageSize)) };
 }
 
 /** `/poll list`. */

@@ -9,6 +9,7 @@ import { isGuildApproved } from '../access.js';
 import { ExpectedDiscordErrors, unlessDiscordError } from '../discord/errors.js';
 import { editPollMessageNow, requestPollEdit } from './edits.js';
 import { runDueLifeTasks } from './life.js';
+import { renderPollChartOrNothing } from './chart.js';
 import { pollTranslator } from './language.js';
 import type { PollRef } from './ref.js';
 import { claimDuePolls, claimUnannounced, closeIfDue, markCloseAnnounced, readPollState, type PollRow, type ShardScope } from './repository.js';
@@ -37,13 +38,16 @@ export async function announceClose(poll: PollRow): Promise<void> {
 	const state = await readPollState(container.sql, poll.guildId, poll.number);
 	if (state.isErr()) return;
 	const closed = state.unwrap().poll;
+	const t = pollTranslator(closed);
+	const chart = await renderPollChartOrNothing(t, state.unwrap());
 	const posted = await unlessDiscordError(
 		container.client.rest.post(Routes.channelMessages(closed.channelId), {
 			body: {
-				content: renderClosedNotice(pollTranslator(closed), state.unwrap()),
+				content: renderClosedNotice(t, state.unwrap()),
 				allowed_mentions: { parse: [] },
 				...(closed.messageId === null ? {} : { message_reference: { message_id: closed.messageId, fail_if_not_exists: false } })
-			}
+			},
+			...(chart === null ? {} : { files: [{ name: chart.name, data: chart.data, contentType: 'image/png' }] })
 		}),
 		ExpectedDiscordErrors.Unreachable
 	);

@@ -13,6 +13,7 @@ import { pollKey, type PollRef } from './ref.js';
 import { readPollState } from './repository.js';
 import { renderPollMessage } from './render.js';
 import { pollTranslator } from './language.js';
+import { renderPollChartOrNothing } from './chart.js';
 
 /** This process's share of the bot's edits per second; set from POLL_EDIT_RATE at start-up (src/lib/fleet). */
 export const pollEditBudget = new EditBudget(40);
@@ -23,9 +24,17 @@ export async function refreshPollMessage(ref: PollRef): Promise<void> {
 	if (state.isErr()) return;
 	const { poll } = state.unwrap();
 	if (poll.messageId === null) return;
-	const body = { ...renderPollMessage(pollTranslator(poll), state.unwrap()), allowed_mentions: { parse: [] } };
+	const t = pollTranslator(poll);
+	// A closed poll's message carries its chart (shown in the embed); `attachments` replaces any earlier one.
+	const chart = poll.closedAt === null ? null : await renderPollChartOrNothing(t, state.unwrap());
+	const body = {
+		...renderPollMessage(t, state.unwrap(), chart === null ? {} : { chart: chart.name }),
+		...(chart === null ? {} : { attachments: [{ id: '0', filename: chart.name }] }),
+		allowed_mentions: { parse: [] }
+	};
+	const files = chart === null ? {} : { files: [{ name: chart.name, data: chart.data, contentType: 'image/png' }] };
 	const sent = await unlessDiscordError(
-		pollEditBudget.send(() => container.client.rest.patch(Routes.channelMessage(poll.channelId, poll.messageId!), { body })),
+		pollEditBudget.send(() => container.client.rest.patch(Routes.channelMessage(poll.channelId, poll.messageId!), { body, ...files })),
 		ExpectedDiscordErrors.Unreachable
 	);
 	if (sent === null) container.logger.debug(`Poll #${ref.number}'s message is unreachable; not updated.`, { guildId: ref.guildId });

@@ -2,7 +2,7 @@
  * What poll pieces read from an interaction: the poll component it is for (checked in `parse`, so a foreign,
  * malformed or cross-server id is refused before anything is loaded), and who is acting.
  */
-import type { Interaction, MessageComponentInteraction } from 'discord.js';
+import type { Interaction, MessageComponentInteraction, ModalSubmitInteraction } from 'discord.js';
 import { PermissionFlagsBits } from 'discord.js';
 import { assertAccess, requesterOf } from '../access.js';
 import { Failure, message, refuse } from '../failures.js';
@@ -13,7 +13,10 @@ import type { Actor } from './actions.js';
  * The poll component this interaction is for, `null` when it is another handler's. Refuses (answered ephemerally) a
  * server not approved, a malformed id, and an id naming a poll of another server.
  */
-export async function readPollComponent(interaction: MessageComponentInteraction, kind: PollComponent): Promise<PollComponentId | null> {
+export async function readPollComponent(
+	interaction: Pick<MessageComponentInteraction | ModalSubmitInteraction, 'customId' | 'guildId' | 'user'>,
+	kind: PollComponent
+): Promise<PollComponentId | null> {
 	const parsed = parsePollComponentId(interaction.customId, kind);
 	if (parsed === null) return null;
 	await assertAccess(requesterOf(interaction), 'approvedGuild');

@@ -14,7 +14,8 @@ import {
 import { buildCustomId, CustomIdPrefix } from '../custom-ids.js';
 import type { Translator } from '../i18n/index.js';
 import type { PollOption, PollRow, PollState, VoteRecord } from './repository.js';
-import { countsVisible, PollLimits, winners } from './rules.js';
+import { countedOptions, runoffLines, runoffOf, runoffWinner } from './ranked-render.js';
+import { countsVisible, PollLimits, voterListOpen, winners } from './rules.js';
 
 export const PollColors = { open: 0x5865f2, closed: 0x4f545c } as const;
 const barWidth = 10;
@@ -24,8 +25,10 @@ export interface PollMessage {
 	readonly components: APIActionRowComponent<APIComponentInMessageActionRow>[];
 }
 
-export function renderPollMessage(t: Translator, state: PollState): PollMessage {
-	return { embeds: [renderPollEmbed(t, state)], components: renderComponents(t, state) };
+/** `chart`: the file name of a chart attached to the message, which the embed then shows. */
+export function renderPollMessage(t: Translator, state: PollState, { chart }: { chart?: string } = {}): PollMessage {
+	const embed = renderPollEmbed(t, state);
+	return { embeds: [chart === undefined ? embed : { ...embed, image: { url: `attachment://${chart}` } }], components: renderComponents(t, state) };
 }
 
 /** Discord's limits on what a message shows. */
@@ -46,8 +49,11 @@ const embedWinnerMax = 1_000;
  * labels of `*` would not fit. The winner line is cut first (to what is left of the embed's 6,000 characters, and at
  * most 1,000), then, if still needed, the option names.
  */
-export function renderPollEmbed(t: Translator, { poll, options }: PollState): APIEmbed {
+export function renderPollEmbed(t: Translator, state: PollState): APIEmbed {
+	const { poll } = state;
+	const options = countedOptions(state);
 	const visible = countsVisible(poll);
+	const runoff = visible ? runoffOf(state) : null;
 	const total = options.reduce((sum, option) => sum + option.votes, 0);
 	const hiddenNote = t('polls:message.hidden');
 	const title = t(poll.closedAt === null ? 'polls:message.title' : 'polls:message.titleClosed', { number: poll.number });
@@ -56,7 +62,11 @@ export function renderPollEmbed(t: Translator, { poll, options }: PollState): AP
 	let names = options.map((option) => fieldName(option, DiscordLimits.embedFieldName));
 	const question = poll.editedAt === null ? poll.question : `${poll.question} ${t('life:editedMark')}`;
 	const head = [question, '', ...settingsLines(t, poll)];
-	const tail = [t('polls:message.voters', { voters: visible ? formatCount(poll.voterCount) : hiddenNote, creatorId: poll.creatorId })];
+	const rounds =
+		runoff === null || state.ballots?.length === 0
+			? []
+			: ['', `**${t('ballots:message.roundsTitle')}**`, ...runoffLines(t, state, runoff, 1_500), ''];
+	const tail = [...rounds, t('polls:message.voters', { voters: visible ? formatCount(poll.voterCount) : hiddenNote, creatorId: poll.creatorId })];
 	if (poll.closedAt === null) {
 		head.push(
 			poll.closesAt === null
@@ -76,7 +86,7 @@ export function renderPollEmbed(t: Translator, { poll, options }: PollState): AP
 			DiscordLimits.embedTotal - fixed - sum(names) - 5,
 			DiscordLimits.embedDescription - description.length - 5
 		);
-		const winner = winnerLine(t, options, Math.max(room, minWinnerLine));
+		const winner = pollWinnerLine(t, state, Math.max(room, minWinnerLine));
 		description = [...head, `**${winner}**`, ...tail].join('\n');
 	}
 	const overflow = title.length + footer.length + sum(values) + description.length + sum(names) - DiscordLimits.embedTotal;
@@ -103,7 +113,12 @@ function fieldName(option: PollOption, max: number): string {
 
 function settingsLines(t: Translator, poll: PollRow): string[] {
 	const settings = [
-		poll.maxChoices > 1 ? t('polls:message.pickUpTo', { max: poll.maxChoices }) : t('polls:message.pickOne'),
+		poll.ranked
+			? t('ballots:message.ranked')
+			: poll.maxChoices > 1
+				? t('polls:message.pickUpTo', { max: poll.maxChoices })
+				: t('polls:message.pickOne'),
+		...(poll.weighted ? [t('ballots:message.weighted')] : []),
 		...(poll.anonymous ? [t('polls:message.anonymous')] : []),
 		...(poll.hideResults ? [t('polls:message.resultsHidden')] : []),
 		...(poll.roleId === null ? [] : [t('polls:message.onlyRole', { roleId: poll.roleId })])
@@ -116,6 +131,14 @@ export function countLine(t: Translator, votes: number, total: number): string {
 	const filled = Math.round(share * barWidth);
 	const count = t('polls:message.votes', { count: votes, formatted: formatCount(votes) });
 	return `\`${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}\` ${count} · ${Math.round(share * 100)}%`;
+}
+
+/** The winner line of any poll: by instant runoff in a ranked poll, by weighted totals in a weighted one. */
+export function pollWinnerLine(t: Translator, state: PollState, max = embedWinnerMax): string {
+	const runoff = runoffOf(state);
+	if (runoff === null) return winnerLine(t, countedOptions(state), max);
+	const winner = runoffWinner(state, runoff);
+	return winner === null ? t('polls:message.noVotes') : truncateEscaped(t('polls:message.winner', { name: escapeMarkdown(winner.label) }), max);
 }
 
 /**
@@ -144,7 +167,9 @@ export function winnerLine(t: Translator, options: readonly PollOption[], max = 
 function renderComponents(t: Translator, { poll, options }: PollState): APIActionRowComponent<APIComponentInMessageActionRow>[] {
 	const disabled = poll.closedAt !== null;
 	const rows: APIActionRowComponent<APIComponentInMessageActionRow>[] = [];
-	if (usesButtons(poll)) {
+	if (poll.ranked) {
+		// A ranked poll is voted with the ballot the Rank button opens, on the row of the other buttons.
+	} else if (usesButtons(poll)) {
 		for (let start = 0; start < options.length; start += PollLimits.buttonsPerRow) {
 			rows.push({
 				type: ComponentType.ActionRow,
@@ -176,6 +201,17 @@ function renderComponents(t: Translator, { poll, options }: PollState): APIActio
 	rows.push({
 		type: ComponentType.ActionRow,
 		components: [
+			...(poll.ranked
+				? [
+						{
+							type: ComponentType.Button as const,
+							style: ButtonStyle.Success as const,
+							custom_id: buildCustomId(CustomIdPrefix.PollRank, poll.guildId, poll.number),
+							label: t('ballots:ballot.rank'),
+							disabled
+						}
+					]
+				: []),
 			{
 				type: ComponentType.Button,
 				style: ButtonStyle.Primary,
@@ -189,7 +225,19 @@ function renderComponents(t: Translator, { poll, options }: PollState): APIActio
 				custom_id: buildCustomId(CustomIdPrefix.PollClose, poll.guildId, poll.number),
 				label: t('polls:message.close'),
 				disabled
-			}
+			},
+			// Unlike the others, Voters stays usable once closed: `after_close` opens it only then.
+			...(poll.showVoters === 'never'
+				? []
+				: [
+						{
+							type: ComponentType.Button as const,
+							style: ButtonStyle.Secondary as const,
+							custom_id: buildCustomId(CustomIdPrefix.PollVoters, poll.guildId, poll.number, 0),
+							label: t('ballots:voters.button'),
+							disabled: !voterListOpen(poll)
+						}
+					])
 		]
 	});
 	return rows;
@@ -219,9 +267,18 @@ export function renderResults(t: Translator, state: PollState, voters: readonly 
 		question: poll.question
 	});
 	if (!countsVisible(poll)) return `${header}\n${t('polls:results.hidden')}`;
-	const total = options.reduce((sum, option) => sum + option.votes, 0);
-	const counts = options.map((option) => `${option.index + 1}. ${escapeMarkdown(option.label)}: ${countLine(t, option.votes, total)}`);
-	const footer = poll.closedAt === null ? [] : [winnerLine(t, options, 500)];
+	const counted = countedOptions(state);
+	const total = counted.reduce((sum, option) => sum + option.votes, 0);
+	const counts = counted.map((option) => {
+		const line = `${option.index + 1}. ${escapeMarkdown(option.label)}: ${countLine(t, option.votes, total)}`;
+		return poll.weighted
+			? `${line} (${t('ballots:message.weightedCount', { weighted: formatCount(option.votes), raw: formatCount(options[option.index]!.votes) })})`
+			: line;
+	});
+	const runoff = runoffOf(state);
+	const rounds =
+		runoff !== null && (state.ballots?.length ?? 0) > 0 ? [`**${t('ballots:message.roundsTitle')}**`, ...runoffLines(t, state, runoff, 900)] : [];
+	const footer = [...rounds, ...(poll.closedAt === null ? [] : [pollWinnerLine(t, state, 500)])];
 	const opening = [header, t('polls:results.voters', { voters: formatCount(poll.voterCount) })];
 	const andMore = (count: number) => t('polls:results.andMore', { count: formatCount(count) });
 	if (voters === null) return truncate([...opening, ...counts, ...footer].join('\n'), resultsMaxLength);
@@ -235,7 +292,8 @@ export function renderResults(t: Translator, state: PollState, voters: readonly 
 		lines.push(counts[position]!);
 		reserved -= shortest[position]!;
 		const line = votersLine(
-			voters.filter((vote) => vote.option === option.index).map((vote) => `<@${vote.userId}>`),
+			// A ranked ballot's voter is listed under their first choice.
+			voters.filter((vote) => vote.option === option.index && (vote.rank ?? 1) === 1).map((vote) => `<@${vote.userId}>`),
 			option.votes,
 			budget - reserved - 1,
 			andMore
@@ -292,7 +350,7 @@ export function renderOpenList(t: Translator, polls: readonly PollRow[], total: 
 export function renderClosedNotice(t: Translator, state: PollState): string {
 	const link = state.poll.messageId === null ? '' : ` ${messageLink(state.poll)}`;
 	const opening = `${t('polls:closedNotice', { number: state.poll.number })} `;
-	const winner = winnerLine(t, state.options, DiscordLimits.content - opening.length - link.length);
+	const winner = pollWinnerLine(t, state, DiscordLimits.content - opening.length - link.length);
 	return truncate(`${opening}${winner}${link}`, DiscordLimits.content);
 }
 

@@ -3,9 +3,10 @@ import type postgres from 'postgres';
 import type { Executor, Sql } from '../database/client.js';
 import { defaultLocale } from '../i18n/index.js';
 import { anonymousVoterKey, newVoterSalt } from './anonymity.js';
+import type { Ballot } from './ranked.js';
 import type { PollRef } from './ref.js';
 import type { PollLifeDraft } from './life-rules.js';
-import { PollLimits, type PollDraft, type PollFacts, type VoteAction } from './rules.js';
+import { PollLimits, type PollDraft, type PollFacts, type ShowVoters, type VoteAction } from './rules.js';
 
 export type CloseReason = 'command' | 'button' | 'deadline';
 
@@ -29,18 +30,28 @@ export interface PollRow extends PollFacts {
 	readonly scheduledFor: Date | null;
 	/** When its question or options last changed; `null` if never. */
 	readonly editedAt: Date | null;
+	/** Members rank the options; counted by instant runoff (src/lib/polls/ranked.ts). */
+	readonly ranked: boolean;
+	/** Each vote counts with the member's role weight, taken when they voted. */
+	readonly weighted: boolean;
+	readonly showVoters: ShowVoters;
 }
 
 export interface PollOption {
 	readonly index: number;
 	readonly label: string;
+	/** Members who picked it (a ranked poll: as their first choice), as of the last fold. */
 	readonly votes: number;
+	/** The same votes, each counted with its weight (as `votes` when absent: a poll that is not weighted). */
+	readonly weightedVotes?: number;
 }
 
 /** Everything the poll message shows. */
 export interface PollState {
 	readonly poll: PollRow;
 	readonly options: readonly PollOption[];
+	/** A ranked poll's ballots, read with the counts (and only while they may be shown); `null` otherwise. */
+	readonly ballots?: readonly Ballot[] | null;
 }
 
 export interface NewPoll {
@@ -72,12 +83,14 @@ export async function createPoll(sql: Executor, input: NewPoll): Promise<PollRow
 		), created as (
 			insert into polls (
 				guild_id, poll_number, channel_id, creator_id, question, option_count, max_choices,
-				anonymous, hide_results, role_id, voter_salt, closes_at, locale, starts_at, remind_before, remind_role_id
+				anonymous, hide_results, role_id, voter_salt, closes_at, locale, starts_at, remind_before, remind_role_id,
+				ranked, weighted, show_voters
 			)
 			select ${input.guildId}::bigint, last_number, ${input.channelId}::bigint, ${input.creatorId}::bigint, ${draft.question}::text,
 				${draft.options.length}::smallint, ${draft.maxChoices}::smallint, ${draft.anonymous}::boolean, ${draft.hideResults}::boolean,
 				${draft.roleId}::bigint, ${salt}::bytea, ${closesAt}, ${input.locale ?? defaultLocale}::text,
-				${startsAt}, ${remindBefore}::interval, ${life.remindRoleId}::bigint
+				${startsAt}, ${remindBefore}::interval, ${life.remindRoleId}::bigint,
+				${draft.ranked}::boolean, ${draft.weighted}::boolean, ${draft.showVoters}::text
 			from numbered
 			returning *
 		), options as (
@@ -108,7 +121,7 @@ export async function findPoll(sql: Executor, guildId: string, number: number): 
 	return row ? Result.ok(row) : Result.err('notFound');
 }
 
-export type VoteFailure = 'notFound' | 'closed' | 'missingRole' | 'badOption';
+export type VoteFailure = 'notFound' | 'closed' | 'missingRole' | 'badOption' | 'duplicateOption';
 
 export interface VoteInput {
 	readonly guildId: string;
@@ -217,7 +230,7 @@ export async function findChoices(
 	const rows = await sql<{ option: number }[]>`
 		select option_index as option from poll_votes
 		where guild_id = ${guildId} and poll_number = ${number} and voter = ${voter}
-		order by option_index
+		order by rank nulls last, option_index
 	`;
 	return Result.ok({ poll, labels, choices: rows.map((row) => row.option) });
 }
@@ -232,11 +245,11 @@ export async function readPollState(sql: Sql, guildId: string, number: number): 
 		await tx`
 			with moved as (
 				delete from poll_count_deltas where guild_id = ${guildId} and poll_number = ${number}
-				returning option_index, delta
+				returning option_index, delta, weight
 			), sums as (
-				select option_index, sum(delta)::int as delta from moved group by option_index
+				select option_index, sum(delta)::int as delta, sum(delta * weight)::int as weighted from moved group by option_index
 			), options as (
-				update poll_options set votes = poll_options.votes + sums.delta
+				update poll_options set votes = poll_options.votes + sums.delta, weighted_votes = poll_options.weighted_votes + sums.weighted
 				from sums
 				where poll_options.guild_id = ${guildId} and poll_options.poll_number = ${number}
 					and poll_options.option_index = sums.option_index
@@ -248,10 +261,12 @@ export async function readPollState(sql: Sql, guildId: string, number: number): 
 		const [poll] = await tx<PollRow[]>`select ${selectPoll(tx, 'polls')} from polls where guild_id = ${guildId} and poll_number = ${number}`;
 		if (!poll) return Result.err('notFound' as const);
 		const options = await tx<PollOption[]>`
-			select option_index as index, label, votes from poll_options
+			select option_index as index, label, votes, weighted_votes as "weightedVotes" from poll_options
 			where guild_id = ${guildId} and poll_number = ${number} order by option_index
 		`;
-		return Result.ok({ poll, options: [...options] });
+		// The rounds need every ballot; a poll hiding its results does not need them until it closes.
+		const ballots = poll.ranked && (!poll.hideResults || poll.closedAt !== null) ? await readBallots(tx, guildId, number) : null;
+		return Result.ok({ poll, options: [...options], ballots });
 	});
 }
 
@@ -422,19 +437,75 @@ export interface VoteRecord {
 	readonly userId: string;
 	readonly option: number;
 	readonly votedAt: Date | null;
+	/** The option's rank on a ranked ballot (1 = first choice); `null` in other polls. */
+	readonly rank?: number | null;
+}
+
+/** A ranked poll's ballots, one per voter (named or not), each with the weight it was cast with. */
+export async function readBallots(sql: Executor, guildId: string, number: number): Promise<Ballot[]> {
+	const rows = await sql<{ ranking: number[]; weight: number }[]>`
+		select array_agg(option_index order by rank) as ranking, max(weight)::int as weight from poll_votes
+		where guild_id = ${guildId} and poll_number = ${number}
+		group by voter
+	`;
+	return rows.map((row) => ({ ranking: row.ranking, weight: row.weight }));
 }
 
 /**
  * Who voted for what, in a poll that is not anonymous (an anonymous poll returns nothing): at most `limit` votes, in
  * primary key order (member, then option), so that a poll of any size is read along its index and stops early.
  */
-export async function listVotes(sql: Executor, guildId: string, number: number, limit: number): Promise<VoteRecord[]> {
+export async function listVotes(sql: Executor, guildId: string, number: number, limit: number, offset = 0): Promise<VoteRecord[]> {
 	return sql<VoteRecord[]>`
-		select v.voter as "userId", v.option_index as option, v.voted_at as "votedAt"
+		select v.voter as "userId", v.option_index as option, v.voted_at as "votedAt", v.rank
 		from poll_votes v join polls p using (guild_id, poll_number)
 		where v.guild_id = ${guildId} and v.poll_number = ${number} and not p.anonymous
 		order by v.guild_id, v.poll_number, v.voter, v.option_index
-		limit ${limit}
+		limit ${limit} offset ${offset}
+	`;
+}
+
+/**
+ * One page of the members of a named poll (never an anonymous one) with their choices, in rank or option order,
+ * ordered by user id; and how many members voted.
+ */
+export async function listVoterChoices(
+	sql: Executor,
+	guildId: string,
+	number: number,
+	limit: number,
+	offset: number
+): Promise<{ voters: { userId: string; choices: number[] }[]; total: number }> {
+	const [voters, [count]] = await Promise.all([
+		sql<{ userId: string; choices: number[] }[]>`
+			select v.voter as "userId", array_agg(v.option_index order by v.rank nulls last, v.option_index) as choices
+			from poll_votes v join polls p using (guild_id, poll_number)
+			where v.guild_id = ${guildId} and v.poll_number = ${number} and not p.anonymous
+			group by v.voter order by v.voter limit ${limit} offset ${offset}
+		`,
+		sql<{ total: number }[]>`
+			select count(distinct voter)::int as total from poll_votes where guild_id = ${guildId} and poll_number = ${number}
+		`
+	]);
+	return { voters: [...voters], total: count?.total ?? 0 };
+}
+
+/** A server's role weights, highest first. */
+export async function listRoleWeights(sql: Executor, guildId: string): Promise<{ roleId: string; weight: number }[]> {
+	return sql<{ roleId: string; weight: number }[]>`
+		select role_id::text as "roleId", weight from role_weights where guild_id = ${guildId} order by weight desc, role_id
+	`;
+}
+
+/** Sets a role's weight in one upsert; weight 1 (what a role without a rule weighs) deletes the rule. */
+export async function setRoleWeight(sql: Executor, guildId: string, roleId: string, weight: number): Promise<void> {
+	if (weight === 1) {
+		await sql`delete from role_weights where guild_id = ${guildId} and role_id = ${roleId}`;
+		return;
+	}
+	await sql`
+		insert into role_weights (guild_id, role_id, weight) values (${guildId}, ${roleId}, ${weight})
+		on conflict (guild_id, role_id) do update set weight = excluded.weight
 	`;
 }
 
@@ -465,7 +536,7 @@ export function selectPoll(sql: Executor, table: string) {
 		${t}.option_count as "optionCount", ${t}.max_choices as "maxChoices", ${t}.anonymous, ${t}.hide_results as "hideResults",
 		${t}.role_id::text as "roleId", ${t}.voter_count as "voterCount", ${t}.created_at as "createdAt",
 		${t}.closes_at as "closesAt", ${t}.closed_at as "closedAt", ${t}.closed_by::text as "closedBy",
-		${t}.close_reason as "closeReason", ${t}.locale,
+		${t}.close_reason as "closeReason", ${t}.locale, ${t}.ranked, ${t}.weighted, ${t}.show_voters as "showVoters",
 		case when ${t}.started_at is null then ${t}.starts_at end as "scheduledFor", ${t}.edited_at as "editedAt"
 	`;
 }

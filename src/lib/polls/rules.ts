@@ -28,6 +28,10 @@ export const PollLimits = {
 	exportVoteBytes: 9 * 1024 * 1024
 } as const;
 
+/** Who may see who picked what through the **Voters** button: nobody, everyone once the poll closed, or always. */
+export type ShowVoters = 'never' | 'after_close' | 'always';
+export const showVotersChoices: readonly ShowVoters[] = ['never', 'after_close', 'always'];
+
 /** What `/poll create` asked for, validated. */
 export interface PollDraft {
 	readonly question: string;
@@ -37,6 +41,9 @@ export interface PollDraft {
 	readonly anonymous: boolean;
 	readonly hideResults: boolean;
 	readonly roleId: string | null;
+	readonly ranked: boolean;
+	readonly weighted: boolean;
+	readonly showVoters: ShowVoters;
 }
 
 export interface CreateInput {
@@ -47,6 +54,9 @@ export interface CreateInput {
 	readonly anonymous: boolean | null;
 	readonly hideResults: boolean | null;
 	readonly roleId: string | null;
+	readonly ranked?: boolean | null;
+	readonly weighted?: boolean | null;
+	readonly showVoters?: string | null;
 	/** The server's id, which is also the id of its @everyone role (which restricts nothing). */
 	readonly guildId: string;
 }
@@ -78,6 +88,14 @@ export function validateCreate(input: CreateInput): Result<PollDraft, Message> {
 		return Result.err(message('polls:validation.maxChoicesOptions', { value: maxChoices, options: labels.length }));
 	}
 
+	const ranked = input.ranked ?? false;
+	if (ranked && input.maxChoices !== null && input.maxChoices !== 1) {
+		return Result.err(message('ballots:validation.rankedMaxChoices', { value: input.maxChoices }));
+	}
+	const showVoters = (input.showVoters ?? 'never') as ShowVoters;
+	if (!showVotersChoices.includes(showVoters)) return Result.err(message('ballots:validation.showVotersUnknown', { value: input.showVoters }));
+	if (showVoters !== 'never' && (input.anonymous ?? false)) return Result.err(message('ballots:validation.showVotersAnonymous'));
+
 	return Result.ok({
 		question,
 		options: labels,
@@ -85,7 +103,10 @@ export function validateCreate(input: CreateInput): Result<PollDraft, Message> {
 		maxChoices,
 		anonymous: input.anonymous ?? false,
 		hideResults: input.hideResults ?? false,
-		roleId: input.roleId === null || input.roleId === input.guildId ? null : input.roleId
+		roleId: input.roleId === null || input.roleId === input.guildId ? null : input.roleId,
+		ranked,
+		weighted: input.weighted ?? false,
+		showVoters
 	});
 }
 
@@ -196,6 +217,15 @@ export function countsVisible(poll: PollFacts): boolean {
 /** Who voted for what: never in an anonymous poll; otherwise to the creator and Manage Server, once counts are visible. */
 export function votersVisible(poll: PollFacts, viewer: Viewer): boolean {
 	return !poll.anonymous && countsVisible(poll) && mayManage(poll, viewer);
+}
+
+/**
+ * The **Voters** list (everyone may open it, unlike /poll results' voters, which are the manager's): as the poll's
+ * `show_voters` says, and never while the poll hides its counts.
+ */
+export function voterListOpen(poll: PollFacts & { readonly showVoters: ShowVoters }): boolean {
+	if (poll.anonymous || !countsVisible(poll)) return false;
+	return poll.showVoters === 'always' || (poll.showVoters === 'after_close' && poll.closedAt !== null);
 }
 
 /** The options with the most votes; none when nobody voted. */
