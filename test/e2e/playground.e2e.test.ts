@@ -463,7 +463,7 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 		await page.locator('#suggestions .suggestion', { hasText: 'Lunch today?' }).waitFor();
 		await page.press('#message-input', 'Enter');
 		await page.press('#message-input', 'Enter');
-		const answer = message('Umfrage #1: Lunch today?');
+		const answer = message('Umfrage #1 (beendet): Lunch today?');
 		await answer.waitFor();
 		await expect(answer.getAttribute('ephemeral')).resolves.toBe('');
 		await expect(answer.locator('discord-command').getAttribute('command')).resolves.toBe('/poll results');
@@ -475,7 +475,7 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 
 		// The registered English name still works, as in Discord's client.
 		await send('/poll results poll: 1');
-		await expect.poll(() => message('Umfrage #1: Lunch today?').count()).toBe(2);
+		await expect.poll(() => message('Umfrage #1 (beendet): Lunch today?').count()).toBe(2);
 		expect(pageProblems).toEqual([]);
 		expect(playground!.fake.protocolProblems()).toEqual([]);
 	}, 60_000);
