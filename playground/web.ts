@@ -12,8 +12,15 @@ import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
-import { InteractionError, type FakeDiscord, type FakeMessage, type InteractionHandle, type InteractionRecord } from '../test/fake-discord/index.js';
-import type { PlaygroundWorld } from './world.js';
+import {
+	InteractionError,
+	Permission,
+	type FakeDiscord,
+	type FakeMessage,
+	type InteractionHandle,
+	type InteractionRecord
+} from '../test/fake-discord/index.js';
+import { Languages, type PlaygroundWorld } from './world.js';
 
 export interface WebOptions {
 	fake: FakeDiscord;
@@ -272,6 +279,23 @@ export class PlaygroundWeb {
 					);
 					return this.json(response, 200, await this.answer(fake.modalSubmit({ user: userId, from, values })));
 				}
+				case 'locale': {
+					// The acting member's Discord client language, as they would pick it in Discord's settings.
+					const locale = requireLanguage(body);
+					await world.setPersonLocale(userId, locale);
+					this.broadcast('world', {});
+					return this.json(response, 200, { ok: true });
+				}
+				case 'guild-locale': {
+					// Discord's server setting: only a member who may manage the server can change it.
+					if (!guildId || !world.guildIds.includes(guildId)) throw new BadRequest('unknown server');
+					const permissions = fake.memberPermissions(guildId, userId);
+					if ((permissions & (Permission.ManageGuild | Permission.Administrator)) === 0n)
+						return this.json(response, 403, { error: 'Only members with Manage Server can change the server’s language.' });
+					await world.setGuildLocale(guildId, requireLanguage(body));
+					this.broadcast('world', {});
+					return this.json(response, 200, { ok: true });
+				}
 				case 'guilds': {
 					const name = requireString(body, 'name').trim().slice(0, 100) || 'New server';
 					const guild = await world.inviteToNewGuild(name, userId);
@@ -321,6 +345,7 @@ export class PlaygroundWeb {
 				botInGuild: fake.isBotInGuild(id),
 				name: guild.name,
 				ownerId: guild.ownerId,
+				locale: guild.locale,
 				defaultChannelId: guild.defaultChannelId,
 				channels: guild.channelIds.map((channelId) => {
 					const channel = fake.channel(channelId)!;
@@ -339,6 +364,7 @@ export class PlaygroundWeb {
 			ownerId: world.ownerId,
 			people,
 			guilds,
+			languages: Languages,
 			commands: fake.commands
 		};
 	}
@@ -487,6 +513,12 @@ function requireString(body: Record<string, unknown>, key: string): string {
 	const value = body[key];
 	if (typeof value !== 'string' || value.length === 0) throw new BadRequest(`${key} is missing`);
 	return value;
+}
+
+function requireLanguage(body: Record<string, unknown>): string {
+	const locale = requireString(body, 'locale');
+	if (!Languages.some((language) => language.code === locale)) throw new BadRequest(`unknown language ${locale}`);
+	return locale;
 }
 
 function readOptions(raw: unknown): Record<string, string | number | boolean> {

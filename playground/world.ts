@@ -20,6 +20,25 @@ export const People = [
 
 export type PersonKey = (typeof People)[number]['key'];
 
+/**
+ * The languages the page offers, for a member's Discord client and for a server: the five the bot ships, and two it
+ * does not (Korean, Japanese) to show its fallback (a member's unshipped language gives the server's; a server's
+ * gives English).
+ */
+export const Languages = [
+	{ code: 'en-US', name: 'English (US)', shipped: true },
+	{ code: 'de', name: 'Deutsch', shipped: true },
+	{ code: 'fr', name: 'Français', shipped: true },
+	{ code: 'es-ES', name: 'Español', shipped: true },
+	{ code: 'pt-BR', name: 'Português do Brasil', shipped: true },
+	{ code: 'ko', name: '한국어 (not shipped)', shipped: false },
+	{ code: 'ja', name: '日本語 (not shipped)', shipped: false }
+] as const;
+
+export function isPlaygroundLanguage(code: string): boolean {
+	return Languages.some((language) => language.code === code);
+}
+
 interface SavedChannel {
 	id: string;
 	name: string;
@@ -32,11 +51,15 @@ interface SavedGuild {
 	ownerId: string;
 	channels: SavedChannel[];
 	roles: { moderators: string; voters: string };
+	/** The server's preferred language; absent is en-US. */
+	locale?: string;
 }
 
 interface SavedWorld {
 	version: 1;
 	users: Record<PersonKey, string>;
+	/** Each person's client language, when not en-US. */
+	locales?: Partial<Record<PersonKey, string>>;
 	guilds: SavedGuild[];
 }
 
@@ -45,6 +68,8 @@ export interface PlaygroundPerson {
 	id: string;
 	name: string;
 	note: string;
+	/** The language of their Discord client (`locale` of their interactions). */
+	locale: string;
 }
 
 const guildChannels = [
@@ -68,12 +93,21 @@ export class PlaygroundWorld {
 	public static async load(fake: FakeDiscord, file: string | null): Promise<PlaygroundWorld> {
 		const saved = file !== null && existsSync(file) ? parseSaved(await readFile(file, 'utf8')) : null;
 		const users = {} as Record<PersonKey, string>;
+		const locales: Partial<Record<PersonKey, string>> = {};
 		const people = People.map((person) => {
-			const user = fake.createUser({ username: person.username, globalName: person.name, ...(saved ? { id: saved.users[person.key] } : {}) });
+			const savedLocale = saved?.locales?.[person.key];
+			const locale = savedLocale !== undefined && isPlaygroundLanguage(savedLocale) ? savedLocale : 'en-US';
+			const user = fake.createUser({
+				username: person.username,
+				globalName: person.name,
+				locale,
+				...(saved ? { id: saved.users[person.key] } : {})
+			});
 			users[person.key] = user.id;
-			return { key: person.key, id: user.id, name: person.name, note: person.note };
+			if (locale !== 'en-US') locales[person.key] = locale;
+			return { key: person.key, id: user.id, name: person.name, note: person.note, locale };
 		});
-		const world = new PlaygroundWorld(fake, file, { version: 1, users, guilds: [] }, people);
+		const world = new PlaygroundWorld(fake, file, { version: 1, users, locales, guilds: [] }, people);
 		if (saved) {
 			for (const guild of saved.guilds) world.createGuild(guild.name, guild.ownerId, guild);
 		} else {
@@ -91,6 +125,30 @@ export class PlaygroundWorld {
 		return this.saved.guilds.map((guild) => guild.id);
 	}
 
+	/** The language of the person's Discord client from now on: their next interactions carry it as `locale`. */
+	public async setPersonLocale(userId: string, locale: string): Promise<void> {
+		const person = this.people.find((candidate) => candidate.id === userId);
+		if (!person) throw new Error(`unknown user ${userId}`);
+		if (!isPlaygroundLanguage(locale)) throw new Error(`unknown language ${locale}`);
+		this.fake.setUserLocale(userId, locale);
+		person.locale = locale;
+		const locales = (this.saved.locales ??= {});
+		if (locale === 'en-US') delete locales[person.key];
+		else locales[person.key] = locale;
+		await this.save();
+	}
+
+	/** The server's preferred language (Discord's server setting): the bot hears of it through GUILD_UPDATE. */
+	public async setGuildLocale(guildId: string, locale: string): Promise<void> {
+		const saved = this.saved.guilds.find((guild) => guild.id === guildId);
+		if (!saved) throw new Error(`unknown server ${guildId}`);
+		if (!isPlaygroundLanguage(locale)) throw new Error(`unknown language ${locale}`);
+		this.fake.setGuildLocale(guildId, locale);
+		if (locale === 'en-US') delete saved.locale;
+		else saved.locale = locale;
+		await this.save();
+	}
+
 	/** A new server, owned by `ownerId`, with everyone in it; the bot joins at once, as if invited (GUILD_CREATE). */
 	public async inviteToNewGuild(name: string, ownerId: string): Promise<FakeGuild> {
 		const guild = this.createGuild(name, ownerId);
@@ -103,6 +161,7 @@ export class PlaygroundWorld {
 			...(saved ? { id: saved.id } : {}),
 			name,
 			ownerId,
+			...(saved?.locale !== undefined && isPlaygroundLanguage(saved.locale) ? { locale: saved.locale } : {}),
 			memberCount: People.length + 1,
 			channels: guildChannels.map((channel, index) => ({ ...channel, ...(saved?.channels[index] ? { id: saved.channels[index].id } : {}) })),
 			roles: [
@@ -125,7 +184,7 @@ export class PlaygroundWorld {
 			const channel = this.fake.channel(id)!;
 			return { id, name: channel.name ?? '', type: channel.type };
 		});
-		this.saved.guilds.push({ id: guild.id, name, ownerId, channels, roles });
+		this.saved.guilds.push({ id: guild.id, name, ownerId, channels, roles, ...(guild.locale !== 'en-US' ? { locale: guild.locale } : {}) });
 		return guild;
 	}
 

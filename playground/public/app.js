@@ -11,6 +11,7 @@ import { renderLocalNotice, renderMessage } from './messages.js';
 
 const $ = (selector) => document.querySelector(selector);
 const administrator = 1n << 3n;
+const manageGuild = 1n << 5n;
 
 const state = {
 	/** GET /api/state: bot, people, servers with channels, roles and members, registered commands. */
@@ -126,7 +127,21 @@ function availableCommands() {
 	}
 	const byName = new Map();
 	for (const command of usable) if (!byName.has(command.name) || command.guild_id) byName.set(command.name, command);
-	return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+	const locale = person(state.me).locale;
+	return [...byName.values()].map((command) => localized(command, locale)).sort((a, b) => a.name.localeCompare(b.name, locale));
+}
+
+/**
+ * A command as Discord's client shows it to someone whose client speaks `locale`: names and descriptions from the
+ * registered `name_localizations`/`description_localizations` (the default where the locale has none), down to
+ * subcommands, options and choices. `apiName` keeps the registered name: the interaction carries that one.
+ */
+function localized(node, locale) {
+	const copy = { ...node, apiName: node.name, name: node.name_localizations?.[locale] ?? node.name };
+	if (node.description !== undefined) copy.description = node.description_localizations?.[locale] ?? node.description;
+	if (node.options) copy.options = node.options.map((option) => localized(option, locale));
+	if (node.choices) copy.choices = node.choices.map((choice) => ({ ...choice, name: choice.name_localizations?.[locale] ?? choice.name }));
+	return copy;
 }
 
 function composerContext() {
@@ -158,6 +173,7 @@ function composerContext() {
 function renderAll({ keepComposer = false } = {}) {
 	renderRail();
 	renderSidebar();
+	renderServerLanguage();
 	renderSwitcher();
 	if (!keepComposer) composer.reset();
 	void showChannel();
@@ -288,6 +304,33 @@ function renderSwitcher() {
 	);
 	select.value = state.me;
 	$('#me-avatar').src = avatar(state.me);
+	fillLanguages($('#member-language'), person(state.me).locale);
+}
+
+function fillLanguages(select, value) {
+	select.replaceChildren(
+		...state.world.languages.map((language) => {
+			const option = document.createElement('option');
+			option.value = language.code;
+			option.textContent = `${language.name} · ${language.code}`;
+			return option;
+		})
+	);
+	select.value = value;
+}
+
+/** The server's preferred language; only a member with Manage Server may change it, as on Discord. */
+function renderServerLanguage() {
+	const bar = $('#server-language-bar');
+	const guild = currentGuild();
+	bar.hidden = !guild;
+	if (!guild) return;
+	const select = $('#server-language');
+	fillLanguages(select, guild.locale);
+	const member = guild.members.find((candidate) => candidate.userId === state.me);
+	const permissions = BigInt(member?.permissions ?? '0');
+	select.disabled = (permissions & (manageGuild | administrator)) === 0n;
+	select.title = select.disabled ? 'Only members with Manage Server can change it.' : '';
 }
 
 function openChannel(guildId, channelId) {
@@ -469,6 +512,18 @@ $('#home').addEventListener('click', () => {
 $('#user-switcher').addEventListener('change', (event) => {
 	state.me = event.target.value;
 	renderAll();
+});
+
+$('#member-language').addEventListener('change', async (event) => {
+	const result = await post('locale', { userId: state.me, locale: event.target.value });
+	if (result.error) return composer.showError(result.error);
+	await loadWorld();
+});
+
+$('#server-language').addEventListener('change', async (event) => {
+	const result = await post('guild-locale', { userId: state.me, guildId: state.view.guildId, locale: event.target.value });
+	if (result.error) return composer.showError(result.error);
+	await loadWorld();
 });
 
 $('#add-server').addEventListener('click', () => {

@@ -25,7 +25,8 @@ const typeNames = { 3: 'text', 4: 'whole number', 5: 'true/false', 6: 'user', 7:
  * @property {string | null} guildId
  * @property {string} channelId
  * @property {string} placeholder
- * @property {object[]} commands the chat-input commands this user may use here
+ * @property {object[]} commands the chat-input commands this user may use here, as their client shows them: `name` and
+ *   `description` in their language, `apiName` the registered name (sent in the interaction); likewise their options
  * @property {{ users: Entity[], roles: Entity[], channels: Entity[] }} entities
  *
  * @typedef {{ id: string, name: string, type?: number }} Entity
@@ -88,12 +89,14 @@ export class Composer {
 		let rest = text.slice(1);
 		const first = /^(\S*)(\s*)/.exec(rest);
 		if (!first[2]) return { mode: 'command', partial: first[1] };
-		const command = commands.find((candidate) => candidate.name === first[1].toLowerCase());
+		const command = commands.find((candidate) => named(candidate, first[1]));
 		if (!command) return { mode: 'unknown', name: first[1] };
 		rest = rest.slice(first[0].length);
 
 		let definitions = command.options ?? [];
+		/** As shown; `apiPath` as sent (the registered names). */
 		const path = [command.name];
+		const apiPath = [apiName(command)];
 		/** The command or subcommand the options belong to: its description is the one to show. */
 		let leaf = command;
 		while (definitions.some(isSubcommand)) {
@@ -101,9 +104,10 @@ export class Composer {
 			const next = /^(\S*)(\s*)/.exec(rest);
 			const start = text.length - rest.length;
 			if (!next[2]) return { mode: 'sub', command, path, partial: next[1], choices, start };
-			const sub = choices.find((candidate) => candidate.name === next[1].toLowerCase());
+			const sub = choices.find((candidate) => named(candidate, next[1]));
 			if (!sub) return { mode: 'badsub', command, path, name: next[1], choices };
 			path.push(sub.name);
+			apiPath.push(apiName(sub));
 			leaf = sub;
 			definitions = sub.options ?? [];
 			rest = rest.slice(next[0].length);
@@ -112,10 +116,14 @@ export class Composer {
 		const base = text.length - rest.length;
 		const markers = [];
 		if (definitions.length > 0) {
-			const names = definitions.map((definition) => definition.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-			const marker = new RegExp(`(^|\\s)(${names}):`, 'g');
+			// Longest first: `umfrage` must not stop at a shorter name it starts with.
+			const names = [...new Set(definitions.flatMap((definition) => [definition.name, apiName(definition)]))]
+				.sort((a, b) => b.length - a.length)
+				.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+				.join('|');
+			const marker = new RegExp(`(^|\\s)(${names}):`, 'gu');
 			for (const match of rest.matchAll(marker)) {
-				const definition = definitions.find((candidate) => candidate.name === match[2]);
+				const definition = definitions.find((candidate) => candidate.name === match[2] || apiName(candidate) === match[2]);
 				if (markers.some((seen) => seen.definition === definition)) continue;
 				markers.push({ definition, nameStart: match.index + match[1].length, valueStart: match.index + match[0].length });
 			}
@@ -129,8 +137,8 @@ export class Composer {
 		// `colour: red` where the command has no option colour: flagged, never swallowed into the previous value.
 		const unknownNames = [...rest.matchAll(/(^|\s)([\p{Ll}\p{Lo}\p{N}_-]{1,32}):(?=\s|$)/gu)]
 			.map((match) => match[2])
-			.filter((name) => !definitions.some((definition) => definition.name === name));
-		return { mode: 'options', command, leaf, path, definitions, given, base, partialName: beforeOptions.trim(), unknownNames };
+			.filter((name) => !definitions.some((definition) => definition.name === name || apiName(definition) === name));
+		return { mode: 'options', command, leaf, path, apiPath, definitions, given, base, partialName: beforeOptions.trim(), unknownNames };
 	}
 
 	// ----- suggestions -----
@@ -151,11 +159,11 @@ export class Composer {
 			case 'command': {
 				const { commands } = this.context();
 				title = 'Commands';
-				for (const command of commands.filter((candidate) => candidate.name.startsWith(state.partial.toLowerCase()))) {
+				for (const command of commands.filter((candidate) => startsWith(candidate, state.partial))) {
 					items.push({
 						name: `/${command.name}`,
 						description: command.description,
-						exact: command.name === state.partial.toLowerCase(),
+						exact: named(command, state.partial),
 						apply: () => this.setText(`/${command.name} `)
 					});
 				}
@@ -170,14 +178,12 @@ export class Composer {
 			case 'sub':
 			case 'badsub':
 				title = `/${state.path.join(' ')}`;
-				for (const choice of state.choices.filter(
-					(candidate) => state.mode === 'badsub' || candidate.name.startsWith(state.partial.toLowerCase())
-				)) {
+				for (const choice of state.choices.filter((candidate) => state.mode === 'badsub' || startsWith(candidate, state.partial))) {
 					items.push({
 						name: choice.name,
 						description: choice.description,
 						tag: choice.type === OptionType.SubcommandGroup ? 'group' : '',
-						exact: state.mode === 'sub' && choice.name === state.partial.toLowerCase(),
+						exact: state.mode === 'sub' && named(choice, state.partial),
 						apply: () => this.setText(`/${[...state.path, choice.name].join(' ')} `)
 					});
 				}
@@ -197,7 +203,7 @@ export class Composer {
 			.filter((definition) => !usedNames.has(definition.name))
 			.sort((a, b) => Number(Boolean(b.required)) - Number(Boolean(a.required)));
 		const addNames = (partial, replaceFrom) => {
-			for (const definition of remaining.filter((candidate) => candidate.name.startsWith(partial.toLowerCase()))) {
+			for (const definition of remaining.filter((candidate) => startsWith(candidate, partial))) {
 				items.push({
 					name: `${definition.name}:`,
 					description: definition.description,
@@ -259,7 +265,7 @@ export class Composer {
 		const typingName =
 			value.length > 0 &&
 			(current.raw.endsWith(' ') ||
-				remaining.some((candidate) => lastWord.length > 0 && candidate.name.startsWith(lastWord.toLowerCase()) && value !== lastWord));
+				remaining.some((candidate) => lastWord.length > 0 && startsWith(candidate, lastWord) && value !== lastWord));
 		if (typingName || exact)
 			addNames(
 				current.raw.endsWith(' ') ? '' : lastWord,
@@ -328,9 +334,9 @@ export class Composer {
 				userId,
 				guildId,
 				channelId,
-				command: state.path.join(' '),
-				options: { ...options, [current.definition.name]: focusedValue },
-				focused: current.definition.name
+				command: state.apiPath.join(' '),
+				options: { ...options, [apiName(current.definition)]: focusedValue },
+				focused: apiName(current.definition)
 			}).catch((error) => ({ error: error.message }));
 			this.autocompleteCache.set(key, Array.isArray(result.choices) ? result.choices : []);
 			if (sequence === this.autocompleteSequence) this.refresh();
@@ -349,7 +355,7 @@ export class Composer {
 			const text = raw.trim();
 			const result = this.convert(definition, text);
 			if (result.error) errors.push(result.error);
-			else options[definition.name] = result.value;
+			else options[apiName(definition)] = result.value;
 		}
 		if (!lenient) {
 			const given = new Set(state.given.map((option) => option.definition.name));
@@ -423,7 +429,7 @@ export class Composer {
 		if (errors.length > 0) return this.showError(errors.join(' '));
 
 		const { userId, guildId, channelId } = this.context();
-		const command = state.path.join(' ');
+		const command = state.apiPath.join(' ');
 		this.hide();
 		this.input.disabled = true;
 		try {
@@ -525,6 +531,22 @@ export class Composer {
 		this.errorBox.textContent = text;
 		this.errorBox.hidden = !text;
 	}
+}
+
+/** The name the command or option was registered with: what the interaction carries, whatever the client shows. */
+function apiName(node) {
+	return node.apiName ?? node.name;
+}
+
+/** Typed as shown in the user's language or as registered: Discord's client finds a command by either. */
+function named(node, typed) {
+	const lower = typed.toLowerCase();
+	return node.name === lower || apiName(node) === lower;
+}
+
+function startsWith(node, partial) {
+	const lower = partial.toLowerCase();
+	return node.name.startsWith(lower) || apiName(node).startsWith(lower);
 }
 
 function isSubcommand(option) {

@@ -13,6 +13,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { projectRoot, startPlayground, type Playground } from '../../playground/playground.js';
 import type { PersonKey } from '../../playground/world.js';
+import type { InteractionRecord } from '../fake-discord/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -144,8 +145,8 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 		await expect(pong.getAttribute('ephemeral')).resolves.toBe('');
 		await pong.getByText('Only you can see this').waitFor({ state: 'visible' });
 
-		// In the approved server a plain member sees the commands the bot registered, /admin hidden from them
-		// (its default_member_permissions); Alice owns the server, so she sees it.
+		// In the approved server a plain member sees the commands the bot registered, /admin and /settings hidden
+		// from them (their default_member_permissions); Alice owns the server, so she sees them.
 		await actAs('bob');
 		await openServer('Lunch Club');
 		await page.fill('#message-input', '/');
@@ -158,12 +159,12 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 		await actAs('alice');
 		await page.fill('#message-input', '/');
 		await suggestions.first().waitFor();
-		await expect(suggestions.allTextContents()).resolves.toEqual(['/admin', '/help', '/ping', '/poll']);
+		await expect(suggestions.allTextContents()).resolves.toEqual(['/admin', '/help', '/ping', '/poll', '/settings']);
 
 		// Typed options with their descriptions come from the registered command.
 		await page.fill('#message-input', '/poll create ');
 		await page.locator('#suggestions .suggestion', { hasText: 'question:' }).waitFor();
-		await expect(page.locator('#suggestions .suggestion', { hasText: 'role:' }).textContent()).resolves.toContain('role');
+		await expect(page.locator('#suggestions .suggestion[data-name="role:"]').textContent()).resolves.toContain('role');
 		await send('/poll create question: Lunch today? options: Pizza | Sushi | Tacos');
 		const poll = message('Lunch today?').filter({ has: page.locator('discord-button', { hasText: 'Pizza' }) });
 		await poll.waitFor();
@@ -423,4 +424,90 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 		expect(outsideRequests).toEqual([]);
 		expect(playground!.fake.protocolProblems()).toEqual([]);
 	}, 30_000);
+	test('GIVEN the member’s language set to German WHEN they open the / picker and send a command from it THEN the names, descriptions and answer are German and the interaction carries the English name', async () => {
+		const dispatched: InteractionRecord[] = [];
+		playground!.fake.on('interaction', (record) => dispatched.push(record));
+		await actAs('alice');
+		await openServer('Lunch Club');
+		await page.selectOption('#member-language', 'de');
+		await expect.poll(() => playground!.world.people.find((candidate) => candidate.key === 'alice')!.locale).toBe('de');
+
+		// The picker shows the registered name_localizations and description_localizations for de.
+		const suggestions = page.locator('#suggestions .suggestion .name');
+		await expect
+			.poll(async () => {
+				await page.fill('#message-input', '/');
+				return suggestions.allTextContents();
+			})
+			.toEqual(['/admin', '/einstellungen', '/hilfe', '/ping', '/umfrage']);
+		await expect(page.locator('#suggestions .suggestion', { hasText: '/umfrage' }).locator('.description').textContent()).resolves.toBe(
+			'Umfragen erstellen und verwalten'
+		);
+		await page.fill('#message-input', '/umfrage liste ');
+		await expect(page.locator('#suggestions .suggestion-hint').textContent()).resolves.toBe(
+			'Die offenen Umfragen dieses Servers auflisten · press Enter to send'
+		);
+		await page.fill('#message-input', '/umfrage erstellen ');
+		await page.locator('#suggestions .suggestion', { hasText: 'frage:' }).waitFor();
+		await expect(page.locator('#suggestions .suggestion', { hasText: 'frage:' }).locator('.description').textContent()).resolves.toBe(
+			'Was du fragen willst'
+		);
+
+		// Picked with Enter, typed on in German, the poll chosen from the bot's autocomplete answer: the bot gets
+		// /poll results with option poll, and answers in German, to her only.
+		await page.fill('#message-input', '/umf');
+		await page.locator('#suggestions .suggestion.highlighted', { hasText: '/umfrage' }).waitFor();
+		await page.press('#message-input', 'Enter');
+		await expect(page.inputValue('#message-input')).resolves.toBe('/umfrage ');
+		await page.type('#message-input', 'ergebnisse umfrage: Lunch');
+		await page.locator('#suggestions .suggestion', { hasText: 'Lunch today?' }).waitFor();
+		await page.press('#message-input', 'Enter');
+		await page.press('#message-input', 'Enter');
+		const answer = message('Umfrage #1 (beendet): Lunch today?');
+		await answer.waitFor();
+		await expect(answer.getAttribute('ephemeral')).resolves.toBe('');
+		await expect(answer.locator('discord-command').getAttribute('command')).resolves.toBe('/poll results');
+		const sent = dispatched.filter((record) => record.type === 2).at(-1)!;
+		expect(sent.payload).toMatchObject({
+			locale: 'de',
+			data: { name: 'poll', options: [{ name: 'results', options: [{ name: 'poll', value: expect.any(String) }] }] }
+		});
+
+		// The registered English name still works, as in Discord's client.
+		await send('/poll results poll: 1');
+		await expect.poll(() => message('Umfrage #1 (beendet): Lunch today?').count()).toBe(2);
+		expect(pageProblems).toEqual([]);
+		expect(playground!.fake.protocolProblems()).toEqual([]);
+	}, 60_000);
+
+	test('GIVEN the server language set to French WHEN a poll is created THEN the poll message is French; a member whose language the bot lacks (ko) sees English names and gets French answers', async () => {
+		await actAs('bob');
+		await openServer('Lunch Club');
+		// Discord's server setting: only a member with Manage Server may change it.
+		await expect(page.locator('#server-language').isDisabled()).resolves.toBe(true);
+
+		await actAs('alice');
+		await expect(page.locator('#server-language').isDisabled()).resolves.toBe(false);
+		await page.selectOption('#server-language', 'fr');
+		await expect.poll(() => playground!.fake.guild(playground!.world.guildIds[1]!).locale).toBe('fr');
+		await send('/umfrage erstellen frage: Fromage ? optionen: Brie | Comté');
+		const poll = message('Fromage ?').filter({ has: page.locator('discord-button', { hasText: 'Brie' }) });
+		await poll.waitFor();
+		await expect(poll.locator('discord-embed').getAttribute('embed-title')).resolves.toBe('Sondage n° 2');
+		await expect(poll.locator('discord-embed-description').textContent()).resolves.toContain('Votants : 0');
+
+		// ko is not shipped: the picker keeps the registered (English) names, the bot answers in the server's language.
+		await actAs('bob');
+		await page.selectOption('#member-language', 'ko');
+		await expect
+			.poll(async () => {
+				await page.fill('#message-input', '/');
+				return page.locator('#suggestions .suggestion .name').allTextContents();
+			})
+			.toEqual(['/help', '/ping', '/poll']);
+		await send('/poll results poll: x');
+		await message('« x » n’est pas un numéro de sondage').waitFor();
+		expect(pageProblems).toEqual([]);
+		expect(playground!.fake.protocolProblems()).toEqual([]);
+	}, 60_000);
 });
