@@ -23,7 +23,8 @@ export class HelpCommand extends Command {
 		const t = readerTranslator(interaction);
 		const usable: string[] = [];
 		for (const command of this.container.stores.get('commands').values()) {
-			if (!command.supportsChatInputCommands() || !(await this.mayRun(interaction, command))) continue;
+			if (!command.supportsChatInputCommands() || !this.isRegisteredHere(interaction, command) || !(await this.mayRun(interaction, command)))
+				continue;
 			const subcommands = command instanceof Subcommand ? command.parsedSubcommandMappings.map((mapping) => mapping.name) : [];
 			const usage = subcommands.length > 0 ? ` (${subcommands.map((name) => `\`${name}\``).join(', ')})` : '';
 			usable.push(`**/${command.name}**${usage}: ${command.description}`);
@@ -40,6 +41,23 @@ export class HelpCommand extends Command {
 			.setDescription([...(notice ? [notice, ''] : []), ...usable].join('\n'))
 			.setColor(0x5865f2);
 		return interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral });
+	}
+
+	/**
+	 * Whether Discord offers the command where /help was asked, as it was registered: its contexts (/poll is
+	 * server-only, so listing it in a DM would promise a command Discord then refuses), or a server command of this
+	 * server. Read from the commands Sapphire fetched and registered at start-up, so it cannot drift from the builders.
+	 */
+	private isRegisteredHere(interaction: Command.ChatInputCommandInteraction, command: ChatInputCommand) {
+		const context = interaction.context ?? (interaction.inGuild() ? InteractionContextType.Guild : InteractionContextType.BotDM);
+		const registeredCommands = this.container.client.application?.commands.cache;
+		const offered = registeredCommands?.some((registered) => {
+			if (registered.name !== command.name) return false;
+			if (registered.guildId !== null) return registered.guildId === interaction.guildId;
+			// No contexts: Discord's default, every context.
+			return registered.contexts === null || registered.contexts.includes(context);
+		});
+		return offered ?? false;
 	}
 
 	/** The same checks Sapphire runs before the command: global preconditions, then the command's own. */
