@@ -5,7 +5,7 @@ import { readerTranslator } from '../lib/i18n/readers.js';
 import { closeByMember, findOwnChoices, vote } from '../lib/polls/actions.js';
 import type { PollComponent, PollComponentId } from '../lib/polls/custom-ids.js';
 import { actorOf, readPollComponent } from '../lib/polls/interactions.js';
-import { describeChoices } from '../lib/polls/render.js';
+import { describeChoices, describeVote } from '../lib/polls/render.js';
 
 interface Parsed {
 	readonly kind: Exclude<PollComponent, 'select'>;
@@ -29,7 +29,7 @@ export class PollButtonsHandler extends InteractionHandler {
 			case 'vote': {
 				const outcome = await vote(id, actorOf(interaction), { kind: 'toggle', option: id.option ?? -1 });
 				return interaction.reply({
-					content: describeChoices(t, outcome, outcome.labels, outcome.choices),
+					content: describeVote(t, outcome),
 					flags: MessageFlags.Ephemeral,
 					allowedMentions: { parse: [] }
 				});

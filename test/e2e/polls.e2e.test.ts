@@ -133,7 +133,9 @@ describe('GIVEN an approved server with the bot running', () => {
 		await waitForPollMessage(s, poll.message, (message) => shownCounts(message).join() === '0,2');
 		expect((await clickButton(s, world.carol, poll.message, `pm:${world.guild.id}:${poll.number}`)).content).toContain('**Coffee**');
 		await sql`update poll_votes set voted_at = voted_at - interval '10 seconds' where guild_id = ${world.guild.id} and poll_number = ${poll.number}`;
-		expect((await clickButton(s, world.carol, poll.message, coffee)).content).toBe(`You have no vote in poll #${poll.number}.`);
+		expect((await clickButton(s, world.carol, poll.message, coffee)).content).toBe(
+			`Your vote for **Coffee** in poll #${poll.number} was removed.`
+		);
 		await waitForPollMessage(
 			s,
 			poll.message,
@@ -148,9 +150,13 @@ describe('GIVEN an approved server with the bot running', () => {
 		const menu = `ps:${world.guild.id}:${poll.number}`;
 		expect((await submitSelect(s, world.bob, poll.message, menu, ['0', '2'])).content).toBe(`Your vote in poll #${poll.number}: **TS**, **Go**.`);
 		expect((await submitSelect(s, world.carol, poll.message, menu, ['2'])).content).toContain('**Go**');
-		expect((await submitSelect(s, world.bob, poll.message, menu, ['1'])).content).toBe(`Your vote in poll #${poll.number}: **Rust**.`);
+		expect((await submitSelect(s, world.bob, poll.message, menu, ['1'])).content).toBe(
+			`Your vote in poll #${poll.number} changed from **TS**, **Go** to **Rust**.`
+		);
 		await waitForPollMessage(s, poll.message, (message) => shownCounts(message).join() === '0,1,1');
-		expect((await submitSelect(s, world.carol, poll.message, menu, [])).content).toBe(`You have no vote in poll #${poll.number}.`);
+		expect((await submitSelect(s, world.carol, poll.message, menu, [])).content).toBe(
+			`Your vote for **Go** in poll #${poll.number} was removed.`
+		);
 		await waitForPollMessage(
 			s,
 			poll.message,

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { EditCoalescer } from '../../src/lib/polls/coalescer.js';
 import { DeadlineScheduler } from '../../src/lib/polls/scheduler.js';
 import { messageLink, type APIEmbed } from 'discord.js';
-import { renderClosedNotice, renderPollMessage, renderResults, winnerLine } from '../../src/lib/polls/render.js';
+import { describeVote, renderClosedNotice, renderPollMessage, renderResults, winnerLine } from '../../src/lib/polls/render.js';
 import type { PollRow, PollState } from '../../src/lib/polls/repository.js';
 import { english } from '../../src/lib/i18n/index.js';
 import { pollRow } from '../support/fixtures.js';
@@ -22,6 +22,26 @@ const state: PollState = {
 		{ index: 2, label: 'Ta*cos', votes: 0 }
 	]
 };
+
+describe('describeVote', () => {
+	const labels = ['Beach', 'Rooftop', 'Park_side'];
+	const outcome = (previousChoices: number[], choices: number[], changed = true) => ({ number: 5, labels, previousChoices, choices, changed });
+
+	test('GIVEN a member who clicks their own option again WHEN the vote is retracted THEN the answer names what was removed', () => {
+		expect(describeVote(english, outcome([0], []))).toBe('Your vote for **Beach** in poll #5 was removed.');
+	});
+
+	test('GIVEN a member who picks another option WHEN the vote moves THEN the answer says from what to what', () => {
+		expect(describeVote(english, outcome([0], [1]))).toBe('Your vote in poll #5 changed from **Beach** to **Rooftop**.');
+		expect(describeVote(english, outcome([0, 1], [2]))).toBe('Your vote in poll #5 changed from **Beach**, **Rooftop** to **Park\\_side**.');
+	});
+
+	test('GIVEN a first vote, a double click or an empty selection without a vote THEN the answer states the choices as they are', () => {
+		expect(describeVote(english, outcome([], [1]))).toBe('Your vote in poll #5: **Rooftop**.');
+		expect(describeVote(english, outcome([1], [1], false))).toBe('Your vote in poll #5: **Rooftop**.');
+		expect(describeVote(english, outcome([], [], false))).toBe('You have no vote in poll #5.');
+	});
+});
 
 describe('renderPollMessage', () => {
 	test('GIVEN an open single-choice poll WHEN rendered THEN it shows question, counts with bars, voters, creator, deadline and number', () => {

@@ -76,6 +76,39 @@ describe('poll repository', () => {
 		expect(await counts(guildA, number)).toEqual({ votes: [0, 0, 0], voters: 0 });
 	});
 
+	test('GIVEN a member’s vote WHEN they change it, retract it or replace a selection THEN each outcome also says what they had before', async () => {
+		const { number } = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft });
+		const before = async (action: VoteInput['action']) => {
+			const outcome = (await vote(number, user(2), action)).unwrap();
+			return { previous: outcome.previousChoices, now: outcome.choices };
+		};
+		expect(await before({ kind: 'toggle', option: 0 })).toEqual({ previous: [], now: [0] });
+		expect(await before({ kind: 'toggle', option: 1 })).toEqual({ previous: [0], now: [1] });
+		await db.sql`update poll_votes set voted_at = voted_at - interval '5 seconds' where guild_id = ${guildA} and poll_number = ${number}`;
+		expect(await before({ kind: 'toggle', option: 1 })).toEqual({ previous: [1], now: [] });
+
+		const anonymous = await createPoll(db.sql, {
+			guildId: guildA,
+			channelId: channel,
+			creatorId: creator,
+			draft: pollDraft({ anonymous: true, maxChoices: 3 })
+		});
+		const replace = async (options: number[]) => {
+			const outcome = (
+				await castVote(db.sql, {
+					guildId: guildA,
+					number: anonymous.number,
+					userId: user(2),
+					memberRoleIds: [],
+					action: { kind: 'replace', options }
+				})
+			).unwrap();
+			return { previous: outcome.previousChoices, now: outcome.choices };
+		};
+		expect(await replace([0, 2])).toEqual({ previous: [], now: [0, 2] });
+		expect(await replace([1, 2])).toEqual({ previous: [0, 2], now: [1, 2] });
+	});
+
 	test('GIVEN a double click (two clicks on one option at once) WHEN both are recorded THEN there is one vote', async () => {
 		const { number } = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft });
 		const results = await Promise.all([

@@ -13,7 +13,7 @@ import {
 } from 'discord.js';
 import { buildCustomId, CustomIdPrefix } from '../custom-ids.js';
 import type { Translator } from '../i18n/index.js';
-import type { PollOption, PollRow, PollState, VoteRecord } from './repository.js';
+import type { PollOption, PollRow, PollState, VoteOutcome, VoteRecord } from './repository.js';
 import { countsVisible, PollLimits, winners } from './rules.js';
 
 export const PollColors = { open: 0x5865f2, closed: 0x4f545c } as const;
@@ -199,11 +199,27 @@ export function usesButtons(poll: Pick<PollRow, 'maxChoices' | 'optionCount'>): 
 	return poll.maxChoices === 1 && poll.optionCount <= PollLimits.maxButtons;
 }
 
-/** The ephemeral answer to a vote or to **My vote**. */
+/** The answer to **My vote**: what the member picked. */
 export function describeChoices(t: Translator, poll: Pick<PollRow, 'number'>, labels: readonly string[], choices: readonly number[]): string {
 	if (choices.length === 0) return t('polls:noVote', { number: poll.number });
-	const names = choices.map((index) => `**${escapeMarkdown(labels[index] ?? t('polls:optionFallback', { position: index + 1 }))}**`);
-	return t('polls:yourVote', { number: poll.number, choices: names.join(', ') });
+	return t('polls:yourVote', { number: poll.number, choices: choiceNames(t, labels, choices) });
+}
+
+/**
+ * The answer to a vote: what it did. A retraction or a change says so, since "You have no vote" after a click on
+ * one's own option reads as if the vote had been lost.
+ */
+export function describeVote(t: Translator, outcome: Pick<VoteOutcome, 'number' | 'labels' | 'previousChoices' | 'choices' | 'changed'>): string {
+	const { number, labels, previousChoices, choices } = outcome;
+	if (!outcome.changed || previousChoices.length === 0) return describeChoices(t, outcome, labels, choices);
+	const before = choiceNames(t, labels, previousChoices);
+	if (choices.length === 0) return t('polls:voteRemoved', { number, choices: before });
+	return t('polls:voteChanged', { number, before, after: choiceNames(t, labels, choices) });
+}
+
+/** `**Beach**, **Rooftop**`, markdown escaped. */
+function choiceNames(t: Translator, labels: readonly string[], choices: readonly number[]): string {
+	return choices.map((index) => `**${escapeMarkdown(labels[index] ?? t('polls:optionFallback', { position: index + 1 }))}**`).join(', ');
 }
 
 /**

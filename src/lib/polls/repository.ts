@@ -109,13 +109,15 @@ export interface VoteInput {
 type CastResult =
 	| { outcome: VoteFailure }
 	| { outcome: 'needsVoterKey'; salt: string }
-	| { outcome: 'ok'; choices: number[]; changed: boolean; labels: string[] | null };
+	| { outcome: 'ok'; before: number[]; choices: number[]; changed: boolean; labels: string[] | null };
 
 export interface VoteOutcome {
 	readonly guildId: string;
 	readonly number: number;
 	/** The poll's options, by index. */
 	readonly labels: readonly string[];
+	/** The member's choices before this vote, as option indexes (migrations/011). */
+	readonly previousChoices: readonly number[];
 	/** The member's choices now, as option indexes. */
 	readonly choices: readonly number[];
 	/** Whether anything changed (false for a double click or an unchanged selection). */
@@ -164,7 +166,7 @@ export async function castVote(sql: Executor, input: VoteInput, memory: VoteMemo
 		switch (result.outcome) {
 			case 'ok': {
 				const known = labels ?? memory.rememberLabels(ref, result.labels ?? []);
-				return Result.ok({ ...ref, labels: known, choices: result.choices, changed: result.changed });
+				return Result.ok({ ...ref, labels: known, previousChoices: result.before, choices: result.choices, changed: result.changed });
 			}
 			case 'needsVoterKey':
 				salt = Buffer.from(result.salt, 'base64');
