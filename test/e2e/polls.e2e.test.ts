@@ -160,7 +160,7 @@ describe('GIVEN an approved server with the bot running', () => {
 		await waitForPollMessage(
 			s,
 			poll.message,
-			(message) => shownCounts(message).join() === '0,1,0' && embedDescription(message).includes('Voters: 1 ')
+			(message) => shownCounts(message).join() === '0,1,0' && embedDescription(message).includes('1 voter, 1 choice ')
 		);
 		expectCleanProtocol(s.fake);
 	});
@@ -269,7 +269,7 @@ describe('GIVEN an approved server with the bot running', () => {
 		expect((await results.response).type).toBe(5);
 		const answer = await results.waitForOriginal(15_000);
 		expect(isEphemeral(answer)).toBe(true);
-		expect(answer.content).toContain('Voters: 50,001');
+		expect(answer.content).toContain('50,001 voters, 100,002 choices');
 		expect(answer.content.length).toBeLessThanOrEqual(2000);
 		const mentions = answer.content.match(/<@\d+>/g) ?? [];
 		expect(mentions.length).toBeGreaterThan(0);

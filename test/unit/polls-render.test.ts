@@ -92,6 +92,41 @@ describe('renderPollMessage', () => {
 		expect(embeds[0]!.fields!.every((field) => field.value === 'hidden until close')).toBe(true);
 	});
 
+	test('GIVEN a multiple-choice poll WHEN rendered THEN each share is of the voters, and the voters and choices are both counted', () => {
+		const multi: PollState = {
+			poll: { ...poll, maxChoices: 3, voterCount: 2 },
+			options: [
+				{ index: 0, label: 'Pizza', votes: 2 },
+				{ index: 1, label: 'Sushi', votes: 1 },
+				{ index: 2, label: 'Tacos', votes: 0 }
+			]
+		};
+		const embed = renderPollMessage(english, multi).embeds[0]!;
+		expect(embed.fields!.map((field) => field.value)).toEqual([
+			'`██████████` 2 votes · 100%',
+			'`█████░░░░░` 1 vote · 50%',
+			'`░░░░░░░░░░` 0 votes · 0%'
+		]);
+		expect(embed.description).toContain('2 voters, 3 choices · Created by <@100000000000000004>');
+		expect(renderResults(english, multi, null)).toContain('2 voters, 3 choices');
+		expect(renderResults(english, multi, null)).toContain('1. Pizza: `██████████` 2 votes · 100%');
+	});
+
+	test('GIVEN an anonymous poll that hid its results WHEN it is closed THEN its header no longer says the results are hidden', () => {
+		const hidden = { ...poll, anonymous: true, hideResults: true };
+		expect(renderPollMessage(english, { ...state, poll: hidden }).embeds[0]!.description).toContain(
+			'Pick one · anonymous · results hidden until close'
+		);
+		const closed = renderPollMessage(english, { ...state, poll: { ...hidden, closedAt: new Date('2030-01-01T00:30:00Z') } }).embeds[0]!;
+		expect(closed.description).toContain('Pick one · anonymous\n');
+		expect(closed.description).not.toContain('hidden');
+		expect(closed.fields![0]!.value).toContain('3 votes');
+	});
+
+	test('GIVEN any poll WHEN rendered THEN no footer repeats the number the title already shows', () => {
+		expect(renderPollMessage(english, state).embeds[0]!.footer).toBeUndefined();
+	});
+
 	test('GIVEN a closed poll WHEN rendered THEN the winner shows and every component is disabled', () => {
 		const closed = renderPollMessage(english, { ...state, poll: { ...poll, closedAt: new Date('2030-01-01T00:30:00Z') } });
 		expect(closed.embeds[0]!.title).toBe('Poll #7 (closed)');

@@ -48,14 +48,18 @@ const embedWinnerMax = 1_000;
  */
 export function renderPollEmbed(t: Translator, { poll, options }: PollState): APIEmbed {
 	const visible = countsVisible(poll);
-	const total = options.reduce((sum, option) => sum + option.votes, 0);
 	const hiddenNote = t('polls:message.hidden');
 	const title = t(poll.closedAt === null ? 'polls:message.title' : 'polls:message.titleClosed', { number: poll.number });
-	const footer = t('polls:message.footer', { number: poll.number });
-	const values = options.map((option) => (visible ? countLine(t, option.votes, total) : hiddenNote));
+	// No footer: it only repeated the title's number, and the close time is already in the description.
+	const footer = '';
+	const values = options.map((option) => (visible ? countLine(t, option.votes, poll.voterCount) : hiddenNote));
 	let names = options.map((option) => fieldName(option, DiscordLimits.embedFieldName));
 	const head = [poll.question, '', ...settingsLines(t, poll)];
-	const tail = [t('polls:message.voters', { voters: visible ? formatCount(poll.voterCount) : hiddenNote, creatorId: poll.creatorId })];
+	const tail = [
+		visible && poll.maxChoices > 1
+			? t('polls:message.votersAndChoices', { ...turnout(t, poll, options), creatorId: poll.creatorId })
+			: t('polls:message.voters', { voters: visible ? formatCount(poll.voterCount) : hiddenNote, creatorId: poll.creatorId })
+	];
 	if (poll.closedAt === null) {
 		head.push(
 			poll.closesAt === null
@@ -87,8 +91,7 @@ export function renderPollEmbed(t: Translator, { poll, options }: PollState): AP
 		title,
 		description,
 		color: poll.closedAt === null ? PollColors.open : PollColors.closed,
-		fields: names.map((name, position) => ({ name, value: values[position]! })),
-		footer: { text: footer }
+		fields: names.map((name, position) => ({ name, value: values[position]! }))
 	};
 }
 
@@ -104,17 +107,34 @@ function settingsLines(t: Translator, poll: PollRow): string[] {
 	const settings = [
 		poll.maxChoices > 1 ? t('polls:message.pickUpTo', { max: poll.maxChoices }) : t('polls:message.pickOne'),
 		...(poll.anonymous ? [t('polls:message.anonymous')] : []),
-		...(poll.hideResults ? [t('polls:message.resultsHidden')] : []),
+		// Once closed, every poll shows its results: "hidden until close" would describe the poll as it was.
+		...(poll.hideResults && poll.closedAt === null ? [t('polls:message.resultsHidden')] : []),
 		...(poll.roleId === null ? [] : [t('polls:message.onlyRole', { roleId: poll.roleId })])
 	];
 	return [settings.join(' · ')];
 }
 
-export function countLine(t: Translator, votes: number, total: number): string {
-	const share = total === 0 ? 0 : votes / total;
+/**
+ * An option's bar, count and share of the voters who picked it. Voters, not choices: in a multiple-choice poll two
+ * voters making three choices gave "33%" each by choices, where each option was picked by half of them or all.
+ */
+export function countLine(t: Translator, votes: number, voters: number): string {
+	const share = voters === 0 ? 0 : Math.min(votes / voters, 1);
 	const filled = Math.round(share * barWidth);
 	const count = t('polls:message.votes', { count: votes, formatted: formatCount(votes) });
 	return `\`${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}\` ${count} · ${Math.round(share * 100)}%`;
+}
+
+/**
+ * `2 voters` and `3 choices`, for a poll where a voter may pick several options: there the counts add up to the
+ * choices, not the voters, and both are worth saying.
+ */
+function turnout(t: Translator, poll: Pick<PollRow, 'voterCount'>, options: readonly PollOption[]): { voters: string; choices: string } {
+	const choices = options.reduce((sum, option) => sum + option.votes, 0);
+	return {
+		voters: t('polls:message.voterCount', { count: poll.voterCount, formatted: formatCount(poll.voterCount) }),
+		choices: t('polls:message.choiceCount', { count: choices, formatted: formatCount(choices) })
+	};
 }
 
 /**
@@ -234,10 +254,14 @@ export function renderResults(t: Translator, state: PollState, voters: readonly 
 		question: poll.question
 	});
 	if (!countsVisible(poll)) return `${header}\n${t('polls:results.hidden')}`;
-	const total = options.reduce((sum, option) => sum + option.votes, 0);
-	const counts = options.map((option) => `${option.index + 1}. ${escapeMarkdown(option.label)}: ${countLine(t, option.votes, total)}`);
+	const counts = options.map((option) => `${option.index + 1}. ${escapeMarkdown(option.label)}: ${countLine(t, option.votes, poll.voterCount)}`);
 	const footer = poll.closedAt === null ? [] : [winnerLine(t, options, 500)];
-	const opening = [header, t('polls:results.voters', { voters: formatCount(poll.voterCount) })];
+	const opening = [
+		header,
+		poll.maxChoices > 1
+			? t('polls:results.votersAndChoices', turnout(t, poll, options))
+			: t('polls:results.voters', { voters: formatCount(poll.voterCount) })
+	];
 	const andMore = (count: number) => t('polls:results.andMore', { count: formatCount(count) });
 	if (voters === null) return truncate([...opening, ...counts, ...footer].join('\n'), resultsMaxLength);
 
