@@ -10,6 +10,7 @@ import {
 	createPollByCommand,
 	currentMessage,
 	embedDescription,
+	enabledComponentIds,
 	inBatches,
 	isEphemeral,
 	openStackDatabase,
@@ -232,9 +233,7 @@ describe('GIVEN an approved server with the bot running', () => {
 			poll.message,
 			(message) => embedDescription(message).includes('Winner') || embedDescription(message).includes('Tie')
 		);
-		expect((closed.components as { components: { disabled?: boolean }[] }[]).flatMap((row) => row.components).every((c) => c.disabled)).toBe(
-			true
-		);
+		expect(enabledComponentIds(closed)).toEqual([`pm:${world.guild.id}:${poll.number}`]);
 		const refused = await s.fake
 			.click({ user: world.bob, message: staleCopy(poll.message), customId: `pv:${world.guild.id}:${poll.number}:1` })
 			.waitForOriginal();
@@ -312,9 +311,7 @@ describe('GIVEN an approved server with the bot running', () => {
 		expect(notice.content).toContain('Winner: Yes');
 		const closed = currentMessage(s, poll.message);
 		expect(embedDescription(closed)).toContain('**Winner: Yes**');
-		expect((closed.components as { components: { disabled?: boolean }[] }[]).flatMap((row) => row.components).every((c) => c.disabled)).toBe(
-			true
-		);
+		expect(enabledComponentIds(closed)).toEqual([`pm:${world.guild.id}:${poll.number}`]);
 		const announcedAt = async () =>
 			(
 				await sql<{ announced: Date | null }[]>`

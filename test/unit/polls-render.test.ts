@@ -127,11 +127,13 @@ describe('renderPollMessage', () => {
 		expect(renderPollMessage(english, state).embeds[0]!.footer).toBeUndefined();
 	});
 
-	test('GIVEN a closed poll WHEN rendered THEN the winner shows and every component is disabled', () => {
+	test('GIVEN a closed poll WHEN rendered THEN the winner shows and every component but My vote is disabled', () => {
 		const closed = renderPollMessage(english, { ...state, poll: { ...poll, closedAt: new Date('2030-01-01T00:30:00Z') } });
 		expect(closed.embeds[0]!.title).toBe('Poll #7 (closed)');
 		expect(closed.embeds[0]!.description).toContain('**Winner: Pizza**');
-		expect(closed.components.flatMap((row) => row.components).every((component) => 'disabled' in component && component.disabled)).toBe(true);
+		const components = closed.components.flatMap((row) => row.components);
+		const enabled = components.filter((component) => !('disabled' in component && component.disabled));
+		expect(enabled.map((component) => ('custom_id' in component ? component.custom_id : null))).toEqual([`pm:${guildId}:7`]);
 	});
 
 	test('GIVEN the largest poll allowed WHEN rendered THEN it fits Discord’s embed limits', () => {

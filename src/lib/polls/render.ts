@@ -200,7 +200,9 @@ function renderComponents(t: Translator, { poll, options }: PollState): APIActio
 				style: ButtonStyle.Primary,
 				custom_id: buildCustomId(CustomIdPrefix.PollMine, poll.guildId, poll.number),
 				label: t('polls:message.myVote'),
-				disabled
+				// Never disabled: after the close is when voters most want to check what they picked (an anonymous
+				// poll then answers that its votes are linked to nobody).
+				disabled: false
 			},
 			{
 				type: ComponentType.Button,
