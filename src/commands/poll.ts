@@ -7,10 +7,10 @@ import { interactionFields } from '../lib/discord/answers.js';
 import { renderMessage } from '../lib/failures.js';
 import { english } from '../lib/i18n/index.js';
 import { guildLocaleOf, readerTranslator } from '../lib/i18n/readers.js';
-import { closeByMember, createAndPostPoll, exportPoll, findNamedPoll, listOpen, readResults } from '../lib/polls/actions.js';
+import { closeByMember, createAndPostPoll, exportPoll, findNamedPoll, listPolls, readResults } from '../lib/polls/actions.js';
 import { actorOf } from '../lib/polls/interactions.js';
 import { searchPolls } from '../lib/polls/repository.js';
-import { autocompleteChoice, renderOpenList, renderResults } from '../lib/polls/render.js';
+import { autocompleteChoice, renderPollList, renderResults } from '../lib/polls/render.js';
 import { PollLimits } from '../lib/polls/rules.js';
 
 const t = english;
@@ -131,9 +131,9 @@ export class PollCommand extends Subcommand {
 	}
 
 	public async chatInputList(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
-		const { polls, total } = await listOpen(interaction.guildId);
+		const view = await listPolls(interaction.guildId, 0);
 		await interaction.reply({
-			content: renderOpenList(readerTranslator(interaction), polls, total),
+			...renderPollList(readerTranslator(interaction), view),
 			flags: MessageFlags.Ephemeral,
 			allowedMentions: { parse: [] }
 		});

@@ -15,7 +15,9 @@ export const CustomIdPrefix = {
 	/** `pm:<guildId>:<pollNumber>` a poll's **My vote** button. */
 	PollMine: 'pm',
 	/** `pc:<guildId>:<pollNumber>` a poll's **Close** button. */
-	PollClose: 'pc'
+	PollClose: 'pc',
+	/** `pl:<guildId>:<page>` pages of `/poll list`. */
+	PollList: 'pl'
 } as const;
 
 export const customIdSeparator = ':';

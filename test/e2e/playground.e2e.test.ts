@@ -288,7 +288,7 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 		// The hint under a subcommand is the subcommand's own description.
 		await page.fill('#message-input', '/poll list ');
 		await expect(page.locator('#suggestions .suggestion-hint').textContent()).resolves.toBe(
-			'List this server’s open polls · press Enter to send'
+			'List this server’s polls, open and closed · press Enter to send'
 		);
 		// Typed out in full, with its suggestion highlighted: one Enter sends it.
 		await page.fill('#message-input', '/poll list');

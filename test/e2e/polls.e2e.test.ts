@@ -187,8 +187,7 @@ describe('GIVEN an approved server with the bot running', () => {
 		await clickButton(s, world.carol, poll.message, `pv:${world.guild.id}:${poll.number}:1`);
 
 		const list = await runCommand(s, world.carol, world.guild.id, 'poll list');
-		expect(list.content).toContain(`**#${poll.number}** Formula?`);
-		expect(list.content).toContain(messageLink(poll.message.channel_id, poll.message.id, world.guild.id));
+		expect(list.content).toContain(`**#${poll.number}** [Formula?](${messageLink(poll.message.channel_id, poll.message.id, world.guild.id)})`);
 
 		const asMember = await runCommand(s, world.carol, world.guild.id, 'poll results', { poll: `#${poll.number}` });
 		expect(asMember.content).toContain('1 vote');

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { EditCoalescer } from '../../src/lib/polls/coalescer.js';
 import { DeadlineScheduler } from '../../src/lib/polls/scheduler.js';
 import { messageLink, type APIEmbed } from 'discord.js';
-import { describeVote, renderClosedNotice, renderPollMessage, renderResults, winnerLine } from '../../src/lib/polls/render.js';
+import { describeVote, renderClosedNotice, renderPollList, renderPollMessage, renderResults, winnerLine } from '../../src/lib/polls/render.js';
 import type { PollRow, PollState } from '../../src/lib/polls/repository.js';
 import { english } from '../../src/lib/i18n/index.js';
 import { pollRow } from '../support/fixtures.js';
@@ -387,5 +387,53 @@ describe('DeadlineScheduler', () => {
 		await scheduler.stop();
 		expect(performance.now() - started).toBeLessThan(100);
 		expect(handled).toBeLessThan(10);
+	});
+});
+
+describe('renderPollList', () => {
+	const open = { ...pollRow({ number: 9, question: 'Lunch [today]? *now*' }), section: 'open' as const };
+	const closed = (number: number) => ({
+		...pollRow({ number, question: `Closed ${number}`, closedAt: new Date('2030-01-01T00:30:00Z') }),
+		section: 'closed' as const
+	});
+
+	test('GIVEN open and closed polls on one page WHEN listed THEN each section has a header and each poll is a link labelled with its question', () => {
+		const { content, components } = renderPollList(english, {
+			guildId,
+			page: 0,
+			list: { polls: [open, closed(3)], counts: { open: 1, closed: 1 } }
+		});
+		const link = `(https://discord.com/channels/${guildId}/100000000000000002/100000000000000003)`;
+		expect(content.split('\n')).toEqual([
+			'**Open polls** (1)',
+			`**#9** [Lunch \\[today\\]? \\*now\\*]${link}`,
+			'',
+			'**Closed polls** (1)',
+			`**#3** [Closed 3]${link} · closed <t:1893457800:R>`
+		]);
+		expect(components).toEqual([]);
+	});
+
+	test('GIVEN more polls than a page holds WHEN a middle page is shown THEN it says which page and offers Previous and Next', () => {
+		const { content, components } = renderPollList(english, {
+			guildId,
+			page: 1,
+			list: { polls: [closed(4)], counts: { open: 2, closed: 20 } }
+		});
+		expect(content).not.toContain('Open polls');
+		expect(content).toContain('**Closed polls** (20)');
+		expect(content.endsWith('Page 2 of 3')).toBe(true);
+		expect(
+			components[0]!.components.map((button) => ['label' in button && button.label, 'custom_id' in button && button.custom_id, button.disabled])
+		).toEqual([
+			['Previous', `pl:${guildId}:0`, false],
+			['Next', `pl:${guildId}:2`, false]
+		]);
+	});
+
+	test('GIVEN a server without polls WHEN listed THEN the answer says so', () => {
+		expect(renderPollList(english, { guildId, page: 0, list: { polls: [], counts: { open: 0, closed: 0 } } }).content).toBe(
+			'There are no polls in this server yet.'
+		);
 	});
 });

@@ -8,7 +8,7 @@ import {
 	createPoll,
 	findChoices,
 	findPoll,
-	listOpenPolls,
+	listPollPage,
 	listVotes,
 	markCloseAnnounced,
 	readPollState,
@@ -318,6 +318,27 @@ describe('poll repository', () => {
 		expect(await listVotes(db.sql, guildA, number, 100)).toHaveLength(30);
 	});
 
+	test('GIVEN open and closed polls WHEN a page of the list is read THEN open ones come first, then closed ones by most recent close', async () => {
+		const guild = '110000000000000011';
+		const made = [];
+		for (const question of ['first', 'second', 'third', 'fourth']) {
+			made.push(await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft: { ...draft, question } }));
+		}
+		// Closed in the order third, first: the first is the most recent close.
+		await closePoll(db.sql, guild, made[2]!.number, { reason: 'command', userId: creator });
+		await closePoll(db.sql, guild, made[0]!.number, { reason: 'command', userId: creator });
+		const page = (offset: number) => listPollPage(db.sql, guild, { limit: 3, offset });
+		const first = await page(0);
+		expect(first.polls.map((poll) => [poll.question, poll.section])).toEqual([
+			['fourth', 'open'],
+			['second', 'open'],
+			['first', 'closed']
+		]);
+		expect(first.counts).toEqual({ open: 2, closed: 2 });
+		expect((await page(3)).polls.map((poll) => poll.question)).toEqual(['third']);
+		expect((await listPollPage(db.sql, guildB, { limit: 3, offset: 0 })).polls.every((poll) => poll.guildId === guildB)).toBe(true);
+	});
+
 	test('GIVEN open and closed polls WHEN listed and searched THEN only this server’s polls come back', async () => {
 		const guild = '110000000000000004';
 		await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft: { ...draft, question: 'Best editor?' } });
@@ -328,7 +349,11 @@ describe('poll repository', () => {
 			draft: { ...draft, question: 'Tabs or spaces?' }
 		});
 		await closePoll(db.sql, guild, second.number, { reason: 'command', userId: creator });
-		expect((await listOpenPolls(db.sql, guild)).polls.map((poll) => poll.question)).toEqual(['Best editor?']);
+		const listed = (await listPollPage(db.sql, guild, { limit: 10, offset: 0 })).polls;
+		expect(listed.map((poll) => [poll.question, poll.section])).toEqual([
+			['Best editor?', 'open'],
+			['Tabs or spaces?', 'closed']
+		]);
 		expect((await searchPolls(db.sql, guild, 'tabs')).map((poll) => poll.number)).toEqual([2]);
 		expect((await searchPolls(db.sql, guild, '#1')).map((poll) => poll.number)).toEqual([1]);
 		expect((await searchPolls(db.sql, guild, '')).map((poll) => poll.number)).toEqual([1, 2]);

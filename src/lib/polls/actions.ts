@@ -18,7 +18,7 @@ import {
 	deletePoll,
 	findChoices,
 	findPoll,
-	listOpenPolls,
+	listPollPage,
 	listVotes,
 	readPollState,
 	setPollMessage,
@@ -29,7 +29,7 @@ import {
 	type VoteOutcome,
 	type VoteRecord
 } from './repository.js';
-import { renderPollMessage, type PollMessage } from './render.js';
+import { pollListPageCount, pollListPageSize, renderPollMessage, type PollListView, type PollMessage } from './render.js';
 import {
 	countsVisible,
 	mayManage,
@@ -185,7 +185,14 @@ export async function exportPoll(poll: PollRow, actor: Actor): Promise<PollExpor
 	return buildExport(state, votes);
 }
 
-/** `/poll list`. */
-export function listOpen(guildId: string) {
-	return listOpenPolls(container.sql, guildId);
+/**
+ * A page of `/poll list` (from 0). The list may have shrunk since a page's buttons were drawn: past its end, the last
+ * page is shown instead of an empty one.
+ */
+export async function listPolls(guildId: string, page: number): Promise<PollListView> {
+	const read = (at: number) => listPollPage(container.sql, guildId, { limit: pollListPageSize, offset: at * pollListPageSize });
+	const list = await read(page);
+	const last = pollListPageCount(list.counts) - 1;
+	if (list.polls.length > 0 || page <= last) return { guildId, page, list };
+	return { guildId, page: last, list: await read(last) };
 }

@@ -8,12 +8,21 @@ import {
 	ComponentType,
 	escapeMarkdown,
 	type APIActionRowComponent,
+	type APIButtonComponent,
 	type APIComponentInMessageActionRow,
 	type APIEmbed
 } from 'discord.js';
 import { buildCustomId, CustomIdPrefix } from '../custom-ids.js';
 import type { Translator } from '../i18n/index.js';
-import type { PollOption, PollRow, PollState, VoteOutcome, VoteRecord } from './repository.js';
+import {
+	PollListSections,
+	type PollListPage,
+	type PollOption,
+	type PollRow,
+	type PollState,
+	type VoteOutcome,
+	type VoteRecord
+} from './repository.js';
 import { countsVisible, PollLimits, winners } from './rules.js';
 
 export const PollColors = { open: 0x5865f2, closed: 0x4f545c } as const;
@@ -313,16 +322,81 @@ function votersLine(mentions: readonly string[], count: number, max: number, and
 	return line.length <= max ? line : null;
 }
 
-/** `/poll list`: open polls with links to their messages. */
-export function renderOpenList(t: Translator, polls: readonly PollRow[], total: number): string {
-	if (polls.length === 0) return t('polls:list.none');
-	const lines = polls.map((poll) => {
-		const link = poll.messageId === null ? '' : ` · ${messageLink(poll)}`;
-		const closes = poll.closesAt === null ? '' : ` · ${t('polls:list.closes', { relative: timestamp(poll.closesAt, 'R') })}`;
-		return `**#${poll.number}** ${truncate(escapeMarkdown(poll.question), 80)}${closes}${link}`;
+/** Polls on one page of `/poll list`: 8 lines of at most ~200 characters stay within a message's 2,000. */
+export const pollListPageSize = 8;
+
+/** The question as a line of `/poll list` shows it: cut to this, after escaping. */
+const listQuestionMax = 60;
+
+export interface PollListView {
+	readonly guildId: string;
+	/** From 0. */
+	readonly page: number;
+	readonly list: PollListPage;
+}
+
+/**
+ * `/poll list`: one page of the server's polls, section by section (open, then closed, most recent first), each a
+ * link to its message labelled with its question, with Previous/Next when there is more than one page.
+ */
+export function renderPollList(t: Translator, { guildId, page, list }: PollListView): PollListMessage {
+	const total = PollListSections.reduce((sum, section) => sum + list.counts[section], 0);
+	if (total === 0) return { content: t('polls:list.none'), components: [] };
+	const pages = pollListPageCount(list.counts);
+	const lines: string[] = [];
+	for (const section of PollListSections) {
+		const polls = list.polls.filter((poll) => poll.section === section);
+		if (polls.length === 0) continue;
+		if (lines.length > 0) lines.push('');
+		lines.push(t(`polls:list.${section}`, { count: list.counts[section] }), ...polls.map((poll) => pollListLine(t, poll)));
+	}
+	if (pages > 1) lines.push('', t('polls:list.page', { page: page + 1, pages }));
+	const content = truncate(lines.join('\n'), DiscordLimits.content);
+	if (pages === 1) return { content, components: [] };
+	const button = (label: string, target: number, disabled: boolean): APIButtonComponent => ({
+		type: ComponentType.Button,
+		style: ButtonStyle.Secondary,
+		custom_id: buildCustomId(CustomIdPrefix.PollList, guildId, target),
+		label,
+		disabled
 	});
-	if (total > polls.length) lines.push(t('polls:list.andMore', { count: total - polls.length }));
-	return truncate(`${t('polls:list.title', { total })}\n${lines.join('\n')}`, 2000);
+	return {
+		content,
+		components: [
+			{
+				type: ComponentType.ActionRow,
+				components: [
+					// Two buttons never share an id: at the first page "previous" names page -1, which nobody can click.
+					button(t('polls:list.previous'), page - 1, page === 0),
+					button(t('polls:list.next'), page + 1, page + 1 >= pages)
+				]
+			}
+		]
+	};
+}
+
+export interface PollListMessage {
+	readonly content: string;
+	readonly components: APIActionRowComponent<APIButtonComponent>[];
+}
+
+export function pollListPageCount(counts: PollListPage['counts']): number {
+	const total = PollListSections.reduce((sum, section) => sum + counts[section], 0);
+	return Math.max(1, Math.ceil(total / pollListPageSize));
+}
+
+/** `**#12** [Question](link) · closes in 2 hours`; without a link when the poll's message is unknown. */
+function pollListLine(t: Translator, poll: PollListPage['polls'][number]): string {
+	const question = truncateEscaped(escapeMarkdown(poll.question.replace(/\s+/g, ' ')), listQuestionMax);
+	// Brackets would end the link's label early; escaped, Discord shows them as written.
+	const label = poll.messageId === null ? question : `[${question.replace(/[[\]]/g, '\\$&')}](${messageLink(poll)})`;
+	const when =
+		poll.closedAt !== null
+			? ` · ${t('polls:list.closedAt', { relative: timestamp(poll.closedAt, 'R') })}`
+			: poll.closesAt === null
+				? ''
+				: ` · ${t('polls:list.closes', { relative: timestamp(poll.closesAt, 'R') })}`;
+	return `**#${poll.number}** ${label}${when}`;
 }
 
 /** The short reply in the channel when a poll closes: at most 2,000 characters, the link always whole. */

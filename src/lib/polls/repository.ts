@@ -373,16 +373,42 @@ export async function claimUnannounced(sql: Executor, shards: ShardScope, limit 
 	`;
 }
 
-export async function listOpenPolls(sql: Executor, guildId: string, limit = 25): Promise<{ polls: PollRow[]; total: number }> {
-	const [polls, [count]] = await Promise.all([
-		sql<PollRow[]>`
-			select ${selectPoll(sql, 'polls')} from polls
-			where guild_id = ${guildId} and closed_at is null
-			order by poll_number desc limit ${limit}
+/**
+ * The sections of `/poll list`, in the order it shows them; a poll is in exactly one. A new state of poll (scheduled,
+ * between open and closed) is one more entry here and in {@link listSectionRank}.
+ */
+export const PollListSections = ['open', 'closed'] as const;
+export type PollListSection = (typeof PollListSections)[number];
+
+/** Each poll's section as SQL, by its position in {@link PollListSections}. */
+function listSectionRank(sql: Executor) {
+	return sql`(case when polls.closed_at is null then 0 else 1 end)`;
+}
+
+export interface PollListPage {
+	/** The page's polls, each with its section: open ones newest first, then closed ones most recently closed first. */
+	readonly polls: readonly (PollRow & { readonly section: PollListSection })[];
+	/** How many polls each section holds in all (not only on this page). */
+	readonly counts: Readonly<Record<PollListSection, number>>;
+}
+
+/** One page of this server's polls, section after section, as `/poll list` shows them. */
+export async function listPollPage(sql: Executor, guildId: string, { limit, offset }: { limit: number; offset: number }): Promise<PollListPage> {
+	const rank = listSectionRank(sql);
+	const [polls, ranks] = await Promise.all([
+		sql<(PollRow & { rank: number })[]>`
+			select ${selectPoll(sql, 'polls')}, ${rank} as rank from polls
+			where guild_id = ${guildId}
+			order by ${rank}, polls.closed_at desc nulls first, polls.poll_number desc
+			limit ${limit} offset ${offset}
 		`,
-		sql<{ total: number }[]>`select count(*)::int as total from polls where guild_id = ${guildId} and closed_at is null`
+		sql<{ rank: number; count: number }[]>`
+			select ${rank} as rank, count(*)::int as count from polls where guild_id = ${guildId} group by 1
+		`
 	]);
-	return { polls: [...polls], total: count?.total ?? 0 };
+	const counts = Object.fromEntries(PollListSections.map((section) => [section, 0])) as Record<PollListSection, number>;
+	for (const row of ranks) counts[PollListSections[row.rank]!] = row.count;
+	return { polls: polls.map(({ rank, ...poll }) => ({ ...poll, section: PollListSections[rank]! })), counts };
 }
 
 /** This server's polls matching what the member typed (number or words of the question), newest first. */
