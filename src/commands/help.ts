@@ -3,11 +3,16 @@ import { Command, type ChatInputCommand } from '@sapphire/framework';
 import { Subcommand } from '@sapphire/plugin-subcommands';
 import { ApplicationIntegrationType, EmbedBuilder, InteractionContextType, MessageFlags } from 'discord.js';
 import { accessRefusal, requesterOf } from '../lib/access.js';
+import { commandContexts, isOfferedHere } from '../lib/discord/contexts.js';
 import { renderMessage } from '../lib/failures.js';
 import { english } from '../lib/i18n/index.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
 
-@ApplyOptions<Command.Options>({ description: english('commands:help.description'), allowUnapproved: true })
+@ApplyOptions<Command.Options>({
+	description: english('commands:help.description'),
+	allowUnapproved: true,
+	contexts: [InteractionContextType.Guild, InteractionContextType.BotDM]
+})
 export class HelpCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry) {
 		registry.registerChatInputCommand((builder) =>
@@ -15,7 +20,7 @@ export class HelpCommand extends Command {
 				.setName(this.name)
 				.setDescription(this.description)
 				.setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
-				.setContexts(InteractionContextType.Guild, InteractionContextType.BotDM)
+				.setContexts(...commandContexts(this))
 		);
 	}
 
@@ -23,8 +28,7 @@ export class HelpCommand extends Command {
 		const t = readerTranslator(interaction);
 		const usable: string[] = [];
 		for (const command of this.container.stores.get('commands').values()) {
-			if (!command.supportsChatInputCommands() || !this.isRegisteredHere(interaction, command) || !(await this.mayRun(interaction, command)))
-				continue;
+			if (!command.supportsChatInputCommands() || !isOfferedHere(command, interaction) || !(await this.mayRun(interaction, command))) continue;
 			const subcommands = command instanceof Subcommand ? command.parsedSubcommandMappings.map((mapping) => mapping.name) : [];
 			const usage = subcommands.length > 0 ? ` (${subcommands.map((name) => `\`${name}\``).join(', ')})` : '';
 			usable.push(`**/${command.name}**${usage}: ${command.description}`);
@@ -41,23 +45,6 @@ export class HelpCommand extends Command {
 			.setDescription([...(notice ? [notice, ''] : []), ...usable].join('\n'))
 			.setColor(0x5865f2);
 		return interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral });
-	}
-
-	/**
-	 * Whether Discord offers the command where /help was asked, as it was registered: its contexts (/poll is
-	 * server-only, so listing it in a DM would promise a command Discord then refuses), or a server command of this
-	 * server. Read from the commands Sapphire fetched and registered at start-up, so it cannot drift from the builders.
-	 */
-	private isRegisteredHere(interaction: Command.ChatInputCommandInteraction, command: ChatInputCommand) {
-		const context = interaction.context ?? (interaction.inGuild() ? InteractionContextType.Guild : InteractionContextType.BotDM);
-		const registeredCommands = this.container.client.application?.commands.cache;
-		const offered = registeredCommands?.some((registered) => {
-			if (registered.name !== command.name) return false;
-			if (registered.guildId !== null) return registered.guildId === interaction.guildId;
-			// No contexts: Discord's default, every context.
-			return registered.contexts === null || registered.contexts.includes(context);
-		});
-		return offered ?? false;
 	}
 
 	/** The same checks Sapphire runs before the command: global preconditions, then the command's own. */

@@ -1,9 +1,10 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import type { Command } from '@sapphire/framework';
 import { Subcommand } from '@sapphire/plugin-subcommands';
-import { ApplicationIntegrationType, AttachmentBuilder, InteractionContextType, MessageFlags, type SlashCommandStringOption } from 'discord.js';
+import { ApplicationIntegrationType, AttachmentBuilder, MessageFlags, type SlashCommandStringOption } from 'discord.js';
 import { mayAutocomplete, requesterOf } from '../lib/access.js';
 import { interactionFields } from '../lib/discord/answers.js';
+import { commandContexts } from '../lib/discord/contexts.js';
 import { renderMessage } from '../lib/failures.js';
 import { english } from '../lib/i18n/index.js';
 import { guildLocaleOf, readerTranslator } from '../lib/i18n/readers.js';
@@ -32,7 +33,7 @@ export class PollCommand extends Subcommand {
 				.setName(this.name)
 				.setDescription(this.description)
 				.setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
-				.setContexts(InteractionContextType.Guild)
+				.setContexts(...commandContexts(this))
 				.addSubcommand((create) =>
 					create
 						.setName('create')
