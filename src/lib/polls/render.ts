@@ -59,8 +59,6 @@ export function renderPollEmbed(t: Translator, { poll, options }: PollState): AP
 	const visible = countsVisible(poll);
 	const hiddenNote = t('polls:message.hidden');
 	const title = t(poll.closedAt === null ? 'polls:message.title' : 'polls:message.titleClosed', { number: poll.number });
-	// No footer: it only repeated the title's number, and the close time is already in the description.
-	const footer = '';
 	const values = options.map((option) => (visible ? countLine(t, option.votes, poll.voterCount) : hiddenNote));
 	let names = options.map((option) => fieldName(option, DiscordLimits.embedFieldName));
 	const head = [poll.question, '', ...settingsLines(t, poll)];
@@ -79,7 +77,7 @@ export function renderPollEmbed(t: Translator, { poll, options }: PollState): AP
 		head.push(t('polls:message.closed', { date: timestamp(poll.closedAt, 'f') }));
 	}
 	const sum = (texts: readonly string[]) => texts.reduce((length, text) => length + text.length, 0);
-	const fixed = title.length + footer.length + sum(values) + [...head, ...tail].join('\n').length;
+	const fixed = title.length + sum(values) + [...head, ...tail].join('\n').length;
 	let description = [...head, ...tail].join('\n');
 	if (poll.closedAt !== null) {
 		// "\n**" and "**": the winner line is one more line of the description, in bold.
@@ -91,15 +89,16 @@ export function renderPollEmbed(t: Translator, { poll, options }: PollState): AP
 		const winner = winnerLine(t, options, Math.max(room, minWinnerLine));
 		description = [...head, `**${winner}**`, ...tail].join('\n');
 	}
-	const overflow = title.length + footer.length + sum(values) + description.length + sum(names) - DiscordLimits.embedTotal;
+	const overflow = title.length + sum(values) + description.length + sum(names) - DiscordLimits.embedTotal;
 	if (overflow > 0 && names.length > 0) {
-		const perName = Math.floor((DiscordLimits.embedTotal - (title.length + footer.length + sum(values) + description.length)) / names.length);
+		const perName = Math.floor((DiscordLimits.embedTotal - (title.length + sum(values) + description.length)) / names.length);
 		names = options.map((option) => fieldName(option, perName));
 	}
 	return {
 		title,
 		description,
 		color: poll.closedAt === null ? PollColors.open : PollColors.closed,
+		// No footer: it only repeated the title's number, and the close time is in the description already.
 		fields: names.map((name, position) => ({ name, value: values[position]! }))
 	};
 }
