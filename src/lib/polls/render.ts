@@ -386,9 +386,11 @@ export function pollListPageCount(counts: PollListPage['counts']): number {
 
 /** `**#12** [Question](link) · closes in 2 hours`; without a link when the poll's message is unknown. */
 function pollListLine(t: Translator, poll: PollListPage['polls'][number]): string {
-	const question = truncateEscaped(escapeMarkdown(poll.question.replace(/\s+/g, ' ')), listQuestionMax);
-	// Brackets would end the link's label early; escaped, Discord shows them as written.
-	const label = poll.messageId === null ? question : `[${question.replace(/[[\]]/g, '\\$&')}](${messageLink(poll)})`;
+	// Brackets would end the link's label early; escaped (before the cut, so it stays within its length), Discord
+	// shows them as written.
+	const escaped = escapeMarkdown(poll.question.replace(/\s+/g, ' ')).replace(/[[\]]/g, '\\$&');
+	const question = truncateEscaped(escaped, listQuestionMax);
+	const label = poll.messageId === null ? question : `[${question}](${messageLink(poll)})`;
 	const when =
 		poll.closedAt !== null
 			? ` · ${t('polls:list.closedAt', { relative: timestamp(poll.closedAt, 'R') })}`
