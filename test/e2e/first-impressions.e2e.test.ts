@@ -71,6 +71,9 @@ describe('GIVEN the bot in an approved server, a second approved server and a pe
 		expect(textOf(inDm)).not.toContain('/poll');
 		// What the DM list used to promise: Discord has no /poll in DMs.
 		expect(() => s.fake.slash({ user: world.alice, command: 'poll list' })).toThrow(/not available in DMs/);
+		const ownerInDm = await s.fake.slash({ user: s.owner, command: 'help' }).waitForOriginal();
+		expect(textOf(ownerInDm)).toContain('**/admin**');
+		expect(textOf(ownerInDm)).not.toContain('/poll');
 		const inServer = await runCommand(s, world.alice, world.guild.id, 'help');
 		expect(textOf(inServer)).toContain('**/poll**');
 		expectCleanProtocol(s.fake);
