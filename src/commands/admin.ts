@@ -16,6 +16,7 @@ import { GuildStatuses, type Decision } from '../lib/approval/rules.js';
 import { applyDecision, leaveGuild } from '../lib/approval/service.js';
 import { snowflakePattern } from '../lib/snowflake.js';
 import { collectStats, formatStats } from '../lib/admin/stats.js';
+import { commandContexts } from '../lib/discord/contexts.js';
 import { Failure, message, refuse } from '../lib/failures.js';
 import { localized, localizedChoice } from '../lib/i18n/commands.js';
 import { english } from '../lib/i18n/index.js';
@@ -37,6 +38,7 @@ const serverOption = (option: SlashCommandStringOption) =>
 	description: t('commands:admin.description'),
 	preconditions: ['OwnerOnly'],
 	allowUnapproved: true,
+	contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
 	subcommands: [
 		{ name: 'approve', chatInputRun: 'chatInputApprove' },
 		{ name: 'deny', chatInputRun: 'chatInputDeny' },
@@ -58,7 +60,7 @@ export class AdminCommand extends Subcommand {
 					// Hidden from everyone but administrators in servers; OwnerOnly still checks every use.
 					.setDefaultMemberPermissions(0)
 					.setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
-					.setContexts(InteractionContextType.Guild, InteractionContextType.BotDM)
+					.setContexts(...commandContexts(this))
 					.addSubcommand((command) =>
 						command.setName('approve').setDescription(t('commands:admin.approve.description')).addStringOption(serverOption)
 					)

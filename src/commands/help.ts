@@ -3,12 +3,17 @@ import { Command, type ChatInputCommand } from '@sapphire/framework';
 import { Subcommand } from '@sapphire/plugin-subcommands';
 import { ApplicationIntegrationType, EmbedBuilder, InteractionContextType, MessageFlags } from 'discord.js';
 import { accessRefusal, requesterOf } from '../lib/access.js';
+import { commandContexts, isOfferedHere } from '../lib/discord/contexts.js';
 import { renderMessage } from '../lib/failures.js';
 import { localized } from '../lib/i18n/commands.js';
 import { english } from '../lib/i18n/index.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
 
-@ApplyOptions<Command.Options>({ description: english('commands:help.description'), allowUnapproved: true })
+@ApplyOptions<Command.Options>({
+	description: english('commands:help.description'),
+	allowUnapproved: true,
+	contexts: [InteractionContextType.Guild, InteractionContextType.BotDM]
+})
 export class HelpCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry) {
 		localized(registry, 'help').registerChatInputCommand((builder) =>
@@ -16,7 +21,7 @@ export class HelpCommand extends Command {
 				.setName(this.name)
 				.setDescription(this.description)
 				.setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
-				.setContexts(InteractionContextType.Guild, InteractionContextType.BotDM)
+				.setContexts(...commandContexts(this))
 		);
 	}
 
@@ -24,7 +29,7 @@ export class HelpCommand extends Command {
 		const t = readerTranslator(interaction);
 		const usable: string[] = [];
 		for (const command of this.container.stores.get('commands').values()) {
-			if (!command.supportsChatInputCommands() || !(await this.mayRun(interaction, command))) continue;
+			if (!command.supportsChatInputCommands() || !isOfferedHere(command, interaction) || !(await this.mayRun(interaction, command))) continue;
 			const subcommands = command instanceof Subcommand ? command.parsedSubcommandMappings.map((mapping) => mapping.name) : [];
 			const usage = subcommands.length > 0 ? ` (${subcommands.map((name) => `\`${name}\``).join(', ')})` : '';
 			usable.push(`**/${command.name}**${usage}: ${command.description}`);

@@ -1,12 +1,17 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
 import { ApplicationIntegrationType, InteractionContextType, MessageFlags } from 'discord.js';
+import { commandContexts } from '../lib/discord/contexts.js';
 import { measureDatabaseLatency } from '../lib/database/latency.js';
 import { localized } from '../lib/i18n/commands.js';
 import { english } from '../lib/i18n/index.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
 
-@ApplyOptions<Command.Options>({ description: english('commands:ping.description'), allowUnapproved: true })
+@ApplyOptions<Command.Options>({
+	description: english('commands:ping.description'),
+	allowUnapproved: true,
+	contexts: [InteractionContextType.Guild, InteractionContextType.BotDM]
+})
 export class PingCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry) {
 		localized(registry, 'ping').registerChatInputCommand((builder) =>
@@ -14,7 +19,7 @@ export class PingCommand extends Command {
 				.setName(this.name)
 				.setDescription(this.description)
 				.setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
-				.setContexts(InteractionContextType.Guild, InteractionContextType.BotDM)
+				.setContexts(...commandContexts(this))
 		);
 	}
 

@@ -1,25 +1,19 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import type { Command } from '@sapphire/framework';
 import { Subcommand } from '@sapphire/plugin-subcommands';
-import {
-	ApplicationIntegrationType,
-	AttachmentBuilder,
-	InteractionContextType,
-	MessageFlags,
-	PermissionFlagsBits,
-	type SlashCommandStringOption
-} from 'discord.js';
+import { ApplicationIntegrationType, AttachmentBuilder, MessageFlags, PermissionFlagsBits, type SlashCommandStringOption } from 'discord.js';
 import { mayAutocomplete, requesterOf } from '../lib/access.js';
 import { interactionFields } from '../lib/discord/answers.js';
+import { commandContexts } from '../lib/discord/contexts.js';
 import { renderMessage } from '../lib/failures.js';
 import { localized, localizedChoice } from '../lib/i18n/commands.js';
 import { english } from '../lib/i18n/index.js';
 import { guildLocaleOf, readerTranslator } from '../lib/i18n/readers.js';
-import { closeByMember, createAndPostPoll, exportPoll, findNamedPoll, listOpen, readResults } from '../lib/polls/actions.js';
+import { closeByMember, createAndPostPoll, exportPoll, findNamedPoll, listPolls, readResults } from '../lib/polls/actions.js';
 import { actorOf } from '../lib/polls/interactions.js';
 import { editByMember, reopenByMember } from '../lib/polls/life-actions.js';
 import { searchPolls, type PollStateFilter } from '../lib/polls/repository.js';
-import { autocompleteChoice, renderOpenList, renderResults, timestamp } from '../lib/polls/render.js';
+import { autocompleteChoice, renderPollList, renderResults, timestamp } from '../lib/polls/render.js';
 import { PollLimits, showVotersChoices } from '../lib/polls/rules.js';
 
 const t = english;
@@ -43,7 +37,7 @@ export class PollCommand extends Subcommand {
 				.setName(this.name)
 				.setDescription(this.description)
 				.setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
-				.setContexts(InteractionContextType.Guild)
+				.setContexts(...commandContexts(this))
 				.addSubcommand((create) =>
 					create
 						.setName('create')
@@ -228,9 +222,9 @@ export class PollCommand extends Subcommand {
 	}
 
 	public async chatInputList(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
-		const { polls, total } = await listOpen(interaction.guildId);
+		const view = await listPolls(interaction.guildId, 0);
 		await interaction.reply({
-			content: renderOpenList(readerTranslator(interaction), polls, total),
+			...renderPollList(readerTranslator(interaction), view),
 			flags: MessageFlags.Ephemeral,
 			allowedMentions: { parse: [] }
 		});

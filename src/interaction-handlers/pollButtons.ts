@@ -6,7 +6,7 @@ import { closeByMember, findOwnChoices, openBallot, readVoterPage, vote } from '
 import type { PollComponent, PollComponentId } from '../lib/polls/custom-ids.js';
 import { actorOf, readPollComponent } from '../lib/polls/interactions.js';
 import { describeBallot } from '../lib/polls/ranked-render.js';
-import { describeChoices } from '../lib/polls/render.js';
+import { describeChoices, describeVote } from '../lib/polls/render.js';
 import { renderVoterPage } from '../lib/polls/voters.js';
 
 interface Parsed {
@@ -31,7 +31,7 @@ export class PollButtonsHandler extends InteractionHandler {
 			case 'vote': {
 				const outcome = await vote(id, actorOf(interaction), { kind: 'toggle', option: id.option ?? -1 });
 				return interaction.reply({
-					content: describeChoices(t, outcome, outcome.labels, outcome.choices),
+					content: describeVote(t, outcome),
 					flags: MessageFlags.Ephemeral,
 					allowedMentions: { parse: [] }
 				});

@@ -5,7 +5,7 @@ import { readerTranslator } from '../lib/i18n/readers.js';
 import { vote } from '../lib/polls/actions.js';
 import type { PollComponentId } from '../lib/polls/custom-ids.js';
 import { actorOf, readPollComponent } from '../lib/polls/interactions.js';
-import { describeChoices } from '../lib/polls/render.js';
+import { describeVote } from '../lib/polls/render.js';
 
 interface Parsed {
 	readonly id: PollComponentId;
@@ -25,7 +25,7 @@ export class PollSelectHandler extends InteractionHandler {
 	public override async run(interaction: StringSelectMenuInteraction, { id, options }: Parsed) {
 		const outcome = await vote(id, actorOf(interaction), { kind: 'replace', options });
 		return interaction.reply({
-			content: describeChoices(readerTranslator(interaction), outcome, outcome.labels, outcome.choices),
+			content: describeVote(readerTranslator(interaction), outcome),
 			flags: MessageFlags.Ephemeral,
 			allowedMentions: { parse: [] }
 		});

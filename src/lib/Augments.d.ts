@@ -1,3 +1,4 @@
+import type { InteractionContextType } from 'discord.js';
 import type { ApprovalCache } from './approval/cache.js';
 import type { Config } from './config.js';
 import type { Sql } from './database/client.js';
@@ -19,5 +20,7 @@ declare module '@sapphire/framework' {
 	interface CommandOptions {
 		/** Usable in a server that is not approved (only `/help` and `/ping`). */
 		allowUnapproved?: boolean;
+		/** Where Discord offers the command (src/lib/discord/contexts.ts); servers only when unset. */
+		contexts?: readonly InteractionContextType[];
 	}
 }

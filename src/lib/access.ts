@@ -29,7 +29,8 @@ export function isOwner(userId: string): boolean {
 export async function accessRefusal(requester: Requester, requirement: Requirement): Promise<{ identifier: Failure; text: Message } | null> {
 	if (requirement === 'owner') return isOwner(requester.userId) ? null : { identifier: Failure.OwnerOnly, text: message('admin:notOwner') };
 	if (requester.guildId === null) return null;
-	const refused = refusalFor(await container.approvals.status(requester.guildId));
+	const { guildId } = requester;
+	const refused = refusalFor(await container.approvals.status(guildId), { guildId, isOwner: isOwner(requester.userId) });
 	return refused === null ? null : { identifier: Failure.GuildNotApproved, text: refused };
 }
 

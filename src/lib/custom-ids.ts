@@ -21,7 +21,9 @@ export const CustomIdPrefix = {
 	/** `pb:<guildId>:<pollNumber>` the ranked ballot (a modal); its menus are `r1`, `r2`, ... by rank. */
 	PollBallot: 'pb',
 	/** `pw:<guildId>:<pollNumber>:<page>` the **Voters** button and its pages (page 0 first). */
-	PollVoters: 'pw'
+	PollVoters: 'pw',
+	/** `pl:<guildId>:<page>` pages of `/poll list`. */
+	PollList: 'pl'
 } as const;
 
 export const customIdSeparator = ':';

@@ -15,10 +15,16 @@ export function clientShardOptions(sharding: ShardConfig): Pick<ClientOptions, '
 /** `0-1 of 4`, for logs: ranges folded, so a process on 64 shards stays readable. */
 export function describeShards(sharding: ShardConfig): string {
 	if (sharding.mode === 'auto') return 'the shard count Discord recommends';
+	return `shard${sharding.shardIds.length === 1 ? '' : 's'} ${foldShardIds(sharding.shardIds)} of ${sharding.shardCount}`;
+}
+
+/** `0-3,6` for shards 0, 1, 2, 3 and 6 (ids in ascending order). */
+export function foldShardIds(shardIds: readonly number[]): string {
+	if (shardIds.length === 0) return '';
 	const ranges: string[] = [];
-	let start = sharding.shardIds[0]!;
+	let start = shardIds[0]!;
 	let previous = start;
-	for (const id of [...sharding.shardIds.slice(1), Number.NaN]) {
+	for (const id of [...shardIds.slice(1), Number.NaN]) {
 		if (id === previous + 1) {
 			previous = id;
 			continue;
@@ -27,7 +33,7 @@ export function describeShards(sharding: ShardConfig): string {
 		start = id;
 		previous = id;
 	}
-	return `shard${sharding.shardIds.length === 1 ? '' : 's'} ${ranges.join(',')} of ${sharding.shardCount}`;
+	return ranges.join(',');
 }
 
 export interface GatewayBotInfo {

@@ -301,7 +301,7 @@ describe('GIVEN the bot with two owners', () => {
 		const stats = await admin(stack(), world.ownerA, 'stats');
 		expect(textOf(stats)).toMatch(/1 approved · 12 pending · 0 denied/);
 		expect(textOf(stats)).toMatch(/Polls\*\*: 1 open · 1 total · 0 votes/);
-		expect(textOf(stats)).toMatch(/Shards in this process\*\*: 0/);
+		expect(textOf(stats)).toMatch(/Shards in this process\*\*: shard 0 of 1/);
 		const left = await admin(stack(), world.ownerA, 'leave', { server: world.offlineGuild.id });
 		expect(left.content).toMatch(/Left \*\*Joined While Offline\*\*/);
 		await until(

@@ -10,6 +10,7 @@ import {
 	createPollByCommand,
 	currentMessage,
 	embedDescription,
+	enabledComponentIds,
 	inBatches,
 	isEphemeral,
 	openStackDatabase,
@@ -133,7 +134,9 @@ describe('GIVEN an approved server with the bot running', () => {
 		await waitForPollMessage(s, poll.message, (message) => shownCounts(message).join() === '0,2');
 		expect((await clickButton(s, world.carol, poll.message, `pm:${world.guild.id}:${poll.number}`)).content).toContain('**Coffee**');
 		await sql`update poll_votes set voted_at = voted_at - interval '10 seconds' where guild_id = ${world.guild.id} and poll_number = ${poll.number}`;
-		expect((await clickButton(s, world.carol, poll.message, coffee)).content).toBe(`You have no vote in poll #${poll.number}.`);
+		expect((await clickButton(s, world.carol, poll.message, coffee)).content).toBe(
+			`Your vote for **Coffee** in poll #${poll.number} was removed.`
+		);
 		await waitForPollMessage(
 			s,
 			poll.message,
@@ -148,13 +151,17 @@ describe('GIVEN an approved server with the bot running', () => {
 		const menu = `ps:${world.guild.id}:${poll.number}`;
 		expect((await submitSelect(s, world.bob, poll.message, menu, ['0', '2'])).content).toBe(`Your vote in poll #${poll.number}: **TS**, **Go**.`);
 		expect((await submitSelect(s, world.carol, poll.message, menu, ['2'])).content).toContain('**Go**');
-		expect((await submitSelect(s, world.bob, poll.message, menu, ['1'])).content).toBe(`Your vote in poll #${poll.number}: **Rust**.`);
+		expect((await submitSelect(s, world.bob, poll.message, menu, ['1'])).content).toBe(
+			`Your vote in poll #${poll.number} changed from **TS**, **Go** to **Rust**.`
+		);
 		await waitForPollMessage(s, poll.message, (message) => shownCounts(message).join() === '0,1,1');
-		expect((await submitSelect(s, world.carol, poll.message, menu, [])).content).toBe(`You have no vote in poll #${poll.number}.`);
+		expect((await submitSelect(s, world.carol, poll.message, menu, [])).content).toBe(
+			`Your vote for **Go** in poll #${poll.number} was removed.`
+		);
 		await waitForPollMessage(
 			s,
 			poll.message,
-			(message) => shownCounts(message).join() === '0,1,0' && embedDescription(message).includes('Voters: 1 ')
+			(message) => shownCounts(message).join() === '0,1,0' && embedDescription(message).includes('1 voter, 1 choice ')
 		);
 		expectCleanProtocol(s.fake);
 	});
@@ -180,8 +187,7 @@ describe('GIVEN an approved server with the bot running', () => {
 		await clickButton(s, world.carol, poll.message, `pv:${world.guild.id}:${poll.number}:1`);
 
 		const list = await runCommand(s, world.carol, world.guild.id, 'poll list');
-		expect(list.content).toContain(`**#${poll.number}** Formula?`);
-		expect(list.content).toContain(messageLink(poll.message.channel_id, poll.message.id, world.guild.id));
+		expect(list.content).toContain(`**#${poll.number}** [Formula?](${messageLink(poll.message.channel_id, poll.message.id, world.guild.id)})`);
 
 		const asMember = await runCommand(s, world.carol, world.guild.id, 'poll results', { poll: `#${poll.number}` });
 		expect(asMember.content).toContain('1 vote');
@@ -226,9 +232,7 @@ describe('GIVEN an approved server with the bot running', () => {
 			poll.message,
 			(message) => embedDescription(message).includes('Winner') || embedDescription(message).includes('Tie')
 		);
-		expect((closed.components as { components: { disabled?: boolean }[] }[]).flatMap((row) => row.components).every((c) => c.disabled)).toBe(
-			true
-		);
+		expect(enabledComponentIds(closed)).toEqual([`pm:${world.guild.id}:${poll.number}`]);
 		const refused = await s.fake
 			.click({ user: world.bob, message: staleCopy(poll.message), customId: `pv:${world.guild.id}:${poll.number}:1` })
 			.waitForOriginal();
@@ -263,7 +267,7 @@ describe('GIVEN an approved server with the bot running', () => {
 		expect((await results.response).type).toBe(5);
 		const answer = await results.waitForOriginal(15_000);
 		expect(isEphemeral(answer)).toBe(true);
-		expect(answer.content).toContain('Voters: 50,001');
+		expect(answer.content).toContain('50,001 voters, 100,002 choices');
 		expect(answer.content.length).toBeLessThanOrEqual(2000);
 		const mentions = answer.content.match(/<@\d+>/g) ?? [];
 		expect(mentions.length).toBeGreaterThan(0);
@@ -306,9 +310,7 @@ describe('GIVEN an approved server with the bot running', () => {
 		expect(notice.content).toContain('Winner: Yes');
 		const closed = currentMessage(s, poll.message);
 		expect(embedDescription(closed)).toContain('**Winner: Yes**');
-		expect((closed.components as { components: { disabled?: boolean }[] }[]).flatMap((row) => row.components).every((c) => c.disabled)).toBe(
-			true
-		);
+		expect(enabledComponentIds(closed)).toEqual([`pm:${world.guild.id}:${poll.number}`]);
 		const announcedAt = async () =>
 			(
 				await sql<{ announced: Date | null }[]>`

@@ -82,6 +82,14 @@ export function shownCounts(message: FakeMessage): string[] {
 	return fields.map((value) => /(\d[\d,]*) votes?/.exec(value)?.[1]?.replaceAll(',', '') ?? value);
 }
 
+/** The custom ids of the message's components a member can still use. */
+export function enabledComponentIds(message: FakeMessage): string[] {
+	const components = ((message.components ?? []) as { components: { custom_id?: string; disabled?: boolean }[] }[]).flatMap(
+		(row) => row.components
+	);
+	return components.filter((component) => component.disabled !== true).map((component) => component.custom_id ?? '');
+}
+
 /** The text of the message's first embed. */
 export function embedDescription(message: FakeMessage): string {
 	return (message.embeds[0] as { description?: string } | undefined)?.description ?? '';

@@ -28,4 +28,13 @@ describe('approval rules', () => {
 		expect(renderMessage(english, refusalFor(null)!)).toMatch(/waiting for approval/);
 		expect(renderMessage(english, refusalFor('denied')!)).toMatch(/denied/);
 	});
+
+	it('GIVEN a pending server WHEN the bot’s owner is refused THEN they are told how to approve it, not to wait for the owner', () => {
+		const guildId = '100000000000000001';
+		const toOwner = renderMessage(english, refusalFor('pending', { guildId, isOwner: true })!);
+		expect(toOwner).toContain('/admin approve server:100000000000000001');
+		expect(toOwner).toMatch(/Approve\*\* on the request I sent you by DM/);
+		expect(toOwner).not.toMatch(/approval by the bot’s owner/);
+		expect(renderMessage(english, refusalFor('pending', { guildId, isOwner: false })!)).toMatch(/approval by the bot’s owner/);
+	});
 });

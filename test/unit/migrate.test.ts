@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { migrate } from '../../src/lib/database/migrate.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createPoll } from '../../src/lib/polls/repository.js';
+import { createMigratedDatabase, createTestDatabase, type TestDatabase } from '../support/database.js';
+import { pollDraft } from '../support/fixtures.js';
 
 describe('migrate', () => {
 	let database: TestDatabase | null = null;
@@ -27,5 +29,35 @@ describe('migrate', () => {
 			await sql.end();
 		}
 		expect(await migrate(url)).toEqual([]);
+	});
+});
+
+describe('011_vote_previous', () => {
+	it('GIVEN the migrated vote function WHEN 011 is undone and redone THEN the vote answer loses, then regains, the choices before', async () => {
+		const db = await createMigratedDatabase();
+		try {
+			// Plain .js outside the typed sources: imported by URL, with the shape ley runs.
+			const migration = new URL('../../migrations/011_vote_previous.js', import.meta.url).href;
+			const { down, up } = (await import(migration)) as Record<'up' | 'down', (sql: postgres.Sql) => Promise<void>>;
+			const poll = await createPoll(db.sql, {
+				guildId: '110000000000000001',
+				channelId: '120000000000000001',
+				creatorId: '1',
+				draft: pollDraft()
+			});
+			const answer = async (option: number) => {
+				const [row] = await db.sql<{ result: Record<string, unknown> }[]>`
+					select poll_cast_vote(${poll.guildId}::bigint, ${poll.number}::int, '2', null, '{}', ${option}::smallint, '{}', '0 seconds', false) as result
+				`;
+				return row!.result;
+			};
+			expect(await answer(0)).toMatchObject({ outcome: 'ok', before: [], choices: [0] });
+			await down(db.sql);
+			expect(await answer(1)).not.toHaveProperty('before');
+			await up(db.sql);
+			expect(await answer(2)).toMatchObject({ before: [1], choices: [2] });
+		} finally {
+			await db.drop();
+		}
 	});
 });

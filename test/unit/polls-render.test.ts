@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { EditCoalescer } from '../../src/lib/polls/coalescer.js';
 import { DeadlineScheduler } from '../../src/lib/polls/scheduler.js';
 import { messageLink, type APIEmbed } from 'discord.js';
-import { renderClosedNotice, renderPollMessage, renderResults, winnerLine } from '../../src/lib/polls/render.js';
+import { describeVote, renderClosedNotice, renderPollList, renderPollMessage, renderResults, winnerLine } from '../../src/lib/polls/render.js';
 import type { PollRow, PollState } from '../../src/lib/polls/repository.js';
 import { english } from '../../src/lib/i18n/index.js';
 import { pollRow } from '../support/fixtures.js';
@@ -22,6 +22,26 @@ const state: PollState = {
 		{ index: 2, label: 'Ta*cos', votes: 0 }
 	]
 };
+
+describe('describeVote', () => {
+	const labels = ['Beach', 'Rooftop', 'Park_side'];
+	const outcome = (previousChoices: number[], choices: number[], changed = true) => ({ number: 5, labels, previousChoices, choices, changed });
+
+	test('GIVEN a member who clicks their own option again WHEN the vote is retracted THEN the answer names what was removed', () => {
+		expect(describeVote(english, outcome([0], []))).toBe('Your vote for **Beach** in poll #5 was removed.');
+	});
+
+	test('GIVEN a member who picks another option WHEN the vote moves THEN the answer says from what to what', () => {
+		expect(describeVote(english, outcome([0], [1]))).toBe('Your vote in poll #5 changed from **Beach** to **Rooftop**.');
+		expect(describeVote(english, outcome([0, 1], [2]))).toBe('Your vote in poll #5 changed from **Beach**, **Rooftop** to **Park\\_side**.');
+	});
+
+	test('GIVEN a first vote, a double click or an empty selection without a vote THEN the answer states the choices as they are', () => {
+		expect(describeVote(english, outcome([], [1]))).toBe('Your vote in poll #5: **Rooftop**.');
+		expect(describeVote(english, outcome([1], [1], false))).toBe('Your vote in poll #5: **Rooftop**.');
+		expect(describeVote(english, outcome([], [], false))).toBe('You have no vote in poll #5.');
+	});
+});
 
 describe('renderPollMessage', () => {
 	test('GIVEN an open single-choice poll WHEN rendered THEN it shows question, counts with bars, voters, creator, deadline and number', () => {
@@ -72,11 +92,48 @@ describe('renderPollMessage', () => {
 		expect(embeds[0]!.fields!.every((field) => field.value === 'hidden until close')).toBe(true);
 	});
 
-	test('GIVEN a closed poll WHEN rendered THEN the winner shows and every component is disabled', () => {
+	test('GIVEN a multiple-choice poll WHEN rendered THEN each share is of the voters, and the voters and choices are both counted', () => {
+		const multi: PollState = {
+			poll: { ...poll, maxChoices: 3, voterCount: 2 },
+			options: [
+				{ index: 0, label: 'Pizza', votes: 2 },
+				{ index: 1, label: 'Sushi', votes: 1 },
+				{ index: 2, label: 'Tacos', votes: 0 }
+			]
+		};
+		const embed = renderPollMessage(english, multi).embeds[0]!;
+		expect(embed.fields!.map((field) => field.value)).toEqual([
+			'`██████████` 2 votes · 100%',
+			'`█████░░░░░` 1 vote · 50%',
+			'`░░░░░░░░░░` 0 votes · 0%'
+		]);
+		expect(embed.description).toContain('2 voters, 3 choices · Created by <@100000000000000004>');
+		expect(renderResults(english, multi, null)).toContain('2 voters, 3 choices');
+		expect(renderResults(english, multi, null)).toContain('1. Pizza: `██████████` 2 votes · 100%');
+	});
+
+	test('GIVEN an anonymous poll that hid its results WHEN it is closed THEN its header no longer says the results are hidden', () => {
+		const hidden = { ...poll, anonymous: true, hideResults: true };
+		expect(renderPollMessage(english, { ...state, poll: hidden }).embeds[0]!.description).toContain(
+			'Pick one · anonymous · results hidden until close'
+		);
+		const closed = renderPollMessage(english, { ...state, poll: { ...hidden, closedAt: new Date('2030-01-01T00:30:00Z') } }).embeds[0]!;
+		expect(closed.description).toContain('Pick one · anonymous\n');
+		expect(closed.description).not.toContain('hidden');
+		expect(closed.fields![0]!.value).toContain('3 votes');
+	});
+
+	test('GIVEN any poll WHEN rendered THEN no footer repeats the number the title already shows', () => {
+		expect(renderPollMessage(english, state).embeds[0]!.footer).toBeUndefined();
+	});
+
+	test('GIVEN a closed poll WHEN rendered THEN the winner shows and every component but My vote is disabled', () => {
 		const closed = renderPollMessage(english, { ...state, poll: { ...poll, closedAt: new Date('2030-01-01T00:30:00Z') } });
 		expect(closed.embeds[0]!.title).toBe('Poll #7 (closed)');
 		expect(closed.embeds[0]!.description).toContain('**Winner: Pizza**');
-		expect(closed.components.flatMap((row) => row.components).every((component) => 'disabled' in component && component.disabled)).toBe(true);
+		const components = closed.components.flatMap((row) => row.components);
+		const enabled = components.filter((component) => !('disabled' in component && component.disabled));
+		expect(enabled.map((component) => ('custom_id' in component ? component.custom_id : null))).toEqual([`pm:${guildId}:7`]);
 	});
 
 	test('GIVEN the largest poll allowed WHEN rendered THEN it fits Discord’s embed limits', () => {
@@ -330,5 +387,53 @@ describe('DeadlineScheduler', () => {
 		await scheduler.stop();
 		expect(performance.now() - started).toBeLessThan(100);
 		expect(handled).toBeLessThan(10);
+	});
+});
+
+describe('renderPollList', () => {
+	const open = { ...pollRow({ number: 9, question: 'Lunch [today]? *now*' }), section: 'open' as const };
+	const closed = (number: number) => ({
+		...pollRow({ number, question: `Closed ${number}`, closedAt: new Date('2030-01-01T00:30:00Z') }),
+		section: 'closed' as const
+	});
+
+	test('GIVEN open and closed polls on one page WHEN listed THEN each section has a header and each poll is a link labelled with its question', () => {
+		const { content, components } = renderPollList(english, {
+			guildId,
+			page: 0,
+			list: { polls: [open, closed(3)], counts: { open: 1, scheduled: 0, closed: 1 } }
+		});
+		const link = `(https://discord.com/channels/${guildId}/100000000000000002/100000000000000003)`;
+		expect(content.split('\n')).toEqual([
+			'**Open polls** (1)',
+			`**#9** [Lunch \\[today\\]? \\*now\\*]${link}`,
+			'',
+			'**Closed polls** (1)',
+			`**#3** [Closed 3]${link} · closed <t:1893457800:R>`
+		]);
+		expect(components).toEqual([]);
+	});
+
+	test('GIVEN more polls than a page holds WHEN a middle page is shown THEN it says which page and offers Previous and Next', () => {
+		const { content, components } = renderPollList(english, {
+			guildId,
+			page: 1,
+			list: { polls: [closed(4)], counts: { open: 2, scheduled: 0, closed: 20 } }
+		});
+		expect(content).not.toContain('Open polls');
+		expect(content).toContain('**Closed polls** (20)');
+		expect(content.endsWith('Page 2 of 3')).toBe(true);
+		expect(
+			components[0]!.components.map((button) => ['label' in button && button.label, 'custom_id' in button && button.custom_id, button.disabled])
+		).toEqual([
+			['Previous', `pl:${guildId}:0`, false],
+			['Next', `pl:${guildId}:2`, false]
+		]);
+	});
+
+	test('GIVEN a server without polls WHEN listed THEN the answer says so', () => {
+		expect(renderPollList(english, { guildId, page: 0, list: { polls: [], counts: { open: 0, scheduled: 0, closed: 0 } } }).content).toBe(
+			'There are no polls in this server yet.'
+		);
 	});
 });

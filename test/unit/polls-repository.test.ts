@@ -8,7 +8,7 @@ import {
 	createPoll,
 	findChoices,
 	findPoll,
-	listOpenPolls,
+	listPollPage,
 	listVotes,
 	markCloseAnnounced,
 	readPollState,
@@ -68,6 +68,39 @@ describe('poll repository', () => {
 		await db.sql`update poll_votes set voted_at = voted_at - interval '5 seconds' where guild_id = ${guildA} and poll_number = ${number}`;
 		expect((await vote(number, user(1), { kind: 'toggle', option: 2 })).unwrap().choices).toEqual([]);
 		expect(await counts(guildA, number)).toEqual({ votes: [0, 0, 0], voters: 0 });
+	});
+
+	test('GIVEN a member’s vote WHEN they change it, retract it or replace a selection THEN each outcome also says what they had before', async () => {
+		const { number } = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft });
+		const before = async (action: VoteInput['action']) => {
+			const outcome = (await vote(number, user(2), action)).unwrap();
+			return { previous: outcome.previousChoices, now: outcome.choices };
+		};
+		expect(await before({ kind: 'toggle', option: 0 })).toEqual({ previous: [], now: [0] });
+		expect(await before({ kind: 'toggle', option: 1 })).toEqual({ previous: [0], now: [1] });
+		await db.sql`update poll_votes set voted_at = voted_at - interval '5 seconds' where guild_id = ${guildA} and poll_number = ${number}`;
+		expect(await before({ kind: 'toggle', option: 1 })).toEqual({ previous: [1], now: [] });
+
+		const anonymous = await createPoll(db.sql, {
+			guildId: guildA,
+			channelId: channel,
+			creatorId: creator,
+			draft: pollDraft({ anonymous: true, maxChoices: 3 })
+		});
+		const replace = async (options: number[]) => {
+			const outcome = (
+				await castVote(db.sql, {
+					guildId: guildA,
+					number: anonymous.number,
+					userId: user(2),
+					memberRoleIds: [],
+					action: { kind: 'replace', options }
+				})
+			).unwrap();
+			return { previous: outcome.previousChoices, now: outcome.choices };
+		};
+		expect(await replace([0, 2])).toEqual({ previous: [], now: [0, 2] });
+		expect(await replace([1, 2])).toEqual({ previous: [0, 2], now: [1, 2] });
 	});
 
 	test('GIVEN a double click (two clicks on one option at once) WHEN both are recorded THEN there is one vote', async () => {
@@ -279,6 +312,27 @@ describe('poll repository', () => {
 		expect(await listVotes(db.sql, guildA, number, 100)).toHaveLength(30);
 	});
 
+	test('GIVEN open and closed polls WHEN a page of the list is read THEN open ones come first, then closed ones by most recent close', async () => {
+		const guild = '110000000000000011';
+		const made = [];
+		for (const question of ['first', 'second', 'third', 'fourth']) {
+			made.push(await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft: { ...draft, question } }));
+		}
+		// Closed in the order third, first: the first is the most recent close.
+		await closePoll(db.sql, guild, made[2]!.number, { reason: 'command', userId: creator });
+		await closePoll(db.sql, guild, made[0]!.number, { reason: 'command', userId: creator });
+		const page = (offset: number) => listPollPage(db.sql, guild, { limit: 3, offset });
+		const first = await page(0);
+		expect(first.polls.map((poll) => [poll.question, poll.section])).toEqual([
+			['fourth', 'open'],
+			['second', 'open'],
+			['first', 'closed']
+		]);
+		expect(first.counts).toEqual({ open: 2, closed: 2 });
+		expect((await page(3)).polls.map((poll) => poll.question)).toEqual(['third']);
+		expect((await listPollPage(db.sql, guildB, { limit: 3, offset: 0 })).polls.every((poll) => poll.guildId === guildB)).toBe(true);
+	});
+
 	test('GIVEN open and closed polls WHEN listed and searched THEN only this server’s polls come back', async () => {
 		const guild = '110000000000000004';
 		await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft: { ...draft, question: 'Best editor?' } });
@@ -289,7 +343,11 @@ describe('poll repository', () => {
 			draft: { ...draft, question: 'Tabs or spaces?' }
 		});
 		await closePoll(db.sql, guild, second.number, { reason: 'command', userId: creator });
-		expect((await listOpenPolls(db.sql, guild)).polls.map((poll) => poll.question)).toEqual(['Best editor?']);
+		const listed = (await listPollPage(db.sql, guild, { limit: 10, offset: 0 })).polls;
+		expect(listed.map((poll) => [poll.question, poll.section])).toEqual([
+			['Best editor?', 'open'],
+			['Tabs or spaces?', 'closed']
+		]);
 		expect((await searchPolls(db.sql, guild, 'tabs')).map((poll) => poll.number)).toEqual([2]);
 		expect((await searchPolls(db.sql, guild, '#1')).map((poll) => poll.number)).toEqual([1]);
 		expect((await searchPolls(db.sql, guild, '')).map((poll) => poll.number)).toEqual([1, 2]);

@@ -4,6 +4,7 @@ import type { GuildStatus } from '../approval/rules.js';
 import { measureDatabaseLatency } from '../database/latency.js';
 import type { Translator } from '../i18n/index.js';
 import { countPolls } from '../polls/repository.js';
+import { foldShardIds } from '../sharding.js';
 
 export interface BotStats {
 	readonly guilds: Record<GuildStatus, number>;
@@ -14,6 +15,8 @@ export interface BotStats {
 	readonly gatewayPingMs: number;
 	readonly databaseLatencyMs: number | null;
 	readonly shardIds: readonly number[];
+	/** Shards across all processes; `null` before the client knows (it asks Discord when set to `auto`). */
+	readonly shardCount: number | null;
 }
 
 export async function collectStats(): Promise<BotStats> {
@@ -28,7 +31,9 @@ export async function collectStats(): Promise<BotStats> {
 		heapUsedBytes: memory.heapUsed,
 		gatewayPingMs: client.ws.ping,
 		databaseLatencyMs,
-		shardIds: [...client.ws.shards.keys()]
+		shardIds: [...client.ws.shards.keys()].sort((a, b) => a - b),
+		// discord.js replaces an `auto` count with the one it got from Discord once it connects.
+		shardCount: typeof client.options.shardCount === 'number' ? client.options.shardCount : null
 	};
 }
 
@@ -44,8 +49,19 @@ export function formatStats(t: Translator, stats: BotStats): string {
 		t('admin:stats.databaseLatency', {
 			latency: stats.databaseLatencyMs === null ? t('admin:stats.unavailable') : milliseconds(stats.databaseLatencyMs)
 		}),
-		t('admin:stats.shards', { shards: stats.shardIds.length > 0 ? stats.shardIds.join(', ') : t('admin:stats.none') })
+		formatShards(t, stats)
 	].join('\n');
+}
+
+/** `shard 0 of 1`, `shards 0-3 of 8`: the ids alone ("0") read as a count of none. */
+function formatShards(t: Translator, { shardIds, shardCount }: Pick<BotStats, 'shardIds' | 'shardCount'>): string {
+	if (shardIds.length === 0) return t('admin:stats.shards', { shards: t('admin:stats.none') });
+	const ids = foldShardIds(shardIds);
+	const shards =
+		shardCount === null
+			? t('admin:stats.shardIds', { count: shardIds.length, ids })
+			: t('admin:stats.shardIdsOf', { count: shardIds.length, ids, total: shardCount });
+	return t('admin:stats.shards', { shards });
 }
 
 export function formatDuration(totalSeconds: number): string {

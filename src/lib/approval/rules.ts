@@ -35,14 +35,17 @@ export function isGuildStatus(value: string): value is GuildStatus {
 	return (GuildStatuses as readonly string[]).includes(value);
 }
 
-/** What a member sees when a server may not use the bot; `null` when it may. */
-export function refusalFor(status: GuildStatus | null): Message | null {
+/**
+ * What a member sees when a server may not use the bot; `null` when it may. The bot's owner, who could approve the
+ * server themselves, is told how instead of being told to wait for the owner.
+ */
+export function refusalFor(status: GuildStatus | null, requester: { guildId: string; isOwner: boolean } | null = null): Message | null {
 	switch (status) {
 		case 'approved':
 			return null;
 		case 'denied':
 			return message('approval:denied');
 		default:
-			return message('approval:pending');
+			return requester?.isOwner ? message('approval:pendingOwner', { guildId: requester.guildId }) : message('approval:pending');
 	}
 }

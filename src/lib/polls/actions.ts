@@ -22,7 +22,7 @@ import {
 	deletePoll,
 	findChoices,
 	findPoll,
-	listOpenPolls,
+	listPollPage,
 	listVoterChoices,
 	listVotes,
 	readPollState,
@@ -37,7 +37,7 @@ import {
 import { ballotProblem } from './ranked.js';
 import { renderBallotModal } from './ranked-render.js';
 import { VoterPageSize, type VoterPage } from './voters.js';
-import { renderPollMessage, type PollMessage } from './render.js';
+import { pollListPageCount, pollListPageSize, renderPollMessage, type PollListView, type PollMessage } from './render.js';
 import {
 	countsVisible,
 	mayManage,
@@ -287,7 +287,14 @@ export async function readVoterPage(ref: PollRef, page: number): Promise<VoterPa
 	return { poll, labels, voters, page, pages: Math.max(1, Math.ceil(total / VoterPageSize)) };
 }
 
-/** `/poll list`. */
-export function listOpen(guildId: string) {
-	return listOpenPolls(container.sql, guildId);
+/**
+ * A page of `/poll list` (from 0). The list may have shrunk since a page's buttons were drawn: past its end, the last
+ * page is shown instead of an empty one.
+ */
+export async function listPolls(guildId: string, page: number): Promise<PollListView> {
+	const read = (at: number) => listPollPage(container.sql, guildId, { limit: pollListPageSize, offset: at * pollListPageSize });
+	const list = await read(page);
+	const last = pollListPageCount(list.counts) - 1;
+	if (list.polls.length > 0 || page <= last) return { guildId, page, list };
+	return { guildId, page: last, list: await read(last) };
 }

@@ -8,12 +8,21 @@ import {
 	ComponentType,
 	escapeMarkdown,
 	type APIActionRowComponent,
+	type APIButtonComponent,
 	type APIComponentInMessageActionRow,
 	type APIEmbed
 } from 'discord.js';
 import { buildCustomId, CustomIdPrefix } from '../custom-ids.js';
 import type { Translator } from '../i18n/index.js';
-import type { PollOption, PollRow, PollState, VoteRecord } from './repository.js';
+import {
+	PollListSections,
+	type PollListPage,
+	type PollOption,
+	type PollRow,
+	type PollState,
+	type VoteOutcome,
+	type VoteRecord
+} from './repository.js';
 import { countedOptions, runoffLines, runoffOf, runoffWinner } from './ranked-render.js';
 import { countsVisible, PollLimits, voterListOpen, winners } from './rules.js';
 
@@ -54,11 +63,11 @@ export function renderPollEmbed(t: Translator, state: PollState): APIEmbed {
 	const options = countedOptions(state);
 	const visible = countsVisible(poll);
 	const runoff = visible ? runoffOf(state) : null;
-	const total = options.reduce((sum, option) => sum + option.votes, 0);
+	// Shares of voters (a multiple-choice voter counts once per option); a weighted poll's of its weighted total.
+	const base = poll.weighted ? options.reduce((sum, option) => sum + option.votes, 0) : poll.voterCount;
 	const hiddenNote = t('polls:message.hidden');
 	const title = t(poll.closedAt === null ? 'polls:message.title' : 'polls:message.titleClosed', { number: poll.number });
-	const footer = t('polls:message.footer', { number: poll.number });
-	const values = options.map((option) => (visible ? countLine(t, option.votes, total) : hiddenNote));
+	const values = options.map((option) => (visible ? countLine(t, option.votes, base) : hiddenNote));
 	let names = options.map((option) => fieldName(option, DiscordLimits.embedFieldName));
 	const question = poll.editedAt === null ? poll.question : `${poll.question} ${t('life:editedMark')}`;
 	const head = [question, '', ...settingsLines(t, poll)];
@@ -66,7 +75,12 @@ export function renderPollEmbed(t: Translator, state: PollState): APIEmbed {
 		runoff === null || state.ballots?.length === 0
 			? []
 			: ['', `**${t('ballots:message.roundsTitle')}**`, ...runoffLines(t, state, runoff, 1_500), ''];
-	const tail = [...rounds, t('polls:message.voters', { voters: visible ? formatCount(poll.voterCount) : hiddenNote, creatorId: poll.creatorId })];
+	const tail = [
+		...rounds,
+		visible && poll.maxChoices > 1
+			? t('polls:message.votersAndChoices', { ...turnout(t, poll, options), creatorId: poll.creatorId })
+			: t('polls:message.voters', { voters: visible ? formatCount(poll.voterCount) : hiddenNote, creatorId: poll.creatorId })
+	];
 	if (poll.closedAt === null) {
 		head.push(
 			poll.closesAt === null
@@ -77,7 +91,7 @@ export function renderPollEmbed(t: Translator, state: PollState): APIEmbed {
 		head.push(t('polls:message.closed', { date: timestamp(poll.closedAt, 'f') }));
 	}
 	const sum = (texts: readonly string[]) => texts.reduce((length, text) => length + text.length, 0);
-	const fixed = title.length + footer.length + sum(values) + [...head, ...tail].join('\n').length;
+	const fixed = title.length + sum(values) + [...head, ...tail].join('\n').length;
 	let description = [...head, ...tail].join('\n');
 	if (poll.closedAt !== null) {
 		// "\n**" and "**": the winner line is one more line of the description, in bold.
@@ -89,17 +103,17 @@ export function renderPollEmbed(t: Translator, state: PollState): APIEmbed {
 		const winner = pollWinnerLine(t, state, Math.max(room, minWinnerLine));
 		description = [...head, `**${winner}**`, ...tail].join('\n');
 	}
-	const overflow = title.length + footer.length + sum(values) + description.length + sum(names) - DiscordLimits.embedTotal;
+	const overflow = title.length + sum(values) + description.length + sum(names) - DiscordLimits.embedTotal;
 	if (overflow > 0 && names.length > 0) {
-		const perName = Math.floor((DiscordLimits.embedTotal - (title.length + footer.length + sum(values) + description.length)) / names.length);
+		const perName = Math.floor((DiscordLimits.embedTotal - (title.length + sum(values) + description.length)) / names.length);
 		names = options.map((option) => fieldName(option, perName));
 	}
 	return {
 		title,
 		description,
 		color: poll.closedAt === null ? PollColors.open : PollColors.closed,
-		fields: names.map((name, position) => ({ name, value: values[position]! })),
-		footer: { text: footer }
+		// No footer: it only repeated the title's number, and the close time is in the description already.
+		fields: names.map((name, position) => ({ name, value: values[position]! }))
 	};
 }
 
@@ -120,14 +134,19 @@ function settingsLines(t: Translator, poll: PollRow): string[] {
 				: t('polls:message.pickOne'),
 		...(poll.weighted ? [t('ballots:message.weighted')] : []),
 		...(poll.anonymous ? [t('polls:message.anonymous')] : []),
-		...(poll.hideResults ? [t('polls:message.resultsHidden')] : []),
+		// Once closed, every poll shows its results: "hidden until close" would describe the poll as it was.
+		...(poll.hideResults && poll.closedAt === null ? [t('polls:message.resultsHidden')] : []),
 		...(poll.roleId === null ? [] : [t('polls:message.onlyRole', { roleId: poll.roleId })])
 	];
 	return [settings.join(' · ')];
 }
 
-export function countLine(t: Translator, votes: number, total: number): string {
-	const share = total === 0 ? 0 : votes / total;
+/**
+ * An option's bar, count and share of the voters who picked it. Voters, not choices: in a multiple-choice poll two
+ * voters making three choices gave "33%" each by choices, where each option was picked by half of them or all.
+ */
+export function countLine(t: Translator, votes: number, voters: number): string {
+	const share = voters === 0 ? 0 : Math.min(votes / voters, 1);
 	const filled = Math.round(share * barWidth);
 	const count = t('polls:message.votes', { count: votes, formatted: formatCount(votes) });
 	return `\`${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}\` ${count} · ${Math.round(share * 100)}%`;
@@ -139,6 +158,18 @@ export function pollWinnerLine(t: Translator, state: PollState, max = embedWinne
 	if (runoff === null) return winnerLine(t, countedOptions(state), max);
 	const winner = runoffWinner(state, runoff);
 	return winner === null ? t('polls:message.noVotes') : truncateEscaped(t('polls:message.winner', { name: escapeMarkdown(winner.label) }), max);
+}
+
+/**
+ * `2 voters` and `3 choices`, for a poll where a voter may pick several options: there the counts add up to the
+ * choices, not the voters, and both are worth saying.
+ */
+function turnout(t: Translator, poll: Pick<PollRow, 'voterCount'>, options: readonly PollOption[]): { voters: string; choices: string } {
+	const choices = options.reduce((sum, option) => sum + option.votes, 0);
+	return {
+		voters: t('polls:message.voterCount', { count: poll.voterCount, formatted: formatCount(poll.voterCount) }),
+		choices: t('polls:message.choiceCount', { count: choices, formatted: formatCount(choices) })
+	};
 }
 
 /**
@@ -217,7 +248,9 @@ function renderComponents(t: Translator, { poll, options }: PollState): APIActio
 				style: ButtonStyle.Primary,
 				custom_id: buildCustomId(CustomIdPrefix.PollMine, poll.guildId, poll.number),
 				label: t('polls:message.myVote'),
-				disabled
+				// Never disabled: after the close is when voters most want to check what they picked (an anonymous
+				// poll then answers that its votes are linked to nobody).
+				disabled: false
 			},
 			{
 				type: ComponentType.Button,
@@ -248,11 +281,27 @@ export function usesButtons(poll: Pick<PollRow, 'maxChoices' | 'optionCount'>): 
 	return poll.maxChoices === 1 && poll.optionCount <= PollLimits.maxButtons;
 }
 
-/** The ephemeral answer to a vote or to **My vote**. */
+/** The answer to **My vote**: what the member picked. */
 export function describeChoices(t: Translator, poll: Pick<PollRow, 'number'>, labels: readonly string[], choices: readonly number[]): string {
 	if (choices.length === 0) return t('polls:noVote', { number: poll.number });
-	const names = choices.map((index) => `**${escapeMarkdown(labels[index] ?? t('polls:optionFallback', { position: index + 1 }))}**`);
-	return t('polls:yourVote', { number: poll.number, choices: names.join(', ') });
+	return t('polls:yourVote', { number: poll.number, choices: choiceNames(t, labels, choices) });
+}
+
+/**
+ * The answer to a vote: what it did. A retraction or a change says so, since "You have no vote" after a click on
+ * one's own option reads as if the vote had been lost.
+ */
+export function describeVote(t: Translator, outcome: Pick<VoteOutcome, 'number' | 'labels' | 'previousChoices' | 'choices' | 'changed'>): string {
+	const { number, labels, previousChoices, choices } = outcome;
+	if (!outcome.changed || previousChoices.length === 0) return describeChoices(t, outcome, labels, choices);
+	const before = choiceNames(t, labels, previousChoices);
+	if (choices.length === 0) return t('polls:voteRemoved', { number, choices: before });
+	return t('polls:voteChanged', { number, before, after: choiceNames(t, labels, choices) });
+}
+
+/** `**Beach**, **Rooftop**`, markdown escaped. */
+function choiceNames(t: Translator, labels: readonly string[], choices: readonly number[]): string {
+	return choices.map((index) => `**${escapeMarkdown(labels[index] ?? t('polls:optionFallback', { position: index + 1 }))}**`).join(', ');
 }
 
 /**
@@ -269,8 +318,10 @@ export function renderResults(t: Translator, state: PollState, voters: readonly 
 	if (!countsVisible(poll)) return `${header}\n${t('polls:results.hidden')}`;
 	const counted = countedOptions(state);
 	const total = counted.reduce((sum, option) => sum + option.votes, 0);
+	// As on the poll message: shares of voters, a weighted poll's of its weighted total.
+	const base = poll.weighted ? total : poll.voterCount;
 	const counts = counted.map((option) => {
-		const line = `${option.index + 1}. ${escapeMarkdown(option.label)}: ${countLine(t, option.votes, total)}`;
+		const line = `${option.index + 1}. ${escapeMarkdown(option.label)}: ${countLine(t, option.votes, base)}`;
 		return poll.weighted
 			? `${line} (${t('ballots:message.weightedCount', { weighted: formatCount(option.votes), raw: formatCount(options[option.index]!.votes) })})`
 			: line;
@@ -279,7 +330,12 @@ export function renderResults(t: Translator, state: PollState, voters: readonly 
 	const rounds =
 		runoff !== null && (state.ballots?.length ?? 0) > 0 ? [`**${t('ballots:message.roundsTitle')}**`, ...runoffLines(t, state, runoff, 900)] : [];
 	const footer = [...rounds, ...(poll.closedAt === null ? [] : [pollWinnerLine(t, state, 500)])];
-	const opening = [header, t('polls:results.voters', { voters: formatCount(poll.voterCount) })];
+	const opening = [
+		header,
+		poll.maxChoices > 1
+			? t('polls:results.votersAndChoices', turnout(t, poll, options))
+			: t('polls:results.voters', { voters: formatCount(poll.voterCount) })
+	];
 	const andMore = (count: number) => t('polls:results.andMore', { count: formatCount(count) });
 	if (voters === null) return truncate([...opening, ...counts, ...footer].join('\n'), resultsMaxLength);
 
@@ -330,20 +386,85 @@ function votersLine(mentions: readonly string[], count: number, max: number, and
 	return line.length <= max ? line : null;
 }
 
-/** `/poll list`: open polls with links to their messages. */
-export function renderOpenList(t: Translator, polls: readonly PollRow[], total: number): string {
-	if (polls.length === 0) return t('polls:list.none');
-	const lines = polls.map((poll) => {
-		const link = poll.messageId === null ? '' : ` · ${messageLink(poll)}`;
-		const closes = poll.closesAt === null ? '' : ` · ${t('polls:list.closes', { relative: timestamp(poll.closesAt, 'R') })}`;
-		const starts =
-			poll.scheduledFor === null
-				? ''
-				: ` · ${t('life:list.scheduled', { date: timestamp(poll.scheduledFor, 'f'), relative: timestamp(poll.scheduledFor, 'R') })}`;
-		return `**#${poll.number}** ${truncate(escapeMarkdown(poll.question), 80)}${starts}${closes}${link}`;
+/** Polls on one page of `/poll list`: 8 lines of at most ~200 characters stay within a message's 2,000. */
+export const pollListPageSize = 8;
+
+/** The question as a line of `/poll list` shows it: cut to this, after escaping. */
+const listQuestionMax = 60;
+
+export interface PollListView {
+	readonly guildId: string;
+	/** From 0. */
+	readonly page: number;
+	readonly list: PollListPage;
+}
+
+/**
+ * `/poll list`: one page of the server's polls, section by section (open, then closed, most recent first), each a
+ * link to its message labelled with its question, with Previous/Next when there is more than one page.
+ */
+export function renderPollList(t: Translator, { guildId, page, list }: PollListView): PollListMessage {
+	const total = PollListSections.reduce((sum, section) => sum + list.counts[section], 0);
+	if (total === 0) return { content: t('polls:list.none'), components: [] };
+	const pages = pollListPageCount(list.counts);
+	const lines: string[] = [];
+	for (const section of PollListSections) {
+		const polls = list.polls.filter((poll) => poll.section === section);
+		if (polls.length === 0) continue;
+		if (lines.length > 0) lines.push('');
+		lines.push(t(`polls:list.${section}`, { count: list.counts[section] }), ...polls.map((poll) => pollListLine(t, poll)));
+	}
+	if (pages > 1) lines.push('', t('polls:list.page', { page: page + 1, pages }));
+	const content = truncate(lines.join('\n'), DiscordLimits.content);
+	if (pages === 1) return { content, components: [] };
+	const button = (label: string, target: number, disabled: boolean): APIButtonComponent => ({
+		type: ComponentType.Button,
+		style: ButtonStyle.Secondary,
+		custom_id: buildCustomId(CustomIdPrefix.PollList, guildId, target),
+		label,
+		disabled
 	});
-	if (total > polls.length) lines.push(t('polls:list.andMore', { count: total - polls.length }));
-	return truncate(`${t('polls:list.title', { total })}\n${lines.join('\n')}`, 2000);
+	return {
+		content,
+		components: [
+			{
+				type: ComponentType.ActionRow,
+				components: [
+					// Two buttons never share an id: at the first page "previous" names page -1, which nobody can click.
+					button(t('polls:list.previous'), page - 1, page === 0),
+					button(t('polls:list.next'), page + 1, page + 1 >= pages)
+				]
+			}
+		]
+	};
+}
+
+export interface PollListMessage {
+	readonly content: string;
+	readonly components: APIActionRowComponent<APIButtonComponent>[];
+}
+
+export function pollListPageCount(counts: PollListPage['counts']): number {
+	const total = PollListSections.reduce((sum, section) => sum + counts[section], 0);
+	return Math.max(1, Math.ceil(total / pollListPageSize));
+}
+
+/** `**#12** [Question](link) · closes in 2 hours`; without a link when the poll's message is unknown. */
+function pollListLine(t: Translator, poll: PollListPage['polls'][number]): string {
+	// Brackets would end the link's label early; escaped (before the cut, so it stays within its length), Discord
+	// shows them as written.
+	const escaped = escapeMarkdown(poll.question.replace(/\s+/g, ' ')).replace(/[[\]]/g, '\\$&');
+	const question = truncateEscaped(escaped, listQuestionMax);
+	const label = poll.messageId === null ? question : `[${question}](${messageLink(poll)})`;
+	const when =
+		poll.closedAt !== null
+			? ` · ${t('polls:list.closedAt', { relative: timestamp(poll.closedAt, 'R') })}`
+			: poll.scheduledFor !== null
+				? ` · ${t('life:list.scheduled', { date: timestamp(poll.scheduledFor, 'f'), relative: timestamp(poll.scheduledFor, 'R') })}`
+				: poll.closesAt === null
+					? ''
+					: ` · ${t('polls:list.closes', { relative: timestamp(poll.closesAt, 'R') })}`;
+	return `**#${poll.number}** ${label}${when}`;
 }
 
 /** The short reply in the channel when a poll closes: at most 2,000 characters, the link always whole. */

@@ -135,13 +135,15 @@ export interface VoteInput {
 type CastResult =
 	| { outcome: VoteFailure }
 	| { outcome: 'needsVoterKey'; salt: string }
-	| { outcome: 'ok'; choices: number[]; changed: boolean; labels: string[] | null };
+	| { outcome: 'ok'; before: number[]; choices: number[]; changed: boolean; labels: string[] | null };
 
 export interface VoteOutcome {
 	readonly guildId: string;
 	readonly number: number;
 	/** The poll's options, by index. */
 	readonly labels: readonly string[];
+	/** The member's choices before this vote, as option indexes (migrations/011). */
+	readonly previousChoices: readonly number[];
 	/** The member's choices now, as option indexes. */
 	readonly choices: readonly number[];
 	/** Whether anything changed (false for a double click or an unchanged selection). */
@@ -190,7 +192,7 @@ export async function castVote(sql: Executor, input: VoteInput, memory: VoteMemo
 		switch (result.outcome) {
 			case 'ok': {
 				const known = labels ?? memory.rememberLabels(ref, result.labels ?? []);
-				return Result.ok({ ...ref, labels: known, choices: result.choices, changed: result.changed });
+				return Result.ok({ ...ref, labels: known, previousChoices: result.before, choices: result.choices, changed: result.changed });
 			}
 			case 'needsVoterKey':
 				salt = Buffer.from(result.salt, 'base64');
@@ -399,16 +401,42 @@ export async function claimUnannounced(sql: Executor, shards: ShardScope, limit 
 	`;
 }
 
-export async function listOpenPolls(sql: Executor, guildId: string, limit = 25): Promise<{ polls: PollRow[]; total: number }> {
-	const [polls, [count]] = await Promise.all([
-		sql<PollRow[]>`
-			select ${selectPoll(sql, 'polls')} from polls
-			where guild_id = ${guildId} and closed_at is null
-			order by poll_number desc limit ${limit}
+/**
+ * The sections of `/poll list`, in the order it shows them; a poll is in exactly one (a scheduled poll cancelled
+ * before it started is closed). A new state of poll is one more entry here and in {@link listSectionRank}.
+ */
+export const PollListSections = ['open', 'scheduled', 'closed'] as const;
+export type PollListSection = (typeof PollListSections)[number];
+
+/** Each poll's section as SQL, by its position in {@link PollListSections}. */
+function listSectionRank(sql: Executor) {
+	return sql`(case when polls.closed_at is not null then 2 when polls.starts_at is not null and polls.started_at is null then 1 else 0 end)`;
+}
+
+export interface PollListPage {
+	/** The page's polls, each with its section: open ones newest first, then closed ones most recently closed first. */
+	readonly polls: readonly (PollRow & { readonly section: PollListSection })[];
+	/** How many polls each section holds in all (not only on this page). */
+	readonly counts: Readonly<Record<PollListSection, number>>;
+}
+
+/** One page of this server's polls, section after section, as `/poll list` shows them. */
+export async function listPollPage(sql: Executor, guildId: string, { limit, offset }: { limit: number; offset: number }): Promise<PollListPage> {
+	const rank = listSectionRank(sql);
+	const [polls, ranks] = await Promise.all([
+		sql<(PollRow & { rank: number })[]>`
+			select ${selectPoll(sql, 'polls')}, ${rank} as rank from polls
+			where guild_id = ${guildId}
+			order by ${rank}, polls.closed_at desc nulls first, polls.poll_number desc
+			limit ${limit} offset ${offset}
 		`,
-		sql<{ total: number }[]>`select count(*)::int as total from polls where guild_id = ${guildId} and closed_at is null`
+		sql<{ rank: number; count: number }[]>`
+			select ${rank} as rank, count(*)::int as count from polls where guild_id = ${guildId} group by 1
+		`
 	]);
-	return { polls: [...polls], total: count?.total ?? 0 };
+	const counts = Object.fromEntries(PollListSections.map((section) => [section, 0])) as Record<PollListSection, number>;
+	for (const row of ranks) counts[PollListSections[row.rank]!] = row.count;
+	return { polls: polls.map(({ rank, ...poll }) => ({ ...poll, section: PollListSections[rank]! })), counts };
 }
 
 /** Which polls a search offers: those a subcommand applies to (open ones include the scheduled). */
