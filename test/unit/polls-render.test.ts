@@ -2,9 +2,17 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { EditCoalescer } from '../../src/lib/polls/coalescer.js';
 import { DeadlineScheduler } from '../../src/lib/polls/scheduler.js';
 import { messageLink, type APIEmbed } from 'discord.js';
-import { describeVote, renderClosedNotice, renderPollList, renderPollMessage, renderResults, winnerLine } from '../../src/lib/polls/render.js';
+import {
+	describeVote,
+	formatCount,
+	renderClosedNotice,
+	renderPollList,
+	renderPollMessage,
+	renderResults,
+	winnerLine
+} from '../../src/lib/polls/render.js';
 import type { PollRow, PollState } from '../../src/lib/polls/repository.js';
-import { english } from '../../src/lib/i18n/index.js';
+import { english, translator } from '../../src/lib/i18n/index.js';
 import { pollRow } from '../support/fixtures.js';
 
 const guildId = '100000000000000001';
@@ -435,5 +443,15 @@ describe('renderPollList', () => {
 		expect(renderPollList(english, { guildId, page: 0, list: { polls: [], counts: { open: 0, scheduled: 0, closed: 0 } } }).content).toBe(
 			'There are no polls in this server yet.'
 		);
+	});
+});
+
+describe('formatCount', () => {
+	test('GIVEN each shipped language WHEN a large count is written THEN it is grouped the way that language groups digits', () => {
+		expect(formatCount(1_234_567, translator('en-US'))).toBe('1,234,567');
+		expect(formatCount(1_234_567, translator('de'))).toBe('1.234.567');
+		expect(formatCount(1_234_567, translator('fr'))).toBe('1\u202f234\u202f567');
+		expect(formatCount(1_234_567, translator('pt-BR'))).toBe('1.234.567');
+		expect(formatCount(999, translator('de'))).toBe('999');
 	});
 });

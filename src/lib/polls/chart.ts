@@ -144,7 +144,7 @@ export async function renderPollChart(t: Translator, state: PollState, now = new
 		title: `#${poll.number} ${poll.question}`,
 		subtitle: `${what} · ${when}`,
 		bars: state.options.map((option) => ({ label: `${option.index + 1}. ${option.label}`, value: values[option.index] ?? 0 })),
-		formatValue: formatCount
+		formatValue: (value) => formatCount(value, t)
 	});
 	return { name: `poll-${poll.number}.png`, data };
 }
