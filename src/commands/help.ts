@@ -1,6 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command, type ChatInputCommand } from '@sapphire/framework';
 import { Subcommand } from '@sapphire/plugin-subcommands';
+import { localizedDescription, localizedName } from '../lib/i18n/commands.js';
 import { ApplicationIntegrationType, EmbedBuilder, InteractionContextType, MessageFlags } from 'discord.js';
 import { accessRefusal, requesterOf } from '../lib/access.js';
 import { commandContexts, isOfferedHere } from '../lib/discord/contexts.js';
@@ -30,9 +31,11 @@ export class HelpCommand extends Command {
 		const usable: string[] = [];
 		for (const command of this.container.stores.get('commands').values()) {
 			if (!command.supportsChatInputCommands() || !isOfferedHere(command, interaction) || !(await this.mayRun(interaction, command))) continue;
-			const subcommands = command instanceof Subcommand ? command.parsedSubcommandMappings.map((mapping) => mapping.name) : [];
+			// Named as Discord's `/` picker shows them to this member, in their language.
+			const subcommands =
+				command instanceof Subcommand ? command.parsedSubcommandMappings.map((mapping) => localizedName(t, command.name, mapping.name)) : [];
 			const usage = subcommands.length > 0 ? ` (${subcommands.map((name) => `\`${name}\``).join(', ')})` : '';
-			usable.push(`**/${command.name}**${usage}: ${command.description}`);
+			usable.push(`**/${localizedName(t, command.name)}**${usage}: ${localizedDescription(t, command.name)}`);
 		}
 		usable.sort();
 

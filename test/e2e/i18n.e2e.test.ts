@@ -69,6 +69,10 @@ describe('GIVEN a bot that speaks five languages', () => {
 		expect(results.content).toContain(`**Umfrage #${poll.number}**: Lunch?`);
 		const refused = await runCommand(s, world.german, world.english.id, 'poll results', { poll: 'zwölf' });
 		expect(refused.content).toBe('„zwölf“ ist keine Umfragenummer: Gib die Nummer an, die auf der Umfrage steht, etwa 12 oder #12.');
+		// /help names the commands as her `/` picker shows them.
+		const help = JSON.stringify((await runCommand(s, world.german, world.english.id, 'help')).embeds);
+		expect(help).toContain('**/umfrage**');
+		expect(help).not.toContain('**/poll**');
 		expectCleanProtocol(s.fake);
 	});
 
