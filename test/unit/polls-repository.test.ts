@@ -328,7 +328,7 @@ describe('poll repository', () => {
 			['second', 'open'],
 			['first', 'closed']
 		]);
-		expect(first.counts).toEqual({ open: 2, closed: 2 });
+		expect(first.counts).toEqual({ open: 2, scheduled: 0, closed: 2 });
 		expect((await page(3)).polls.map((poll) => poll.question)).toEqual(['third']);
 		expect((await listPollPage(db.sql, guildB, { limit: 3, offset: 0 })).polls.every((poll) => poll.guildId === guildB)).toBe(true);
 	});
