@@ -34,6 +34,7 @@ import {
 	type Cleanups,
 	type Latency
 } from './harness.js';
+import { measureChart, type ChartFigures } from './chart.js';
 import {
 	editBudget,
 	hotPolls,
@@ -49,7 +50,7 @@ import { profileVoteStatement, variants, type StatementProfile } from './vote-st
 
 const quick = process.argv.includes('--quick');
 /** `--only floor,hot,...`: run just these parts (names in `sections`), for working on one of them. */
-const sections = ['core', 'floor', 'hot', 'budget', 'memory', 'servers', 'scheduler', 'statement'] as const;
+const sections = ['core', 'floor', 'hot', 'budget', 'chart', 'memory', 'servers', 'scheduler', 'statement'] as const;
 type Section = (typeof sections)[number];
 const onlyArgument = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]! : null;
 const only = onlyArgument === null ? null : new Set(onlyArgument.split(','));
@@ -110,6 +111,7 @@ interface Results {
 	startup?: { commandsRegisteredMs: number; botReportedMs: number };
 	hotPolls?: HotPolls;
 	editBudget?: EditBudgetFigures;
+	chart?: ChartFigures;
 	/** The bot after a full GC in each of `sizes.serverCounts` servers, and the cost of one more server between them. */
 	servers?: { at: ServerMemory[]; perServerRssKb: number; perServerHeapKb: number };
 	scheduler?: SchedulerFigures[];
@@ -160,6 +162,10 @@ async function main() {
 			problems = main.fake.protocolProblems();
 			results.afterLoadRssMb = await rss(main.bot.pid!);
 			await main.bot.stop('SIGTERM');
+		}
+		if (want('chart')) {
+			step('a 25-option result chart, drawn in the benchmark process (canvas and fonts load on the first)');
+			results.chart = await measureChart();
 		}
 		if (want('memory')) {
 			step(`memory in ${sizes.servers.toLocaleString('en-US')} servers`);
@@ -438,6 +444,7 @@ function print(results: Results) {
 		floor,
 		hotPolls: hot,
 		editBudget: budget,
+		chart,
 		memory,
 		servers,
 		scheduler: ticks,
@@ -492,6 +499,12 @@ function print(results: Results) {
 			['  polls whose message ended exact', `${budget.exact} of ${budget.polls}`],
 			["  longest a poll's message lagged its last vote", `${budget.longestLagMs} ms`]
 		);
+	}
+	if (chart) {
+		rows.push([
+			'result chart, 25 options (budget: median ≤ 50 ms)',
+			`median ${chart.medianMs} ms, p90 ${chart.p90Ms} ms over ${chart.runs} (first ${chart.firstMs} ms, loading canvas and fonts)`
+		]);
 	}
 	if (memory) {
 		rows.push(
