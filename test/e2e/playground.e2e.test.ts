@@ -5,7 +5,7 @@
  * Without Chromium the test is skipped on a developer machine (with a message saying how to enable it) and fails
  * in CI, where `.ci/run` installs it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,11 @@ import { projectRoot, startPlayground, type Playground } from '../../playground/
 import type { PersonKey } from '../../playground/world.js';
 import type { InteractionRecord } from '../fake-discord/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+/** German command words as registered: the test follows the message tree, whoever rewords it. */
+const germanCommands = JSON.parse(readFileSync(join(projectRoot, 'src/languages/de/commands.json'), 'utf8')) as {
+	poll: { description: string; list: { description: string }; create: { question: { description: string } } };
+};
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const browserMissing = !existsSync(chromiumPath);
@@ -443,16 +448,16 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 			})
 			.toEqual(['/admin', '/einstellungen', '/hilfe', '/ping', '/umfrage']);
 		await expect(page.locator('#suggestions .suggestion', { hasText: '/umfrage' }).locator('.description').textContent()).resolves.toBe(
-			'Umfragen erstellen und verwalten'
+			germanCommands.poll.description
 		);
 		await page.fill('#message-input', '/umfrage liste ');
 		await expect(page.locator('#suggestions .suggestion-hint').textContent()).resolves.toBe(
-			'Die offenen Umfragen dieses Servers auflisten · press Enter to send'
+			`${germanCommands.poll.list.description} · press Enter to send`
 		);
 		await page.fill('#message-input', '/umfrage erstellen ');
 		await page.locator('#suggestions .suggestion', { hasText: 'frage:' }).waitFor();
 		await expect(page.locator('#suggestions .suggestion', { hasText: 'frage:' }).locator('.description').textContent()).resolves.toBe(
-			'Was du fragen willst'
+			germanCommands.poll.create.question.description
 		);
 
 		// Picked with Enter, typed on in German, the poll chosen from the bot's autocomplete answer: the bot gets
