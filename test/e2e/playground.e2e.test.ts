@@ -448,7 +448,7 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 		);
 		await page.fill('#message-input', '/umfrage liste ');
 		await expect(page.locator('#suggestions .suggestion-hint').textContent()).resolves.toBe(
-			'Die offenen Umfragen dieses Servers auflisten · press Enter to send'
+			'Die Umfragen dieses Servers auflisten, offene und beendete · press Enter to send'
 		);
 		await page.fill('#message-input', '/umfrage erstellen ');
 		await page.locator('#suggestions .suggestion', { hasText: 'frage:' }).waitFor();
