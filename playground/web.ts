@@ -274,10 +274,13 @@ export class PlaygroundWeb {
 				case 'modal': {
 					const from = this.handles.get(requireString(body, 'interactionId'));
 					if (!from) return this.json(response, 400, { error: 'This form has expired: run the command again.' });
-					const values = Object.fromEntries(
-						Object.entries((body.values as Record<string, unknown> | undefined) ?? {}).map(([key, value]) => [key, String(value)])
+					// Only the person the form was shown to can submit it, as on Discord.
+					if (from.record.user.id !== userId) return this.json(response, 400, { error: 'This form was opened by someone else.' });
+					return this.json(
+						response,
+						200,
+						await this.answer(fake.modalSubmit({ user: userId, from, values: readModalValues(body.values) }))
 					);
-					return this.json(response, 200, await this.answer(fake.modalSubmit({ user: userId, from, values })));
 				}
 				case 'locale': {
 					// The acting member's Discord client language, as they would pick it in Discord's settings.
@@ -528,4 +531,12 @@ function readOptions(raw: unknown): Record<string, string | number | boolean> {
 		if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') options[name] = value;
 	}
 	return options;
+}
+
+/** A modal's values by custom_id: a text input's text, or a select menu's chosen values. */
+function readModalValues(raw: unknown): Record<string, string | string[]> {
+	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return {};
+	const values: Record<string, string | string[]> = {};
+	for (const [customId, value] of Object.entries(raw)) values[customId] = Array.isArray(value) ? value.map(String) : String(value);
+	return values;
 }

@@ -8,6 +8,7 @@ import '@skyra/discord-components-core';
 import { Composer } from './composer.js';
 import { formatTime } from './markdown.js';
 import { renderLocalNotice, renderMessage } from './messages.js';
+import { openModal } from './modal.js';
 
 const $ = (selector) => document.querySelector(selector);
 const administrator = 1n << 3n;
@@ -438,7 +439,7 @@ function showNotice(text) {
 function handleAnswer(result) {
 	if (result.error && result.ok === undefined) return composer.showError(result.error);
 	if (result.ok === false) return showNotice(result.error ?? 'The application did not respond');
-	if (result.modal) openModal(result.modal, result.interactionId);
+	if (result.modal) showModal(result.modal, result.interactionId);
 }
 
 const actions = {
@@ -459,38 +460,15 @@ const actions = {
 
 // ----- modals (a command or button answered with a form) -----
 
-function openModal(modal, interactionId) {
-	const dialog = $('#modal-dialog');
-	$('#modal-title').textContent = modal.title ?? 'Form';
-	const fields = $('#modal-fields');
-	fields.replaceChildren();
-	const inputs = [];
-	const visit = (node, label) => {
-		if (!node) return;
-		if (node.type === 18) return visit(node.component, node.label);
-		if (node.type === 1) return node.components?.forEach((child) => visit(child));
-		if (node.type !== 4) return;
-		const wrapper = document.createElement('label');
-		wrapper.textContent = label ?? node.label ?? node.custom_id;
-		const input = document.createElement(node.style === 2 ? 'textarea' : 'input');
-		input.name = node.custom_id;
-		input.required = node.required !== false;
-		if (node.placeholder) input.placeholder = node.placeholder;
-		if (node.max_length) input.maxLength = node.max_length;
-		if (node.value) input.value = node.value;
-		wrapper.append(input);
-		fields.append(wrapper);
-		inputs.push(input);
-	};
-	(modal.components ?? []).forEach((node) => visit(node));
-	$('#modal-form').onsubmit = async (event) => {
-		event.preventDefault();
-		dialog.close();
-		const values = Object.fromEntries(inputs.map((input) => [input.name, input.value]));
-		handleAnswer(await post('modal', { userId: state.me, interactionId, values }));
-	};
-	$('#modal-cancel').onclick = () => dialog.close();
-	dialog.showModal();
+function showModal(modal, interactionId) {
+	openModal(modal, {
+		dialog: $('#modal-dialog'),
+		appIcon: avatar(state.world.bot.id),
+		lookup,
+		entityOptions: actions.entityOptions,
+		submit: (values) => post('modal', { userId: state.me, interactionId, values }),
+		onAnswer: handleAnswer
+	});
 }
 
 // ----- set-up -----

@@ -55,8 +55,11 @@ export function renderMessage(message, context) {
 		element.append(renderMarkdown(message.content, context.lookup));
 	}
 
-	for (const attachment of message.attachments ?? []) element.append(renderAttachment(attachment));
-	for (const embed of message.embeds ?? []) element.append(renderEmbed(embed, context.lookup));
+	// As in Discord's client, a file an embed shows (`attachment://name`) appears in the embed only.
+	const attachments = message.attachments ?? [];
+	const shownInEmbeds = new Set((message.embeds ?? []).map((embed) => embedAttachment(embed, attachments)).filter(Boolean));
+	for (const attachment of attachments) if (!shownInEmbeds.has(attachment)) element.append(renderAttachment(attachment));
+	for (const embed of message.embeds ?? []) element.append(renderEmbed(embed, context.lookup, embedAttachment(embed, attachments)));
 	const rows = (message.components ?? []).filter((row) => row.type === ComponentType.ActionRow);
 	if (rows.length > 0) element.append(renderComponents(rows, message, context.actions));
 	return element;
@@ -129,9 +132,22 @@ function formatBytes(bytes) {
 	return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 }
 
-function renderEmbed(embed, lookup) {
+/** The uploaded image an embed shows as its image (`image.url` is `attachment://<filename>`), if any. */
+function embedAttachment(embed, attachments) {
+	const url = embed.image?.url;
+	if (typeof url !== 'string' || !url.startsWith('attachment://')) return undefined;
+	const filename = url.slice('attachment://'.length);
+	return attachments.find((attachment) => attachment.image && attachment.filename === filename);
+}
+
+function renderEmbed(embed, lookup, image) {
 	const element = document.createElement('discord-embed');
 	element.slot = 'embeds';
+	// Only a file this server serves: the page loads no image from outside.
+	if (image) {
+		element.setAttribute('image', image.url);
+		element.dataset.image = image.filename;
+	}
 	if (typeof embed.color === 'number') element.setAttribute('color', `#${embed.color.toString(16).padStart(6, '0')}`);
 	if (embed.title) element.setAttribute('embed-title', embed.title);
 	if (embed.author?.name) element.setAttribute('author-name', embed.author.name);

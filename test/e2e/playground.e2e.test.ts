@@ -30,6 +30,7 @@ const pictureIn = (docsFolder: string, name: string) =>
 const screenshotPath = pictureIn('docs', 'playground-poll.png');
 const exportScreenshotPath = pictureIn('playground', 'playground-export.png');
 const multipleChoiceScreenshotPath = pictureIn('playground', 'playground-multiple-choice.png');
+const rankedBallotScreenshotPath = pictureIn('playground', 'playground-ranked-ballot.png');
 
 if (browserMissing && !inCi) {
 	console.warn(
@@ -515,6 +516,91 @@ describe.skipIf(browserMissing && !inCi)('playground in a real browser', () => {
 		await send('/poll results poll: x');
 		await message('« x » n’est pas un numéro de sondage').waitFor();
 		expect(pageProblems).toEqual([]);
+		expect(playground!.fake.protocolProblems()).toEqual([]);
+	}, 60_000);
+
+	test('GIVEN a ranked poll WHEN a member clicks Rank, picks a 1st and 2nd choice in the dialog and submits THEN the ephemeral answer confirms the ballot; once closed the message shows its chart', async () => {
+		const dispatched: InteractionRecord[] = [];
+		playground!.fake.on('interaction', (record) => dispatched.push(record));
+		await actAs('morgan');
+		await openServer('Book Club');
+		await send('/poll create question: Best season? options: Spring | Summer | Autumn ranked: True');
+		const poll = message('Best season?').filter({ has: page.locator('discord-button', { hasText: 'Rank' }) });
+		await poll.waitFor();
+
+		// Rank opens the bot's modal as Discord's client does: a dialog with its title, each Label's label and
+		// description, one menu per rank, Cancel and Submit.
+		await actAs('charlie');
+		await poll.locator('discord-button', { hasText: 'Rank' }).click();
+		const dialog = page.locator('#modal-dialog');
+		await dialog.waitFor({ state: 'visible' });
+		await expect(dialog.locator('#modal-title').textContent()).resolves.toBe('Your ranking, poll #3');
+		await expect(dialog.locator('.modal-label').allTextContents()).resolves.toEqual(['Choice 1', 'Choice 2', 'Choice 3']);
+		await expect(dialog.locator('.modal-description').allTextContents()).resolves.toEqual([
+			'Leave empty to remove your ballot',
+			'Optional',
+			'Optional'
+		]);
+		const menu = (rank: number) => dialog.locator(`select[name="r${rank}"]`);
+		await expect(menu(1).locator('option').allTextContents()).resolves.toEqual(['No choice', 'Spring', 'Summer', 'Autumn']);
+		await expect(dialog.locator('#modal-submit').textContent()).resolves.toBe('Submit');
+
+		// Cancel closes it and sends nothing.
+		const before = dispatched.length;
+		await dialog.locator('#modal-cancel').click();
+		await dialog.waitFor({ state: 'hidden' });
+		expect(dispatched.length).toBe(before);
+
+		await poll.locator('discord-button', { hasText: 'Rank' }).click();
+		await dialog.waitFor({ state: 'visible' });
+		await menu(1).selectOption({ label: 'Autumn' });
+		await menu(2).selectOption({ label: 'Spring' });
+		await mkdir(join(rankedBallotScreenshotPath, '..'), { recursive: true });
+		await page.screenshot({ path: rankedBallotScreenshotPath });
+		await dialog.locator('#modal-submit').click();
+		await dialog.waitFor({ state: 'hidden' });
+		const confirmation = message('Your ballot in poll #3: 1. Autumn, 2. Spring.');
+		await confirmation.waitFor();
+		await expect(confirmation.getAttribute('ephemeral')).resolves.toBe('');
+		// The submission is Discord's: a MODAL_SUBMIT with the modal's custom id and each menu's values, Labels kept.
+		const submitted = dispatched.filter((record) => record.type === 5).at(-1)!;
+		const { data } = submitted.payload as {
+			data: { custom_id: string; components: Array<{ type: number; component: { custom_id: string; values: string[] } }> };
+		};
+		expect(data.custom_id).toBe(`pb:${playground!.world.guildIds[2]}:3`);
+		expect(data.components.map((label) => [label.type, label.component.custom_id, label.component.values])).toEqual([
+			[18, 'r1', ['2']],
+			[18, 'r2', ['0']],
+			[18, 'r3', []]
+		]);
+		await actAs('morgan');
+		await expect(message('Your ballot in poll #3').count()).resolves.toBe(0);
+
+		// Closed, the poll's embed shows the chart the bot attached, a PNG served by the playground that loaded.
+		await poll.locator('discord-button', { hasText: 'Close' }).click();
+		await expect.poll(() => poll.locator('discord-embed').getAttribute('embed-title'), { timeout: 10_000 }).toBe('Poll #3 (closed)');
+		const chart = poll.locator('discord-embed img.discord-embed-image');
+		await chart.waitFor();
+		await expect.poll(() => chart.evaluate((node) => (node as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+		const source = await chart.getAttribute('src');
+		const png = await page.evaluate(
+			(url) =>
+				fetch(url!).then(async (response) => ({
+					type: response.headers.get('content-type'),
+					head: [...new Uint8Array(await response.arrayBuffer()).slice(0, 4)]
+				})),
+			source
+		);
+		expect(png).toEqual({ type: 'image/png', head: [0x89, 0x50, 0x4e, 0x47] });
+		// As in Discord's client, the file the embed shows is not listed again under the message.
+		await expect(poll.locator('.attachment').count()).resolves.toBe(0);
+		// The channel's closing notice carries the chart too, inline.
+		const notice = message('Poll #3 is closed.').locator('img.attachment-image');
+		await notice.waitFor();
+		await expect.poll(() => notice.evaluate((node) => (node as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+
+		expect(pageProblems).toEqual([]);
+		expect(outsideRequests).toEqual([]);
 		expect(playground!.fake.protocolProblems()).toEqual([]);
 	}, 60_000);
 });
