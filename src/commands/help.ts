@@ -2,11 +2,10 @@ import { ApplyOptions } from '@sapphire/decorators';
 import { Command, type ChatInputCommand } from '@sapphire/framework';
 import { Subcommand } from '@sapphire/plugin-subcommands';
 import { localizedDescription, localizedName } from '../lib/i18n/commands.js';
-import { ApplicationIntegrationType, EmbedBuilder, InteractionContextType, MessageFlags } from 'discord.js';
+import { EmbedBuilder, InteractionContextType, MessageFlags } from 'discord.js';
 import { accessRefusal, requesterOf } from '../lib/access.js';
-import { commandContexts, isOfferedHere } from '../lib/discord/contexts.js';
+import { isOfferedHere, registerPlainCommand } from '../lib/discord/contexts.js';
 import { renderMessage } from '../lib/failures.js';
-import { localized } from '../lib/i18n/commands.js';
 import { english } from '../lib/i18n/index.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
 
@@ -17,13 +16,7 @@ import { readerTranslator } from '../lib/i18n/readers.js';
 })
 export class HelpCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry) {
-		localized(registry, 'help').registerChatInputCommand((builder) =>
-			builder
-				.setName(this.name)
-				.setDescription(this.description)
-				.setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
-				.setContexts(...commandContexts(this))
-		);
+		registerPlainCommand(this, registry);
 	}
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction) {

@@ -1,9 +1,8 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
-import { ApplicationIntegrationType, InteractionContextType, MessageFlags } from 'discord.js';
-import { commandContexts } from '../lib/discord/contexts.js';
+import { InteractionContextType, MessageFlags } from 'discord.js';
+import { registerPlainCommand } from '../lib/discord/contexts.js';
 import { measureDatabaseLatency } from '../lib/database/latency.js';
-import { localized } from '../lib/i18n/commands.js';
 import { english } from '../lib/i18n/index.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
 
@@ -14,13 +13,7 @@ import { readerTranslator } from '../lib/i18n/readers.js';
 })
 export class PingCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry) {
-		localized(registry, 'ping').registerChatInputCommand((builder) =>
-			builder
-				.setName(this.name)
-				.setDescription(this.description)
-				.setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
-				.setContexts(...commandContexts(this))
-		);
+		registerPlainCommand(this, registry);
 	}
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction) {

@@ -3,7 +3,8 @@
  * and /help lists the command only where it is offered, so /help never promises a command Discord then refuses.
  */
 import type { Command } from '@sapphire/framework';
-import { InteractionContextType, type CommandInteraction } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, type CommandInteraction } from 'discord.js';
+import { localized } from '../i18n/commands.js';
 
 /** The command's registered contexts: servers only unless its options say more. */
 export function commandContexts(command: Command): InteractionContextType[] {
@@ -20,4 +21,18 @@ export function isOfferedHere(command: Command, interaction: CommandInteraction)
 	const registry = command.applicationCommandRegistry;
 	const onlyInServers = registry.globalChatInputCommandIds.size === 0 && registry.guildIdToChatInputCommandIds.size > 0;
 	return !onlyInServers || (interaction.guildId !== null && registry.guildIdToChatInputCommandIds.has(interaction.guildId));
+}
+
+/**
+ * Registers a command that takes no options (`/help`, `/ping`): its localised name and description, installed to
+ * servers, offered where its options say.
+ */
+export function registerPlainCommand(command: Command, registry: Command.Registry) {
+	localized(registry, command.name).registerChatInputCommand((builder) =>
+		builder
+			.setName(command.name)
+			.setDescription(command.description)
+			.setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
+			.setContexts(...commandContexts(command))
+	);
 }
