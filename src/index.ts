@@ -14,6 +14,7 @@ import { metrics } from './lib/metrics/index.js';
 import { attachClientMetrics } from './lib/metrics/interactions.js';
 import { startMetricsServer } from './lib/metrics/server.js';
 import { createDeadlineScheduler } from './lib/polls/announce.js';
+import { createClaimCleanup } from './lib/interaction-claims.js';
 import { pollEdits } from './lib/polls/edits.js';
 import { describeShards } from './lib/sharding.js';
 import { onShutdown, registerShutdown, shutdown } from './lib/shutdown.js';
@@ -87,6 +88,9 @@ try {
 	await client.login(config.token);
 	const pollDeadlines = createDeadlineScheduler();
 	pollDeadlines.start();
+	const claimCleanup = createClaimCleanup(database.sql, logger);
+	claimCleanup.start();
+	onShutdown('stop forgetting old interaction claims', () => claimCleanup.stop());
 	// Shutdown steps run newest first: stop receiving, answer what is in flight (replies need no gateway), send the
 	// poll edits that caused, then disconnect the client and close the database (registered above).
 	onShutdown('stop closing due polls, flush pending poll edits', () => Promise.all([pollDeadlines.stop(), pollEdits.close(600)]));

@@ -7,6 +7,7 @@ import { interactionFields } from '../lib/discord/answers.js';
 import { renderMessage } from '../lib/failures.js';
 import { english } from '../lib/i18n/index.js';
 import { guildLocaleOf, readerTranslator } from '../lib/i18n/readers.js';
+import { claimOrStandDown } from '../lib/interaction-claims.js';
 import { closeByMember, createAndPostPoll, exportPoll, findNamedPoll, listOpen, readResults } from '../lib/polls/actions.js';
 import { actorOf } from '../lib/polls/interactions.js';
 import { searchPolls } from '../lib/polls/repository.js';
@@ -73,6 +74,7 @@ export class PollCommand extends Subcommand {
 	}
 
 	public async chatInputCreate(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
+		await claimOrStandDown(this.container.sql, interaction.id);
 		const poll = await createAndPostPoll(
 			{
 				guildId: interaction.guildId,
@@ -111,6 +113,7 @@ export class PollCommand extends Subcommand {
 	}
 
 	public async chatInputClose(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
+		await claimOrStandDown(this.container.sql, interaction.id);
 		const poll = await findNamedPoll(interaction.guildId, interaction.options.getString('poll', true));
 		await closeByMember(poll, actorOf(interaction), {
 			reason: 'command',

@@ -10,7 +10,8 @@ import { applyDecision } from '../lib/approval/service.js';
 import { CustomIdPrefix, parseCustomId } from '../lib/custom-ids.js';
 import { renderMessage } from '../lib/failures.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
-import { snowflakePattern } from '../lib/snowflake.js';
+import { claimOrStandDown } from '../lib/interaction-claims.js';
+import { isSnowflake } from '../lib/snowflake.js';
 
 interface ApprovalClick {
 	readonly guildId: string;
@@ -24,13 +25,15 @@ export class ApprovalButtonHandler extends InteractionHandler {
 		const parts = parseCustomId(interaction.customId, CustomIdPrefix.Approval);
 		if (parts === null) return this.none();
 		const [guildId = '', action] = parts;
-		if (!snowflakePattern.test(guildId) || (action !== ApprovalAction.Approve && action !== ApprovalAction.Deny)) return this.none();
+		if (!isSnowflake(guildId) || (action !== ApprovalAction.Approve && action !== ApprovalAction.Deny)) return this.none();
 		await assertAccess(requesterOf(interaction), 'owner');
 		return this.some<ApprovalClick>({ guildId, decision: action === ApprovalAction.Approve ? 'approve' : 'deny' });
 	}
 
 	public override async run(interaction: ButtonInteraction, click: ApprovalClick) {
 		const t = readerTranslator(interaction);
+		// Before acknowledging: the process that acknowledges must be the one that decides (see interaction-claims.ts).
+		await claimOrStandDown(this.container.sql, interaction.id);
 		// Editing the other owners' DMs and leaving a denied server can take a while: acknowledge first.
 		await interaction.deferUpdate();
 		const result = await applyDecision({ ...click, decidedBy: interaction.user.id, reason: null, fromMessageId: interaction.message.id });

@@ -2,6 +2,7 @@ import { ApplyOptions } from '@sapphire/decorators';
 import { InteractionHandler, InteractionHandlerTypes } from '@sapphire/framework';
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
+import { claimOrStandDown } from '../lib/interaction-claims.js';
 import { closeByMember, findOwnChoices, vote } from '../lib/polls/actions.js';
 import type { PollComponent, PollComponentId } from '../lib/polls/custom-ids.js';
 import { actorOf, readPollComponent } from '../lib/polls/interactions.js';
@@ -27,7 +28,7 @@ export class PollButtonsHandler extends InteractionHandler {
 		const t = readerTranslator(interaction);
 		switch (kind) {
 			case 'vote': {
-				const outcome = await vote(id, actorOf(interaction), { kind: 'toggle', option: id.option ?? -1 });
+				const outcome = await vote(id, actorOf(interaction), { kind: 'toggle', option: id.option ?? -1 }, interaction.id);
 				return interaction.reply({
 					content: describeChoices(t, outcome, outcome.labels, outcome.choices),
 					flags: MessageFlags.Ephemeral,
@@ -43,6 +44,7 @@ export class PollButtonsHandler extends InteractionHandler {
 				});
 			}
 			case 'close':
+				await claimOrStandDown(this.container.sql, interaction.id);
 				return closeByMember(id, actorOf(interaction), {
 					reason: 'button',
 					confirm: (closed) =>

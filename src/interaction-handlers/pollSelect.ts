@@ -23,7 +23,7 @@ export class PollSelectHandler extends InteractionHandler {
 	}
 
 	public override async run(interaction: StringSelectMenuInteraction, { id, options }: Parsed) {
-		const outcome = await vote(id, actorOf(interaction), { kind: 'replace', options });
+		const outcome = await vote(id, actorOf(interaction), { kind: 'replace', options }, interaction.id);
 		return interaction.reply({
 			content: describeChoices(readerTranslator(interaction), outcome, outcome.labels, outcome.choices),
 			flags: MessageFlags.Ephemeral,

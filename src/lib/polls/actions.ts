@@ -5,6 +5,7 @@
  */
 import { container } from '@sapphire/framework';
 import { Failure, message, refuse } from '../failures.js';
+import { InteractionTaken } from '../interaction-claims.js';
 import { metrics } from '../metrics/index.js';
 import { announceClose, healClosedPoll } from './announce.js';
 import { requestPollEdit } from './edits.js';
@@ -99,12 +100,17 @@ export async function createAndPostPoll(request: CreateRequest, post: (message: 
 
 /**
  * Records a member's vote (a button's toggle or a menu's replacement), exactly once under any concurrency, and asks
- * for the poll message to follow.
+ * for the poll message to follow. With `interactionId`, a second process receiving the same interaction casts
+ * nothing and throws {@link InteractionTaken}.
  */
-export async function vote(ref: PollRef, actor: Actor, action: VoteAction): Promise<VoteOutcome> {
-	const input = { guildId: ref.guildId, number: ref.number, userId: actor.userId, memberRoleIds: actor.roleIds, action };
+export async function vote(ref: PollRef, actor: Actor, action: VoteAction, interactionId?: string): Promise<VoteOutcome> {
+	const input = { guildId: ref.guildId, number: ref.number, userId: actor.userId, memberRoleIds: actor.roleIds, action, interactionId };
 	const outcome = await castVote(container.sql, input, voteCaches);
-	if (outcome.isErr()) return refuseVote(ref, outcome.unwrapErr());
+	if (outcome.isErr()) {
+		const failure = outcome.unwrapErr();
+		if (failure === 'taken') throw new InteractionTaken(interactionId ?? '');
+		return refuseVote(ref, failure);
+	}
 	if (outcome.unwrap().changed) {
 		metrics.votesRecorded.inc();
 		requestPollEdit(ref);

@@ -1,5 +1,5 @@
 import { CustomIdPrefix, parseCustomId } from '../custom-ids.js';
-import { snowflakePattern } from '../snowflake.js';
+import { isSnowflake } from '../snowflake.js';
 import { PollLimits } from './rules.js';
 
 export type PollComponent = 'vote' | 'select' | 'mine' | 'close';
@@ -26,7 +26,7 @@ export function parsePollComponentId(customId: string, kind: PollComponent): Pol
 	const parts = parseCustomId(customId, prefixOf[kind]);
 	if (parts === null) return null;
 	const [guildId, number, option, ...rest] = parts;
-	if (guildId === undefined || !snowflakePattern.test(guildId) || number === undefined || !/^[1-9]\d{0,8}$/.test(number)) return 'malformed';
+	if (guildId === undefined || !isSnowflake(guildId) || number === undefined || !/^[1-9]\d{0,8}$/.test(number)) return 'malformed';
 	if (kind !== 'vote') return option === undefined ? { guildId, number: Number(number), option: null } : 'malformed';
 	if (option === undefined || rest.length > 0 || !/^\d{1,2}$/.test(option) || Number(option) >= PollLimits.maxOptions) return 'malformed';
 	return { guildId, number: Number(number), option: Number(option) };
