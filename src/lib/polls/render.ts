@@ -203,7 +203,20 @@ export function usesButtons(poll: Pick<PollRow, 'maxChoices' | 'optionCount'>): 
 export function describeChoices(t: Translator, poll: Pick<PollRow, 'number'>, labels: readonly string[], choices: readonly number[]): string {
 	if (choices.length === 0) return t('polls:noVote', { number: poll.number });
 	const names = choices.map((index) => `**${escapeMarkdown(labels[index] ?? t('polls:optionFallback', { position: index + 1 }))}**`);
-	return t('polls:yourVote', { number: poll.number, choices: names.join(', ') });
+	const listing = (shown: number) =>
+		t('polls:yourVote', {
+			number: poll.number,
+			choices: [...names.slice(0, shown), ...(shown < names.length ? [t('faults:moreChoices', { count: names.length - shown })] : [])].join(
+				', '
+			)
+		});
+	// 25 long labels, escaped, run past Discord's 2,000 characters, and Discord would refuse the whole answer although
+	// the vote counted: name as many as fit, then how many more.
+	for (let shown = names.length; shown > 1; shown--) {
+		const text = listing(shown);
+		if (text.length <= DiscordLimits.content) return text;
+	}
+	return truncate(listing(1), DiscordLimits.content);
 }
 
 /**
