@@ -3,10 +3,11 @@ import { InteractionHandler, InteractionHandlerTypes } from '@sapphire/framework
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
 import { claimOrStandDown } from '../lib/interaction-claims.js';
-import { closeByMember, findOwnChoices, vote } from '../lib/polls/actions.js';
+import { closeByMember, findOwnChoices } from '../lib/polls/actions.js';
 import type { PollComponent, PollComponentId } from '../lib/polls/custom-ids.js';
 import { actorOf, readPollComponent } from '../lib/polls/interactions.js';
 import { describeChoices } from '../lib/polls/render.js';
+import { answerVote } from '../lib/polls/vote-answer.js';
 
 interface Parsed {
 	readonly kind: Exclude<PollComponent, 'select'>;
@@ -27,14 +28,8 @@ export class PollButtonsHandler extends InteractionHandler {
 	public override async run(interaction: ButtonInteraction, { kind, id }: Parsed) {
 		const t = readerTranslator(interaction);
 		switch (kind) {
-			case 'vote': {
-				const outcome = await vote(id, actorOf(interaction), { kind: 'toggle', option: id.option ?? -1 }, interaction.id);
-				return interaction.reply({
-					content: describeChoices(t, outcome, outcome.labels, outcome.choices),
-					flags: MessageFlags.Ephemeral,
-					allowedMentions: { parse: [] }
-				});
-			}
+			case 'vote':
+				return answerVote(interaction, id, { kind: 'toggle', option: id.option ?? -1 });
 			case 'mine': {
 				const { poll, labels, choices } = await findOwnChoices(id, interaction.user.id);
 				return interaction.reply({

@@ -24,6 +24,18 @@ export class InteractionTaken extends Error {
 	}
 }
 
+/**
+ * A vote whose statement reached the database after its deadline, and so was not cast: the database is too slow or
+ * was unreachable. Its `code` makes the answer path say "temporarily unavailable", which is then the truth.
+ */
+export class VoteTooLate extends Error {
+	public readonly code = '57014';
+	public constructor() {
+		super('the vote reached the database after its deadline and was not cast');
+		this.name = 'VoteTooLate';
+	}
+}
+
 /** Claims `interactionId`; `true` for the first caller only, across every process on the database. */
 export async function claimInteraction(sql: Executor, interactionId: string): Promise<boolean> {
 	const rows = await sql`insert into interaction_claims (interaction_id) values (${interactionId}) on conflict do nothing returning 1`;
@@ -36,17 +48,27 @@ export async function claimOrStandDown(sql: Executor, interactionId: string): Pr
 }
 
 /**
- * `statement` (a `select ... ` list, without `select`) run only if this call claims `interactionId`, in the same
- * statement: a claim never outlives a statement that failed (the twin, waiting on the key, then acts), and the claim
- * costs no extra round trip. No row back means another process has the interaction.
+ * `selected` (`select <one value>`, without `from`) computed only if this call claims `interactionId` before `notAfter`, in the
+ * same statement: a claim never outlives a statement that failed (the twin, waiting on the key, then acts), it costs no
+ * extra round trip, and a statement that reaches the database too late (a silent network delivering it after the
+ * member was told "temporarily unavailable") changes nothing. `result` is null unless claimed; `inTime` says why.
  */
-export function selectIfClaimed(sql: Executor, interactionId: string, selected: postgres.PendingQuery<postgres.Row[]>) {
-	return sql`
-		with claim as (
-			insert into interaction_claims (interaction_id) values (${interactionId}) on conflict do nothing returning 1
+export function selectIfClaimed(sql: Executor, interactionId: string, notAfter: Date, selected: postgres.PendingQuery<postgres.Row[]>) {
+	return sql<{ inTime: boolean; result: unknown }[]>`
+		with clock as (
+			select clock_timestamp() < ${notAfter}::timestamptz as in_time
+		), claim as (
+			insert into interaction_claims (interaction_id) select ${interactionId}::bigint from clock where in_time
+			on conflict do nothing returning 1
 		)
-		select ${selected} from claim
+		select (select in_time from clock) as "inTime", (${selected} from claim) as result
 	`;
+}
+
+/** Whether some process claimed `interactionId` (and so, for a vote, cast it). */
+export async function isClaimed(sql: Executor, interactionId: string): Promise<boolean> {
+	const rows = await sql`select 1 from interaction_claims where interaction_id = ${interactionId}`;
+	return rows.length === 1;
 }
 
 /**
