@@ -98,7 +98,11 @@ describe('GIVEN the database path failing under a burst of votes', () => {
 		const burst = inBatches(voterCount, 40, async (index) => {
 			const voter = world.voters[index]!;
 			sent++;
-			const handle = s.fake.click({ user: voter, message: currentMessage(s, poll.message), customId: `pv:${world.guild.id}:${poll.number}:${index % 3}` });
+			const handle = s.fake.click({
+				user: voter,
+				message: currentMessage(s, poll.message),
+				customId: `pv:${world.guild.id}:${poll.number}:${index % 3}`
+			});
 			return toldAbout(handle, voter);
 		});
 		while (sent < 300) await sleep(5);
@@ -106,7 +110,10 @@ describe('GIVEN the database path failing under a burst of votes', () => {
 		await sleep(2_000);
 		await proxy.restore();
 		const told = await burst;
-		expect(told.some((answer) => !answer.confirmed), 'the cut was felt').toBe(true);
+		expect(
+			told.some((answer) => !answer.confirmed),
+			'the cut was felt'
+		).toBe(true);
 		expect(told.filter((answer) => answer.confirmed).length, 'most votes went through').toBeGreaterThan(500);
 		await expectAnswersMatchDatabase(poll.number, told);
 

@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { container } from '@sapphire/framework';
 import { MessageFlags, type ButtonInteraction, type StringSelectMenuInteraction } from 'discord.js';
-import { statementTimeoutMs } from '../database/client.js';
+import { isDatabaseUnavailable, statementTimeoutMs, withTimeout } from '../database/client.js';
 import { ExpectedDiscordErrors, isDiscordError } from './errors.js';
 
 export const AnswerTiming = {
@@ -49,19 +49,20 @@ export async function answerInTime<T>(interaction: Answerable, answer: InTimeAns
 		(error: unknown) => ({ error })
 	);
 	const early = await Promise.race([settled, sleep(Math.max(0, answer.startedAt + AnswerTiming.deferAfterMs - Date.now())).then(() => null)]);
-	if (early !== null) {
+	if (early !== null && !isAmbiguous(early)) {
 		if ('error' in early) throw early.error;
 		return send(interaction, answer.render(early.value));
 	}
 	await deferEphemeral(interaction);
 	// After the start budget and a statement timeout, whatever the work started has committed or never will.
 	const final = answer.startedAt + AnswerTiming.startBudgetMs + statementTimeoutMs + 500;
-	const late = await Promise.race([settled, sleep(Math.max(0, final - Date.now())).then(() => null)]);
-	if (late !== null) {
+	const late = early ?? (await Promise.race([settled, sleep(Math.max(0, final - Date.now())).then(() => null)]));
+	if (late !== null && isAmbiguous(late)) await sleep(Math.max(0, final - Date.now()));
+	else if (late !== null) {
 		if ('error' in late) throw late.error;
 		return send(interaction, answer.render(late.value));
 	}
-	container.logger.warn('A vote was not answered by the database in time; reading what was stored.', { interactionId: interaction.id });
+	container.logger.warn('The database did not say in time whether a vote was stored; reading what was stored.', { interactionId: interaction.id });
 	return send(interaction, await readTruth(answer));
 }
 
@@ -82,25 +83,29 @@ async function readTruth<T>(answer: InTimeAnswer<T>): Promise<string> {
 	}
 }
 
-function isStillUnknown(error: unknown) {
-	return error instanceof TimedOut || (typeof error === 'object' && error !== null && (error as { code?: unknown }).code !== '57014');
+/**
+ * Errors after which nobody knows whether the statement committed: the connection went away while it ran (or no
+ * answer came). Refused connections and cancelled or aborted statements are definite: nothing was stored.
+ */
+const ambiguousCodes = new Set([
+	'ECONNRESET',
+	'EPIPE',
+	'ETIMEDOUT',
+	'CONNECTION_CLOSED',
+	'CONNECTION_ENDED',
+	'CONNECTION_DESTROYED',
+	'CLIENT_TIMEOUT'
+]);
+
+function isAmbiguous<T>(settled: Settled<T>): boolean {
+	if (!('error' in settled) || typeof settled.error !== 'object' || settled.error === null) return false;
+	const { code } = settled.error as { code?: unknown };
+	return typeof code === 'string' && ambiguousCodes.has(code);
 }
 
-class TimedOut extends Error {}
-
-/** `promise`, or a rejection after `ms`: postgres.js has no per-query timeout, and a silent network never fails. */
-export async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-	let timer: NodeJS.Timeout | undefined;
-	try {
-		return await Promise.race([
-			promise,
-			new Promise<never>((_, reject) => {
-				timer = setTimeout(() => reject(new TimedOut(`no answer within ${ms} ms`)), ms);
-			})
-		]);
-	} finally {
-		clearTimeout(timer);
-	}
+/** The database has not answered (yet): ask again. A refusal or a definite "not stored" ends the wait. */
+function isStillUnknown(error: unknown) {
+	return isDatabaseUnavailable(error) && !(typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '57014');
 }
 
 /**

@@ -152,7 +152,11 @@ const noMemory: VoteMemory = { labelsOf: () => undefined, rememberLabels: (_poll
  * An anonymous poll's voter key is an HMAC under the poll's salt, computed here from the salt `memory` holds; without
  * it, the statement hands the salt back and a second one votes.
  */
-export async function castVote(sql: Executor, input: VoteInput, memory: VoteMemory = noMemory): Promise<Result<VoteOutcome, VoteFailure | 'taken' | 'late'>> {
+export async function castVote(
+	sql: Executor,
+	input: VoteInput,
+	memory: VoteMemory = noMemory
+): Promise<Result<VoteOutcome, VoteFailure | 'taken' | 'late'>> {
 	const ref = { guildId: input.guildId, number: input.number };
 	const toggle = input.action.kind === 'toggle' ? optionIndex(input.action.option) : null;
 	const options = input.action.kind === 'replace' ? input.action.options.map(optionIndex) : [];
