@@ -106,6 +106,8 @@ try {
 		return voter;
 	};
 	const createPoll = async (guild: FakeGuild) => {
+		// While a shard has no session (a gateway fault), members cannot reach the bot there: nothing to send.
+		if (!fake.sessions(fake.shardForGuild(guild.id, 2)).some((session) => session.connected)) return;
 		const handle = fake.slash({
 			user: creator,
 			guildId: guild.id,
@@ -118,15 +120,21 @@ try {
 		if (message && number > 0) polls.push({ guild, number, message, closing: false });
 	};
 	for (const guild of guilds) await createPoll(guild);
+	const reachable = (guild: FakeGuild) => fake.sessions(fake.shardForGuild(guild.id, 2)).some((session) => session.connected);
 
 	const endAt = Date.now() + minutes * 60_000;
 	const work = (async () => {
 		while (Date.now() < endAt) {
 			const roll = Math.random();
 			const open = polls.filter((poll) => !poll.closing);
-			if (roll < 0.04 || open.length < 3) void createPoll(pick(guilds));
+			if (roll < 0.04 || open.length < 3)
+				void createPoll(pick(guilds)).catch((error: unknown) => violate(`a create failed in the soak: ${String(error)}`));
 			else if (roll < 0.06 && open.length > 3) {
 				const poll = pick(open);
+				if (!reachable(poll.guild)) {
+					await sleep(40);
+					continue;
+				}
 				poll.closing = true;
 				if (Math.random() < 0.5) {
 					// A deadline: the scheduler of the server's shard closes and announces it.
@@ -139,6 +147,10 @@ try {
 				}
 			} else {
 				const poll = pick(open);
+				if (!reachable(poll.guild)) {
+					await sleep(40);
+					continue;
+				}
 				const voter = newVoter(poll.guild);
 				const option = Math.floor(Math.random() * 3);
 				const message = fake.message(poll.message.id) ?? poll.message;
@@ -257,11 +269,17 @@ try {
 		const shown = ((fake.message(poll.message.id)?.embeds[0] as { fields?: { value: string }[] } | undefined)?.fields ?? []).map(
 			(field) => /(\d[\d,]*) votes?/.exec(field.value)?.[1]?.replaceAll(',', '') ?? field.value
 		);
-		if (shown.join() !== expected.join()) violate(`poll ${poll.guild.id}#${poll.number}: message shows ${shown.join()}, database ${expected.join()}`);
+		if (shown.join() !== expected.join())
+			violate(`poll ${poll.guild.id}#${poll.number}: message shows ${shown.join()}, database ${expected.join()}`);
 		const closed = closedRows.find((row) => row.guild === poll.guild.id && row.poll === poll.number);
 		const notices = fake
 			.messages(poll.message.channel_id)
-			.filter((message) => (message.flags & 64) === 0 && message.content.startsWith(`Poll #${poll.number} is closed.`) && message.content.includes(poll.message.id));
+			.filter(
+				(message) =>
+					(message.flags & 64) === 0 &&
+					message.content.startsWith(`Poll #${poll.number} is closed.`) &&
+					message.content.includes(poll.message.id)
+			);
 		if (closed && notices.length !== 1) violate(`poll ${poll.guild.id}#${poll.number} (${closed.reason}): ${notices.length} closing notices`);
 		if (!closed && notices.length > 0) violate(`poll ${poll.guild.id}#${poll.number}: announced but open`);
 	}
@@ -273,7 +291,9 @@ try {
 
 	console.log(`\nSoak: ${minutes} min, 3 processes (2 on shard 0, 1 on shard 1), ${polls.length} polls`);
 	console.log(`Interactions: ${votes.length + others.length} (${votes.length} votes, ${others.length} creates and closes)`);
-	console.log(`Votes: ${confirmed} confirmed, ${unavailable} "temporarily unavailable", ${refused} refused (closed), ${unanswered} unanswered during outages`);
+	console.log(
+		`Votes: ${confirmed} confirmed, ${unavailable} "temporarily unavailable", ${refused} refused (closed), ${unanswered} unanswered during outages`
+	);
 	console.log(`Faults: ${[...faults].map(([kind, count]) => `${kind} ×${count}`).join(', ') || 'none'}`);
 	console.log(`Polls closed: ${closedRows.length} (${closedRows.filter((row) => row.reason === 'deadline').length} by deadline)`);
 	console.log(`ERROR lines in the bots' logs: ${errors.length}${errors.length ? `\n  ${errors.slice(0, 5).join('\n  ')}` : ''}`);
