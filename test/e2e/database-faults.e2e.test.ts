@@ -170,3 +170,64 @@ describe('GIVEN the database path failing under a burst of votes', () => {
 		expectCleanProtocol(s.fake);
 	}, 120_000);
 });
+
+describe('GIVEN a pool with one connection, held by a statement stuck on a lock', () => {
+	const stack = useStack({
+		env: { DATABASE_POOL_SIZE: '1' },
+		setup: (fake) => {
+			world.alice = fake.createUser({ username: 'alice' });
+			world.guild = fake.createGuild({ name: 'Exhausted', ownerId: world.alice.id });
+			fake.addMember(world.guild.id, world.alice.id);
+			world.voters = Array.from({ length: 30 }, (_, index) => {
+				const voter = fake.createUser({ username: `p${index}` });
+				fake.addMember(world.guild.id, voter.id);
+				return voter;
+			});
+		}
+	});
+
+	test('WHEN 30 votes queue for the connection THEN each is acknowledged within 3 s and told what was stored', async () => {
+		const s = stack();
+		const sql = openStackDatabase(s);
+		try {
+			await approve(sql, world.guild.id);
+			await sleep(1_000);
+			const poll = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Queue?', options: 'a | b', duration: '1h' });
+			let release!: () => void;
+			const released = new Promise<void>((resolve) => (release = resolve));
+			let locked!: () => void;
+			const isLocked = new Promise<void>((resolve) => (locked = resolve));
+			// Every vote locks its poll row FOR KEY SHARE: an exclusive lock holds the first one on the bot's only connection.
+			const holding = sql.begin(async (tx) => {
+				await tx`select 1 from polls where guild_id = ${world.guild.id} and poll_number = ${poll.number} for update`;
+				locked();
+				await released;
+			});
+			await isLocked;
+			const handles = world.voters.map((voter, index) =>
+				s.fake.click({ user: voter, message: currentMessage(s, poll.message), customId: `pv:${world.guild.id}:${poll.number}:${index % 2}` })
+			);
+			await sleep(3_500);
+			release();
+			await holding;
+			const told = await Promise.all(handles.map((handle, index) => toldAbout(handle, world.voters[index]!)));
+			const rows = await sql<
+				{ voter: string }[]
+			>`select voter from poll_votes where guild_id = ${world.guild.id} and poll_number = ${poll.number}`;
+			const stored = new Set(rows.map((row) => row.voter));
+			for (const answer of told) {
+				expect(answer.callbackMs, `${answer.voter.username} acknowledged within 3 s`).toBeLessThan(3_000);
+				expect(stored.has(answer.voter.id), `${answer.voter.username} was told: ${answer.content}`).toBe(answer.confirmed);
+				if (!answer.confirmed) expect(answer.content).toMatch(/temporarily unavailable/);
+			}
+			const after = await toldAbout(
+				s.fake.click({ user: world.alice, message: currentMessage(s, poll.message), customId: `pv:${world.guild.id}:${poll.number}:0` }),
+				world.alice
+			);
+			expect(after.confirmed, 'the pool recovered').toBe(true);
+			expectCleanProtocol(s.fake);
+		} finally {
+			await sql.end({ timeout: 1 });
+		}
+	}, 60_000);
+});
