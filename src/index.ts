@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { ApprovalCache } from './lib/approval/cache.js';
 import { closeGateway, createClient } from './lib/client.js';
 import { ConfigError, loadConfig, type Config } from './lib/config.js';
+import { surviveClosedSocketWrites } from './lib/database/client.js';
 import { openDatabase } from './lib/database/open.js';
 import { loadProjectEnv } from './lib/env-file.js';
 import { checkHealth, type HealthSources } from './lib/health.js';
@@ -34,6 +35,7 @@ try {
 if (config.devGuildId !== null) ApplicationCommandRegistries.setDefaultGuildIds([config.devGuildId]);
 
 const logger = new BotLogger(parseLogLevel(config.logLevel), config.logFormat);
+surviveClosedSocketWrites(logger);
 logger.addSecret(config.token);
 container.config = config;
 container.startedAt = new Date();

@@ -112,3 +112,28 @@ export async function withTimeout<T>(query: PromiseLike<T>, ms: number): Promise
 		clearTimeout(timer);
 	}
 }
+
+/**
+ * postgres.js 3.4.9 can throw from a `setImmediate` after a connection closed (`nextWrite` on a null socket:
+ * porsager/postgres#1154, #1208, fixes not released yet). Thrown there, no caller can catch it and it ended the whole
+ * bot when the database path was cut (the fault tests found it). The connection is already closed and its queries
+ * rejected, so that one error is logged and survived; any other uncaught exception still ends the process.
+ */
+export function surviveClosedSocketWrites(logger: { warn(...values: unknown[]): void; fatal(...values: unknown[]): void }) {
+	process.on('uncaughtException', (error) => {
+		if (isClosedSocketWrite(error)) {
+			logger.warn('postgres.js wrote to a connection that had just closed (a known driver bug); the connection is gone, the bot carries on.');
+			return;
+		}
+		logger.fatal('Uncaught exception:', error);
+		process.exit(1);
+	});
+}
+
+function isClosedSocketWrite(error: unknown): boolean {
+	return (
+		error instanceof TypeError &&
+		error.message.includes("reading 'write'") &&
+		/at (?:Immediate\.)?nextWrite \(.*[\\/]postgres[\\/]src[\\/]connection\.js/.test(error.stack ?? '')
+	);
+}
