@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { ApprovalCache } from './lib/approval/cache.js';
 import { closeGateway, createClient } from './lib/client.js';
 import { loadConfig, loadOrExit } from './lib/config.js';
+import { surviveClosedSocketWrites } from './lib/database/client.js';
 import { openDatabase } from './lib/database/open.js';
 import { loadProjectEnv } from './lib/env-file.js';
 import { checkHealth, type HealthSources } from './lib/health.js';
@@ -16,6 +17,7 @@ import { attachClientMetrics } from './lib/metrics/interactions.js';
 import { startMetricsServer } from './lib/metrics/server.js';
 import { createDeadlineScheduler } from './lib/polls/announce.js';
 import { shareEditBudget } from './lib/fleet/edit-share.js';
+import { createClaimCleanup } from './lib/interaction-claims.js';
 import { pollEditBudget, pollEdits } from './lib/polls/edits.js';
 import { GuildSettingsCache } from './lib/settings/cache.js';
 import { describeShards } from './lib/sharding.js';
@@ -29,6 +31,7 @@ const config = loadOrExit(loadConfig);
 if (config.devGuildId !== null) ApplicationCommandRegistries.setDefaultGuildIds([config.devGuildId]);
 
 const logger = new BotLogger(parseLogLevel(config.logLevel), config.logFormat);
+surviveClosedSocketWrites(logger);
 logger.addSecret(config.token);
 container.config = config;
 container.startedAt = new Date();
@@ -95,6 +98,9 @@ try {
 	await client.login(config.token);
 	const pollDeadlines = createDeadlineScheduler();
 	pollDeadlines.start();
+	const claimCleanup = createClaimCleanup(database.sql, logger);
+	claimCleanup.start();
+	onShutdown('stop forgetting old interaction claims', () => claimCleanup.stop());
 	// Shutdown steps run newest first: stop receiving, answer what is in flight (replies need no gateway), send the
 	// poll edits that caused, then disconnect the client and close the database (registered above).
 	onShutdown('stop closing due polls, flush pending poll edits', () => Promise.all([pollDeadlines.stop(), pollEdits.close(600)]));

@@ -14,13 +14,14 @@ import { decisionRefusal } from '../lib/approval/messages.js';
 import { findGuild, listGuilds, searchGuilds } from '../lib/approval/repository.js';
 import { GuildStatuses, type Decision } from '../lib/approval/rules.js';
 import { applyDecision, leaveGuild } from '../lib/approval/service.js';
-import { snowflakePattern } from '../lib/snowflake.js';
+import { isSnowflake } from '../lib/snowflake.js';
 import { collectStats, formatStats } from '../lib/admin/stats.js';
 import { commandContexts } from '../lib/discord/contexts.js';
 import { Failure, message, refuse } from '../lib/failures.js';
 import { localized, localizedChoice } from '../lib/i18n/commands.js';
 import { english } from '../lib/i18n/index.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
+import { claimOrStandDown } from '../lib/interaction-claims.js';
 
 const t = english;
 
@@ -110,6 +111,7 @@ export class AdminCommand extends Subcommand {
 
 	public async chatInputLeave(interaction: Subcommand.ChatInputCommandInteraction) {
 		const guildId = readServerId(interaction);
+		await claimOrStandDown(this.container.sql, interaction.id);
 		const guild = await findGuild(this.container.sql, guildId);
 		const left = await leaveGuild(guildId, `owner ${interaction.user.id} asked`);
 		const reader = readerTranslator(interaction);
@@ -148,6 +150,8 @@ export class AdminCommand extends Subcommand {
 	private async decide(interaction: Subcommand.ChatInputCommandInteraction, decision: Decision) {
 		const guildId = readServerId(interaction);
 		const reason = interaction.options.getString('reason')?.trim() || null;
+		// Before acknowledging: the process that acknowledges must be the one that decides (see interaction-claims.ts).
+		await claimOrStandDown(this.container.sql, interaction.id);
 		// Editing every owner's approval DM and leaving a denied server can take a while: acknowledge first.
 		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 		const result = await applyDecision({ guildId, decision, decidedBy: interaction.user.id, reason });
@@ -176,6 +180,6 @@ export class AdminCommand extends Subcommand {
 
 function readServerId(interaction: Subcommand.ChatInputCommandInteraction): string {
 	const value = interaction.options.getString('server', true).trim();
-	if (!snowflakePattern.test(value)) refuse(Failure.InvalidInput, message('admin:invalidServerId', { input: value.slice(0, 40) }));
+	if (!isSnowflake(value)) refuse(Failure.InvalidInput, message('admin:invalidServerId', { input: value.slice(0, 40) }));
 	return value;
 }

@@ -9,6 +9,7 @@ import { renderMessage } from '../lib/failures.js';
 import { localized, localizedChoice } from '../lib/i18n/commands.js';
 import { english } from '../lib/i18n/index.js';
 import { guildLocaleOf, readerTranslator } from '../lib/i18n/readers.js';
+import { claimOrStandDown } from '../lib/interaction-claims.js';
 import { closeByMember, createAndPostPoll, exportPoll, findNamedPoll, listPolls, readResults } from '../lib/polls/actions.js';
 import { actorOf } from '../lib/polls/interactions.js';
 import { editByMember, reopenByMember } from '../lib/polls/life-actions.js';
@@ -115,6 +116,7 @@ export class PollCommand extends Subcommand {
 	}
 
 	public async chatInputCreate(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
+		await claimOrStandDown(this.container.sql, interaction.id);
 		const poll = await createAndPostPoll(
 			{
 				guildId: interaction.guildId,
@@ -173,6 +175,7 @@ export class PollCommand extends Subcommand {
 	}
 
 	public async chatInputClose(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
+		await claimOrStandDown(this.container.sql, interaction.id);
 		const poll = await findNamedPoll(interaction.guildId, interaction.options.getString('poll', true));
 		await closeByMember(poll, actorOf(interaction), {
 			reason: 'command',

@@ -10,7 +10,8 @@ import { CustomIdPrefix } from '../lib/custom-ids.js';
 import { readOwnComponent } from '../lib/discord/components.js';
 import { renderMessage } from '../lib/failures.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
-import { snowflakePattern } from '../lib/snowflake.js';
+import { claimOrStandDown } from '../lib/interaction-claims.js';
+import { isSnowflake } from '../lib/snowflake.js';
 
 interface ApprovalClick {
 	readonly guildId: string;
@@ -27,6 +28,8 @@ export class ApprovalButtonHandler extends InteractionHandler {
 
 	public override async run(interaction: ButtonInteraction, click: ApprovalClick) {
 		const t = readerTranslator(interaction);
+		// Before acknowledging: the process that acknowledges must be the one that decides (see interaction-claims.ts).
+		await claimOrStandDown(this.container.sql, interaction.id);
 		// Editing the other owners' DMs and leaving a denied server can take a while: acknowledge first.
 		await interaction.deferUpdate();
 		const result = await applyDecision({ ...click, decidedBy: interaction.user.id, reason: null, fromMessageId: interaction.message.id });
@@ -42,6 +45,6 @@ export class ApprovalButtonHandler extends InteractionHandler {
 }
 
 function readApprovalClick([guildId = '', action]: readonly string[]): ApprovalClick | null {
-	if (!snowflakePattern.test(guildId) || (action !== ApprovalAction.Approve && action !== ApprovalAction.Deny)) return null;
+	if (!isSnowflake(guildId) || (action !== ApprovalAction.Approve && action !== ApprovalAction.Deny)) return null;
 	return { guildId, decision: action === ApprovalAction.Approve ? 'approve' : 'deny' };
 }

@@ -2,11 +2,13 @@ import { ApplyOptions } from '@sapphire/decorators';
 import { InteractionHandler, InteractionHandlerTypes } from '@sapphire/framework';
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
-import { closeByMember, findOwnChoices, openBallot, readVoterPage, vote } from '../lib/polls/actions.js';
+import { claimOrStandDown } from '../lib/interaction-claims.js';
+import { closeByMember, findOwnChoices, openBallot, readVoterPage } from '../lib/polls/actions.js';
 import type { PollComponent, PollComponentId } from '../lib/polls/custom-ids.js';
 import { actorOf, readPollComponent } from '../lib/polls/interactions.js';
 import { describeBallot } from '../lib/polls/ranked-render.js';
-import { describeChoices, describeVote } from '../lib/polls/render.js';
+import { describeChoices } from '../lib/polls/render.js';
+import { answerVote } from '../lib/polls/vote-answer.js';
 import { renderVoterPage } from '../lib/polls/voters.js';
 
 interface Parsed {
@@ -28,14 +30,8 @@ export class PollButtonsHandler extends InteractionHandler {
 	public override async run(interaction: ButtonInteraction, { kind, id }: Parsed) {
 		const t = readerTranslator(interaction);
 		switch (kind) {
-			case 'vote': {
-				const outcome = await vote(id, actorOf(interaction), { kind: 'toggle', option: id.option ?? -1 });
-				return interaction.reply({
-					content: describeVote(t, outcome),
-					flags: MessageFlags.Ephemeral,
-					allowedMentions: { parse: [] }
-				});
-			}
+			case 'vote':
+				return answerVote(interaction, id, { kind: 'toggle', option: id.option ?? -1 });
 			case 'mine': {
 				const { poll, labels, choices } = await findOwnChoices(id, interaction.user.id);
 				return interaction.reply({
@@ -45,6 +41,7 @@ export class PollButtonsHandler extends InteractionHandler {
 				});
 			}
 			case 'close':
+				await claimOrStandDown(this.container.sql, interaction.id);
 				return closeByMember(id, actorOf(interaction), {
 					reason: 'button',
 					confirm: (closed) =>

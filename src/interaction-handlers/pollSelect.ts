@@ -1,11 +1,9 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { InteractionHandler, InteractionHandlerTypes } from '@sapphire/framework';
-import { MessageFlags, type StringSelectMenuInteraction } from 'discord.js';
-import { readerTranslator } from '../lib/i18n/readers.js';
-import { vote } from '../lib/polls/actions.js';
+import type { StringSelectMenuInteraction } from 'discord.js';
 import type { PollComponentId } from '../lib/polls/custom-ids.js';
-import { actorOf, readPollComponent } from '../lib/polls/interactions.js';
-import { describeVote } from '../lib/polls/render.js';
+import { readPollComponent } from '../lib/polls/interactions.js';
+import { answerVote } from '../lib/polls/vote-answer.js';
 
 interface Parsed {
 	readonly id: PollComponentId;
@@ -23,11 +21,6 @@ export class PollSelectHandler extends InteractionHandler {
 	}
 
 	public override async run(interaction: StringSelectMenuInteraction, { id, options }: Parsed) {
-		const outcome = await vote(id, actorOf(interaction), { kind: 'replace', options });
-		return interaction.reply({
-			content: describeVote(readerTranslator(interaction), outcome),
-			flags: MessageFlags.Ephemeral,
-			allowedMentions: { parse: [] }
-		});
+		return answerVote(interaction, id, { kind: 'replace', options });
 	}
 }

@@ -3,10 +3,16 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 /**
  * A TCP relay on 127.0.0.1 that a test can cut and restore, to make a server (PostgreSQL) unreachable without
  * stopping it: `cut()` drops every connection and refuses new ones, `restore()` listens again on the same port.
+ * `silence()` is the nastier fault, a network path that goes quiet: nothing is forwarded and nothing is closed (new
+ * connections are accepted and hang too), as when packets are lost; `restore()` lets what was held back through, as
+ * TCP's retransmissions would.
  */
 export class TcpProxy {
 	private server: Server | null = null;
 	private readonly sockets = new Set<Socket>();
+	private silent = false;
+	/** Writes held back while silent, in order. */
+	private readonly held: (() => void)[] = [];
 
 	private constructor(
 		private readonly target: { host: string; port: number },
@@ -28,6 +34,7 @@ export class TcpProxy {
 	}
 
 	public async cut() {
+		this.silent = false;
 		const server = this.server;
 		this.server = null;
 		for (const socket of this.sockets) socket.destroy();
@@ -35,7 +42,20 @@ export class TcpProxy {
 		await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
 	}
 
+	public silence() {
+		this.silent = true;
+	}
+
+	public get isSilent() {
+		return this.silent;
+	}
+
 	public restore() {
+		if (this.silent) {
+			this.silent = false;
+			for (const flush of this.held.splice(0)) flush();
+			return Promise.resolve();
+		}
 		return this.listen();
 	}
 
@@ -55,7 +75,18 @@ export class TcpProxy {
 						upstream.destroy();
 					});
 				}
-				client.pipe(upstream).pipe(client);
+				const relay = (from: Socket, to: Socket) =>
+					from.on('data', (chunk: Buffer) => {
+						const write = () => {
+							if (!to.destroyed) to.write(chunk);
+						};
+						if (this.silent || this.held.length > 0) this.held.push(write);
+						else write();
+					});
+				relay(client, upstream);
+				relay(upstream, client);
+				client.on('end', () => upstream.end());
+				upstream.on('end', () => client.end());
 			});
 			server.once('error', reject);
 			server.listen(this.port, '127.0.0.1', () => {

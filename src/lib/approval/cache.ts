@@ -1,6 +1,9 @@
-import type { Sql } from '../database/client.js';
+import { withTimeout, type Sql } from '../database/client.js';
 import { findGuildStatus, guildStatusChannel } from './repository.js';
 import type { GuildStatus } from './rules.js';
+
+/** A server's status read for an interaction gives up after this, leaving time to say the database is unavailable. */
+const lookupTimeoutMs = 1_200;
 
 interface Entry {
 	readonly status: GuildStatus | null;
@@ -66,7 +69,8 @@ export class ApprovalCache {
 
 	private async load(guildId: string) {
 		const fetchedAt = this.now();
-		const status = await findGuildStatus(this.sql, guildId);
+		// Every interaction waits on this: it must not take the 3 s when the database does not answer.
+		const status = await withTimeout(findGuildStatus(this.sql, guildId), lookupTimeoutMs);
 		this.write(guildId, { status, fetchedAt });
 		return status;
 	}

@@ -48,6 +48,7 @@ const unavailableCodes = new Set([
 	'CONNECTION_CLOSED',
 	'CONNECTION_ENDED',
 	'CONNECTION_DESTROYED',
+	'CLIENT_TIMEOUT', // withTimeout: no answer at all (a silent network, a pool with no free connection)
 	'57014', // query_canceled: statement_timeout hit, the database is too slow to answer in time
 	'57P01', // admin_shutdown
 	'57P02', // crash_shutdown
@@ -86,4 +87,53 @@ export function describeDatabaseError(error: unknown): string {
 	if (typeof error !== 'object' || error === null) return String(error);
 	const { code, message } = error as { code?: unknown; message?: unknown };
 	return [code, message].filter((part) => typeof part === 'string' && part.length > 0).join(': ') || 'unknown error';
+}
+
+/** A query that got no answer within its client-side budget (see {@link withTimeout}). */
+export class ClientTimeout extends Error {
+	public readonly code = 'CLIENT_TIMEOUT';
+}
+
+/**
+ * `query`, or a {@link ClientTimeout} after `ms`. postgres.js has no per-query timeout, and the server's
+ * statement_timeout cannot fire for a statement stuck in a silent network or waiting for a free connection: this
+ * bounds what the caller waits, including the wait for a connection. The query itself is left to finish or fail.
+ */
+export async function withTimeout<T>(query: PromiseLike<T>, ms: number): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	try {
+		return await Promise.race([
+			query,
+			new Promise<never>((_, reject) => {
+				timer = setTimeout(() => reject(new ClientTimeout(`no answer from the database within ${ms} ms`)), ms);
+			})
+		]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+/**
+ * postgres.js 3.4.9 can throw from a `setImmediate` after a connection closed (`nextWrite` on a null socket:
+ * porsager/postgres#1154, #1208, fixes not released yet). Thrown there, no caller can catch it and it ended the whole
+ * bot when the database path was cut (the fault tests found it). The connection is already closed and its queries
+ * rejected, so that one error is logged and survived; any other uncaught exception still ends the process.
+ */
+export function surviveClosedSocketWrites(logger: { warn(...values: unknown[]): void; fatal(...values: unknown[]): void }) {
+	process.on('uncaughtException', (error) => {
+		if (isClosedSocketWrite(error)) {
+			logger.warn('postgres.js wrote to a connection that had just closed (a known driver bug); the connection is gone, the bot carries on.');
+			return;
+		}
+		logger.fatal('Uncaught exception:', error);
+		process.exit(1);
+	});
+}
+
+function isClosedSocketWrite(error: unknown): boolean {
+	return (
+		error instanceof TypeError &&
+		error.message.includes("reading 'write'") &&
+		/at (?:Immediate\.)?nextWrite \(.*[\\/]postgres[\\/]src[\\/]connection\.js/.test(error.stack ?? '')
+	);
 }

@@ -7,6 +7,8 @@ import { container, UserError } from '@sapphire/framework';
 import { MessageFlags, type Interaction } from 'discord.js';
 import { isDatabaseUnavailable } from '../database/client.js';
 import { refusalText } from '../failures.js';
+import { InteractionTaken } from '../interaction-claims.js';
+import { ExpectedDiscordErrors, isDiscordError } from './errors.js';
 import { readerTranslator } from '../i18n/readers.js';
 import type { Translator } from '../i18n/index.js';
 
@@ -15,6 +17,7 @@ import type { Translator } from '../i18n/index.js';
  * (or deferred as an update of its message, which must not be overwritten) gets a follow-up, any other a reply.
  */
 export async function answerFailure(interaction: Interaction, error: unknown) {
+	if (isAnsweredElsewhere(interaction, error)) return;
 	const content = describeFailure(readerTranslator(interaction), interaction, error);
 	if (interaction.isAutocomplete()) {
 		if (!interaction.responded) await interaction.respond([]).catch(() => {});
@@ -26,8 +29,25 @@ export async function answerFailure(interaction: Interaction, error: unknown) {
 		else if (interaction.deferred || interaction.replied) await interaction.followUp({ ...body, flags: MessageFlags.Ephemeral });
 		else await interaction.reply({ ...body, flags: MessageFlags.Ephemeral });
 	} catch (replyError) {
+		if (isAnsweredElsewhere(interaction, replyError)) return;
 		container.logger.warn('Could not tell the user about a failure:', replyError, interactionFields(interaction));
 	}
+}
+
+/**
+ * Another process has this interaction (it won the claim, or acknowledged it first: Discord's 40060): nothing is
+ * wrong and the member already has, or will get, that process's answer. One debug line, no stack.
+ */
+function isAnsweredElsewhere(interaction: Interaction, error: unknown): boolean {
+	if (error instanceof InteractionTaken) {
+		container.logger.debug('Interaction claimed by another process; standing down.', interactionFields(interaction));
+		return true;
+	}
+	if (isDiscordError(error, ExpectedDiscordErrors.AlreadyAnswered)) {
+		container.logger.debug('Interaction already acknowledged (40060), by another process.', interactionFields(interaction));
+		return true;
+	}
+	return false;
 }
 
 /** The words for a failure; a fault that is not the member's is logged here, once. */

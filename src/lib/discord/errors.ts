@@ -12,7 +12,9 @@ export const ExpectedDiscordErrors = {
 	/** An owner's approval DM that was deleted, or whose DM channel is gone. */
 	MessageGone: [RESTJSONErrorCodes.UnknownMessage, RESTJSONErrorCodes.UnknownChannel],
 	/** The bot is not in that server (any more). */
-	NotInGuild: [RESTJSONErrorCodes.UnknownGuild]
+	NotInGuild: [RESTJSONErrorCodes.UnknownGuild],
+	/** Another session of the shard answered this interaction first (a deploy overlap): its answer stands. */
+	AlreadyAnswered: [RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged]
 } as const satisfies Record<string, readonly number[]>;
 
 /** Whether `error` is Discord answering with one of these JSON error codes (10008 Unknown Message, ...). */

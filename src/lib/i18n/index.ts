@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const defaultLocale = 'en-US';
-export const namespaces = ['common', 'polls', 'approval', 'admin', 'commands', 'life', 'settings', 'ballots'] as const;
+export const namespaces = ['common', 'polls', 'approval', 'admin', 'commands', 'life', 'settings', 'ballots', 'faults'] as const;
 export type Namespace = (typeof namespaces)[number];
 
 /** Beside the compiled code: `dist/lib/i18n` → `dist/languages`, and `src/lib/i18n` → `src/languages` in tests. */

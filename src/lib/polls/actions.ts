@@ -6,6 +6,7 @@
 import { container } from '@sapphire/framework';
 import { Failure, message, refuse } from '../failures.js';
 import type { Translator } from '../i18n/index.js';
+import { InteractionTaken, VoteTooLate } from '../interaction-claims.js';
 import { metrics } from '../metrics/index.js';
 import { announceClose, healClosedPoll } from './announce.js';
 import { requestPollEdit } from './edits.js';
@@ -139,12 +140,18 @@ export async function createAndPostPoll(
 
 /**
  * Records a member's vote (a button's toggle or a menu's replacement), exactly once under any concurrency, and asks
- * for the poll message to follow.
+ * for the poll message to follow. With `once`, a second process receiving the same interaction casts nothing and
+ * throws {@link InteractionTaken}, and a vote whose statement starts after `notAfter` is not cast ({@link VoteTooLate}).
  */
-export async function vote(ref: PollRef, actor: Actor, action: VoteAction): Promise<VoteOutcome> {
-	const input = { guildId: ref.guildId, number: ref.number, userId: actor.userId, memberRoleIds: actor.roleIds, action };
+export async function vote(ref: PollRef, actor: Actor, action: VoteAction, once?: { interactionId: string; notAfter: Date }): Promise<VoteOutcome> {
+	const input = { guildId: ref.guildId, number: ref.number, userId: actor.userId, memberRoleIds: actor.roleIds, action, ...once };
 	const outcome = await castVote(container.sql, input, voteCaches);
-	if (outcome.isErr()) return refuseVote(ref, outcome.unwrapErr());
+	if (outcome.isErr()) {
+		const failure = outcome.unwrapErr();
+		if (failure === 'taken') throw new InteractionTaken(once?.interactionId ?? '');
+		if (failure === 'late') throw new VoteTooLate();
+		return refuseVote(ref, failure);
+	}
 	if (outcome.unwrap().changed) {
 		metrics.votesRecorded.inc();
 		requestPollEdit(ref);

@@ -1,5 +1,5 @@
 import { CustomIdPrefix, parseCustomId } from '../custom-ids.js';
-import { snowflakePattern } from '../snowflake.js';
+import { isSnowflake } from '../snowflake.js';
 import { PollLimits } from './rules.js';
 
 export type PollComponent = 'vote' | 'select' | 'mine' | 'close' | 'rank' | 'ballot' | 'voters';
@@ -29,7 +29,7 @@ export function parsePollComponentId(customId: string, kind: PollComponent): Pol
 	const parts = parseCustomId(customId, prefixOf[kind]);
 	if (parts === null) return null;
 	const [guildId, number, option, ...rest] = parts;
-	if (guildId === undefined || !snowflakePattern.test(guildId) || number === undefined || !/^[1-9]\d{0,8}$/.test(number)) return 'malformed';
+	if (guildId === undefined || !isSnowflake(guildId) || number === undefined || !/^[1-9]\d{0,8}$/.test(number)) return 'malformed';
 	if (kind === 'voters') {
 		return option === undefined || rest.length > 0 || !/^\d{1,4}$/.test(option)
 			? 'malformed'

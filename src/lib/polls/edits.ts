@@ -37,6 +37,7 @@ export async function refreshPollMessage(ref: PollRef): Promise<void> {
 		pollEditBudget.send(() => container.client.rest.patch(Routes.channelMessage(poll.channelId, poll.messageId!), { body, ...files })),
 		ExpectedDiscordErrors.Unreachable
 	);
+	failedEdits.delete(pollKey(ref));
 	if (sent === null) container.logger.debug(`Poll #${ref.number}'s message is unreachable; not updated.`, { guildId: ref.guildId });
 	else metrics.pollEditsSent.inc();
 }
@@ -45,9 +46,32 @@ export const pollEdits = new EditCoalescer<PollRef>({
 	budget: pollEditBudget,
 	flush: refreshPollMessage,
 	keyOf: pollKey,
-	onError: (ref, error) => container.logger.warn(`Updating poll #${ref.number}'s message failed:`, error, { guildId: ref.guildId }),
+	onError: (ref, error) => {
+		container.logger.warn(`Updating poll #${ref.number}'s message failed:`, error, { guildId: ref.guildId });
+		retryEdit(ref);
+	},
 	onCoalesced: () => metrics.pollEditsCoalesced.inc()
 });
+
+/** Failed edits in a row, per poll. */
+const failedEdits = new Map<string, number>();
+const editRetry = { delayMs: 3_000, attempts: 20 } as const;
+
+/**
+ * An edit that failed (the database down, Discord answering 500) is asked for again a little later: without it the
+ * message kept showing old counts until the next vote, and forever after the last one (the soak found it). Bounded,
+ * so a poll whose edit can never succeed stops being retried after about a minute.
+ */
+function retryEdit(ref: PollRef) {
+	const key = pollKey(ref);
+	const failures = (failedEdits.get(key) ?? 0) + 1;
+	if (failures > editRetry.attempts) {
+		failedEdits.delete(key);
+		return;
+	}
+	failedEdits.set(key, failures);
+	setTimeout(() => requestPollEdit(ref), editRetry.delayMs).unref();
+}
 
 /** Asks for the poll message to show the database's state, soon (never waits). */
 export function requestPollEdit(ref: PollRef): void {

@@ -284,8 +284,11 @@ export function usesButtons(poll: Pick<PollRow, 'maxChoices' | 'optionCount'>): 
 /** The answer to **My vote**: what the member picked. */
 export function describeChoices(t: Translator, poll: Pick<PollRow, 'number'>, labels: readonly string[], choices: readonly number[]): string {
 	if (choices.length === 0) return t('polls:noVote', { number: poll.number });
-	return t('polls:yourVote', { number: poll.number, choices: choiceNames(t, labels, choices) });
+	return t('polls:yourVote', { number: poll.number, choices: choiceNames(t, labels, choices, answerNamesMax) });
 }
+
+/** Room for the names in a vote's answer: the rest of its 2,000 characters is the sentence around them. */
+const answerNamesMax = DiscordLimits.content - 200;
 
 /**
  * The answer to a vote: what it did. A retraction or a change says so, since "You have no vote" after a click on
@@ -294,14 +297,25 @@ export function describeChoices(t: Translator, poll: Pick<PollRow, 'number'>, la
 export function describeVote(t: Translator, outcome: Pick<VoteOutcome, 'number' | 'labels' | 'previousChoices' | 'choices' | 'changed'>): string {
 	const { number, labels, previousChoices, choices } = outcome;
 	if (!outcome.changed || previousChoices.length === 0) return describeChoices(t, outcome, labels, choices);
-	const before = choiceNames(t, labels, previousChoices);
-	if (choices.length === 0) return t('polls:voteRemoved', { number, choices: before });
-	return t('polls:voteChanged', { number, before, after: choiceNames(t, labels, choices) });
+	if (choices.length === 0) return t('polls:voteRemoved', { number, choices: choiceNames(t, labels, previousChoices, answerNamesMax) });
+	const half = Math.floor(answerNamesMax / 2);
+	return t('polls:voteChanged', { number, before: choiceNames(t, labels, previousChoices, half), after: choiceNames(t, labels, choices, half) });
 }
 
-/** `**Beach**, **Rooftop**`, markdown escaped. */
-function choiceNames(t: Translator, labels: readonly string[], choices: readonly number[]): string {
-	return choices.map((index) => `**${escapeMarkdown(labels[index] ?? t('polls:optionFallback', { position: index + 1 }))}**`).join(', ');
+/**
+ * `**Beach**, **Rooftop**`, markdown escaped, at most `max` characters: 25 long labels, escaped, would run past
+ * Discord's 2,000 and Discord would refuse the whole answer although the vote counted, so as many names as fit,
+ * then how many more.
+ */
+function choiceNames(t: Translator, labels: readonly string[], choices: readonly number[], max: number): string {
+	const names = choices.map((index) => `**${escapeMarkdown(labels[index] ?? t('polls:optionFallback', { position: index + 1 }))}**`);
+	const listing = (shown: number) =>
+		[...names.slice(0, shown), ...(shown < names.length ? [t('faults:moreChoices', { count: names.length - shown })] : [])].join(', ');
+	for (let shown = names.length; shown > 1; shown--) {
+		const text = listing(shown);
+		if (text.length <= max) return text;
+	}
+	return truncate(listing(1), max);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Result } from '@sapphire/result';
 import type postgres from 'postgres';
 import type { Executor, Sql } from '../database/client.js';
+import { selectIfClaimed } from '../interaction-claims.js';
 import { defaultLocale } from '../i18n/index.js';
 import { anonymousVoterKey, newVoterSalt } from './anonymity.js';
 import type { Ballot } from './ranked.js';
@@ -129,6 +130,13 @@ export interface VoteInput {
 	readonly userId: string;
 	readonly memberRoleIds: readonly string[];
 	readonly action: VoteAction;
+	/**
+	 * The interaction that carries the vote: given, the vote is cast only by the statement that claims it (see
+	 * src/lib/interaction-claims.ts), and `taken` comes back when another process already did.
+	 */
+	readonly interactionId?: string | undefined;
+	/** With `interactionId`: the vote is cast only if its statement starts before this; `late` otherwise. */
+	readonly notAfter?: Date | undefined;
 }
 
 /** What the vote statement answers: a refusal, a request for the voter key (anonymous polls), or the vote. */
@@ -172,7 +180,11 @@ const noMemory: VoteMemory = { labelsOf: () => undefined, rememberLabels: (_poll
  * An anonymous poll's voter key is an HMAC under the poll's salt, computed here from the salt `memory` holds; without
  * it, the statement hands the salt back and a second one votes.
  */
-export async function castVote(sql: Executor, input: VoteInput, memory: VoteMemory = noMemory): Promise<Result<VoteOutcome, VoteFailure>> {
+export async function castVote(
+	sql: Executor,
+	input: VoteInput,
+	memory: VoteMemory = noMemory
+): Promise<Result<VoteOutcome, VoteFailure | 'taken' | 'late'>> {
 	const ref = { guildId: input.guildId, number: input.number };
 	const toggle = input.action.kind === 'toggle' ? optionIndex(input.action.option) : null;
 	const options = input.action.kind === 'replace' ? input.action.options.map(optionIndex) : [];
@@ -181,14 +193,24 @@ export async function castVote(sql: Executor, input: VoteInput, memory: VoteMemo
 	for (let attempt = 0; attempt < 2; attempt++) {
 		const voterKey = salt === null ? null : anonymousVoterKey(salt, input.userId);
 		const labels = memory.labelsOf(ref);
-		const [row] = await sql<{ result: CastResult }[]>`
+		const cast = sql`
 			select poll_cast_vote(
 				${input.guildId}::bigint, ${input.number}::int, ${input.userId}::text, ${voterKey}::text, ${roleIds}::bigint[],
 				${toggle}::smallint, ${smallintArray(options)}::smallint[], ${`${PollLimits.doubleClickMs} milliseconds`}::interval,
 				${labels === undefined}::boolean
-			) as result
+			)
 		`;
-		const result = row!.result;
+		// Only the first attempt claims: a second one (for the voter key) runs in the process that already won.
+		const claim = attempt === 0 ? input.interactionId : undefined;
+		let result: CastResult;
+		if (claim === undefined) {
+			const [row] = await sql<{ result: CastResult }[]>`${cast} as result`;
+			result = row!.result;
+		} else {
+			const [row] = await selectIfClaimed(sql, claim, input.notAfter ?? new Date(Date.now() + 60_000), cast);
+			if (row!.result === null) return Result.err(row!.inTime ? 'taken' : 'late');
+			result = row!.result as CastResult;
+		}
 		switch (result.outcome) {
 			case 'ok': {
 				const known = labels ?? memory.rememberLabels(ref, result.labels ?? []);

@@ -5,6 +5,7 @@
 import { Result } from '@sapphire/result';
 import { parseDuration, pollDurationLimits } from '../duration.js';
 import { message, type Message } from '../failures.js';
+import { isInvisible, neutraliseUserText } from '../user-text.js';
 
 export { parseDuration };
 
@@ -63,8 +64,9 @@ export interface CreateInput {
 
 /** Checks everything `/poll create` received; the error is a sentence telling the member exactly what to fix. */
 export function validateCreate(input: CreateInput): Result<PollDraft, Message> {
-	const question = input.question.trim();
+	const question = neutraliseUserText(input.question).trim();
 	if (question.length === 0) return Result.err(message('polls:validation.questionEmpty'));
+	if (isInvisible(question)) return Result.err(message('faults:questionInvisible'));
 	if (question.length > PollLimits.questionMaxLength) {
 		return Result.err(message('polls:validation.questionLong', { length: question.length, max: PollLimits.questionMaxLength }));
 	}
@@ -112,7 +114,7 @@ export function validateCreate(input: CreateInput): Result<PollDraft, Message> {
 
 /** `Pizza | Sushi | Tacos` → the trimmed labels, or what is wrong with them. */
 export function parseOptions(raw: string): Result<string[], Message> {
-	const labels = raw.split('|').map((label) => label.trim());
+	const labels = raw.split('|').map((label) => neutraliseUserText(label).trim());
 	const empty = labels.findIndex((label) => label.length === 0);
 	if (labels.length < PollLimits.minOptions) {
 		return Result.err(message('polls:validation.tooFewOptions', { min: PollLimits.minOptions }));
@@ -129,6 +131,8 @@ export function parseOptions(raw: string): Result<string[], Message> {
 			})
 		);
 	}
+	const blank = labels.findIndex(isInvisible);
+	if (blank !== -1) return Result.err(message('faults:optionInvisible', { position: blank + 1 }));
 	const long = labels.findIndex((label) => label.length > PollLimits.optionMaxLength);
 	if (long !== -1) {
 		return Result.err(

@@ -1,0 +1,140 @@
+/**
+ * Answering a state change within Discord's 3 s without ever contradicting what was stored. The answer waits for the
+ * statement while it can; past {@link AnswerTiming.deferAfterMs} the interaction is deferred (ephemeral "thinking"), and
+ * the member is told what the database really holds once that is known: the statement settled, or its deadline and
+ * the statement timeout have both passed, after which nothing it started can still commit and the database can be
+ * asked. Telling a member "temporarily unavailable" about a vote that was then stored is the one answer never given.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { container } from '@sapphire/framework';
+import { MessageFlags, type ButtonInteraction, type StringSelectMenuInteraction } from 'discord.js';
+import { isDatabaseUnavailable, statementTimeoutMs, withTimeout } from '../database/client.js';
+import { ExpectedDiscordErrors, isDiscordError } from './errors.js';
+
+export const AnswerTiming = {
+	/** A vote's statement must start within this of the interaction's arrival, waiting for a connection included. */
+	startBudgetMs: 1_500,
+	/** Not answered by then: defer, so Discord's 3 s are kept whatever the database does. */
+	deferAfterMs: 2_000,
+	/** How often the truth is asked for again while the database does not answer. */
+	retryMs: 1_000,
+	/** Longest the truth is waited for: the interaction's token is good for 15 minutes. */
+	giveUpMs: 14 * 60_000
+} as const;
+
+type Answerable = ButtonInteraction | StringSelectMenuInteraction;
+
+export interface InTimeAnswer<T> {
+	/** The state change, already started. */
+	readonly work: Promise<T>;
+	readonly render: (value: T) => string;
+	/** The truth, read again from the database once `work` can no longer change it (a vote's current choices). */
+	readonly reread: () => Promise<string>;
+	/** Whether the database holds the change at all (for a vote: its interaction was claimed). */
+	readonly stored: () => Promise<boolean>;
+	/** When the work was started (`Date.now()`). */
+	readonly startedAt: number;
+}
+
+type Settled<T> = { value: T } | { error: unknown };
+
+/**
+ * Answers with `render(work)` if it settles in time; otherwise defers and edits in the truth. A failed work is
+ * thrown (to the one answer path, which edits the deferred reply); so is a failure of the truth read when nothing
+ * was stored.
+ */
+export async function answerInTime<T>(interaction: Answerable, answer: InTimeAnswer<T>) {
+	const settled: Promise<Settled<T>> = answer.work.then(
+		(value) => ({ value }),
+		(error: unknown) => ({ error })
+	);
+	const early = await Promise.race([settled, sleep(Math.max(0, answer.startedAt + AnswerTiming.deferAfterMs - Date.now())).then(() => null)]);
+	if (early !== null && !isAmbiguous(early)) {
+		if ('error' in early) throw early.error;
+		return send(interaction, answer.render(early.value));
+	}
+	await deferEphemeral(interaction);
+	// After the start budget and a statement timeout, whatever the work started has committed or never will.
+	const final = answer.startedAt + AnswerTiming.startBudgetMs + statementTimeoutMs + 500;
+	const late = early ?? (await Promise.race([settled, sleep(Math.max(0, final - Date.now())).then(() => null)]));
+	if (late !== null && isAmbiguous(late)) await sleep(Math.max(0, final - Date.now()));
+	else if (late !== null) {
+		if ('error' in late) throw late.error;
+		return send(interaction, answer.render(late.value));
+	}
+	container.logger.warn('The database did not say in time whether a vote was stored; reading what was stored.', { interactionId: interaction.id });
+	return send(interaction, await readTruth(answer));
+}
+
+async function readTruth<T>(answer: InTimeAnswer<T>): Promise<string> {
+	const giveUp = Date.now() + AnswerTiming.giveUpMs;
+	for (;;) {
+		try {
+			const stored = await withTimeout(answer.stored(), AnswerTiming.retryMs);
+			if (!stored) throw Object.assign(new Error('the vote was not stored in time'), { code: '57014' });
+			return await withTimeout(answer.reread(), AnswerTiming.retryMs * 2);
+		} catch (error) {
+			if (isStillUnknown(error) && Date.now() < giveUp) {
+				await sleep(AnswerTiming.retryMs);
+				continue;
+			}
+			throw error;
+		}
+	}
+}
+
+/**
+ * Errors after which nobody knows whether the statement committed: the connection went away while it ran (or no
+ * answer came). Refused connections and cancelled or aborted statements are definite: nothing was stored.
+ */
+const ambiguousCodes = new Set([
+	'ECONNRESET',
+	'EPIPE',
+	'ETIMEDOUT',
+	'CONNECTION_CLOSED',
+	'CONNECTION_ENDED',
+	'CONNECTION_DESTROYED',
+	'CLIENT_TIMEOUT'
+]);
+
+function isAmbiguous<T>(settled: Settled<T>): boolean {
+	if (!('error' in settled) || typeof settled.error !== 'object' || settled.error === null) return false;
+	const { code } = settled.error as { code?: unknown };
+	return typeof code === 'string' && ambiguousCodes.has(code);
+}
+
+/** The database has not answered (yet): ask again. A refusal or a definite "not stored" ends the wait. */
+function isStillUnknown(error: unknown) {
+	return isDatabaseUnavailable(error) && !(typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '57014');
+}
+
+/**
+ * Defers ephemerally. A 40060 means the other process of a deploy overlap acknowledged first (it then stood down or
+ * will): the reply is this process's to fill, through the same token, so it carries on as deferred.
+ */
+async function deferEphemeral(interaction: Answerable) {
+	try {
+		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+	} catch (error) {
+		if (!isDiscordError(error, ExpectedDiscordErrors.AlreadyAnswered)) throw error;
+		markDeferred(interaction);
+	}
+}
+
+/** discord.js keeps `deferred` and `ephemeral` as plain fields; it refuses `editReply` unless they say so. */
+function markDeferred(interaction: Answerable) {
+	Object.assign(interaction, { deferred: true, ephemeral: true });
+}
+
+async function send(interaction: Answerable, content: string) {
+	const body = { content, allowedMentions: { parse: [] } };
+	if (interaction.deferred) return interaction.editReply(body);
+	try {
+		return await interaction.reply({ ...body, flags: MessageFlags.Ephemeral });
+	} catch (error) {
+		if (!isDiscordError(error, ExpectedDiscordErrors.AlreadyAnswered)) throw error;
+		// The other process deferred first and stood down: fill its deferred reply.
+		markDeferred(interaction);
+		return interaction.editReply(body);
+	}
+}

@@ -1,0 +1,137 @@
+import type postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { FakeGuild, FakeUser } from '../fake-discord/index.js';
+import type { InteractionHandle } from '../fake-discord/interactions.js';
+import { expectCleanProtocol, useStack, type BotProcess } from './harness.js';
+import {
+	approve,
+	createPollByCommand,
+	currentMessage,
+	embedDescription,
+	inBatches,
+	isEphemeral,
+	openStackDatabase,
+	waitForPollMessage
+} from '../support/polls.js';
+
+const world = {} as { guild: FakeGuild; alice: FakeUser; voters: FakeUser[] };
+const voterCount = 40;
+
+/** How many times each process said it stood down; one line per interaction it lost. */
+function standDowns(bot: BotProcess) {
+	return (bot.output().match(/standing down|already acknowledged \(40060\)/g) ?? []).length;
+}
+
+/**
+ * A deploy overlap: two bot processes identify the same shard, so each INTERACTION_CREATE reaches both (as on Discord).
+ * Whatever a member does must happen once and be answered once.
+ */
+describe('GIVEN two bot processes on the same shard (a deploy overlap)', () => {
+	const stack = useStack({
+		env: { SHARD_COUNT: '1', SHARD_IDS: '0', LOG_LEVEL: 'debug' },
+		setup: (fake) => {
+			world.alice = fake.createUser({ username: 'alice' });
+			world.guild = fake.createGuild({ name: 'Overlap', ownerId: world.alice.id });
+			fake.addMember(world.guild.id, world.alice.id);
+			world.voters = Array.from({ length: voterCount }, (_, index) => {
+				const voter = fake.createUser({ username: `voter${index}` });
+				fake.addMember(world.guild.id, voter.id);
+				return voter;
+			});
+		}
+	});
+	let sql: postgres.Sql;
+	let second: BotProcess;
+	beforeAll(async () => {
+		sql = openStackDatabase(stack());
+		await approve(sql, world.guild.id);
+		second = await stack().startSecondBot();
+	}, 60_000);
+	afterAll(async () => {
+		await sql.end({ timeout: 1 });
+	});
+
+	/** Every interaction reached both processes, and exactly one answered it (nobody tried a second callback). */
+	async function expectAnsweredOnce(handles: readonly InteractionHandle[]) {
+		for (const handle of handles) {
+			await handle.response;
+			expect(handle.record.deliveredTo, `interaction ${handle.id} reached both sessions`).toBe(2);
+			expect(handle.record.repeatedCallbacks, `interaction ${handle.id} answered once`).toEqual([]);
+		}
+	}
+
+	test('WHEN members create, vote by button and by menu, and close THEN each happens once, one answer each, the loser silent', async () => {
+		const s = stack();
+		expect(s.fake.sessions(0).filter((session) => session.connected)).toHaveLength(2);
+		const before = standDowns(s.bot) + standDowns(second);
+
+		const buttons = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Buttons?', options: 'a | b | c', duration: '1h' });
+		const menu = await createPollByCommand(s, world.alice, world.guild.id, {
+			question: 'Menu?',
+			options: 'a | b | c',
+			max_choices: 2,
+			duration: '1h'
+		});
+		const [created] = await sql<{ count: number }[]>`select count(*)::int as count from polls where guild_id = ${world.guild.id}`;
+		expect(created!.count, 'one poll per /poll create').toBe(2);
+
+		// The burst: every voter toggles a button and submits the menu, all at once.
+		const vote = (index: number) => `pv:${world.guild.id}:${buttons.number}:${index % 3}`;
+		const picks = (index: number) => [String(index % 3), String((index + 1) % 3)];
+		const burst = await inBatches(voterCount * 2, 20, async (index) => {
+			const voter = world.voters[index % voterCount]!;
+			return index < voterCount
+				? s.fake.click({ user: voter, message: currentMessage(s, buttons.message), customId: vote(index) })
+				: s.fake.select({
+						user: voter,
+						message: currentMessage(s, menu.message),
+						customId: `ps:${world.guild.id}:${menu.number}`,
+						values: picks(index % voterCount)
+					});
+		});
+		await expectAnsweredOnce(burst);
+		for (const handle of burst) expect(isEphemeral(await handle.waitForOriginal())).toBe(true);
+
+		// Past the double-click window, every other voter toggles again: a retraction, also once.
+		await new Promise((resolve) => setTimeout(resolve, 1_700));
+		const retractions = await inBatches(voterCount / 2, 20, (half) =>
+			Promise.resolve(s.fake.click({ user: world.voters[half * 2]!, message: currentMessage(s, buttons.message), customId: vote(half * 2) }))
+		);
+		await expectAnsweredOnce(retractions);
+		for (const handle of retractions) expect((await handle.waitForOriginal()).content).toBe(`You have no vote in poll #${buttons.number}.`);
+
+		const rows = await sql<{ poll: number; voter: string; option: number }[]>`
+			select poll_number as poll, voter, option_index as option from poll_votes where guild_id = ${world.guild.id}`;
+		const votesOf = (poll: number, voter: FakeUser) =>
+			rows
+				.filter((row) => row.poll === poll && row.voter === voter.id)
+				.map((row) => row.option)
+				.sort();
+		world.voters.forEach((voter, index) => {
+			expect(votesOf(buttons.number, voter), `${voter.username}'s button vote`).toEqual(index % 2 === 0 ? [] : [index % 3]);
+			expect(votesOf(menu.number, voter), `${voter.username}'s menu vote`).toEqual(picks(index).map(Number).sort());
+		});
+
+		const close = s.fake.click({
+			user: world.alice,
+			message: currentMessage(s, buttons.message),
+			customId: `pc:${world.guild.id}:${buttons.number}`
+		});
+		await expectAnsweredOnce([close]);
+		expect((await close.waitForOriginal()).content).toContain(`#${buttons.number}`);
+		await waitForPollMessage(s, buttons.message, (message) => /Winner|Tie/.test(embedDescription(message)), 10_000);
+		await new Promise((resolve) => setTimeout(resolve, 1_000));
+		const notices = s.fake
+			.messages(buttons.message.channel_id)
+			.filter((message) => !isEphemeral(message) && message.content.startsWith(`Poll #${buttons.number} is closed.`));
+		expect(notices, 'one closing notice').toHaveLength(1);
+
+		// Each interaction that changed something was claimed once; the process that lost said one debug line, no more.
+		const changes = 2 + burst.length + retractions.length + 1;
+		const [claims] = await sql<{ count: number }[]>`select count(*)::int as count from interaction_claims`;
+		expect(claims!.count).toBe(changes);
+		expect(standDowns(s.bot) + standDowns(second) - before).toBe(changes);
+		expect(s.output()).not.toMatch(/ ERROR |40060.*\n\s+at /);
+		expectCleanProtocol(s.fake);
+	}, 90_000);
+});
