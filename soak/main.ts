@@ -285,6 +285,8 @@ try {
 	}
 	for (const problem of fake.protocolProblems()) violate(`protocol: ${problem}`);
 	const output = bots.map((bot) => bot.output()).join('\n');
+	// Kept for reading after a failed run (git-ignored).
+	if (process.env.SOAK_LOG) (await import('node:fs')).writeFileSync(process.env.SOAK_LOG, output);
 	if (output.includes(password)) violate('the database password appears in a log');
 	if (output.includes('e2e.fake-token')) violate('the bot token appears in a log');
 	const errors = output.split('\n').filter((line) => / ERROR /.test(line));

@@ -327,6 +327,27 @@ describe('GIVEN an approved server with the bot running', () => {
 		expectCleanProtocol(s.fake);
 	});
 
+	test('WHEN a process posted the closing notice but stopped before recording it THEN the retry posts no second notice', async () => {
+		const s = stack();
+		const poll = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Twice?', options: 'Yes | No' });
+		const notices = () =>
+			s.fake
+				.messages(poll.message.channel_id)
+				.filter((message) => message.content.startsWith(`Poll #${poll.number} is closed.`) && !isEphemeral(message));
+		const announced = async () =>
+			(await sql`select 1 from polls where guild_id = ${world.guild.id} and poll_number = ${poll.number} and announced_at is not null`).length;
+		// Closed long enough ago that the scheduler announces it, as it would after a crash.
+		expect((await closePoll(sql, world.guild.id, poll.number, { reason: 'deadline', userId: null })).isOk()).toBe(true);
+		await sql`update polls set closed_at = closed_at - interval '11 seconds' where guild_id = ${world.guild.id} and poll_number = ${poll.number}`;
+		await expect.poll(() => notices().length, { timeout: 5_000 }).toBe(1);
+		await expect.poll(announced, { timeout: 3_000 }).toBe(1);
+		// What a crash between the notice and its record leaves: the notice out, the poll not marked announced.
+		await sql`update polls set announced_at = null, announce_attempted_at = null where guild_id = ${world.guild.id} and poll_number = ${poll.number}`;
+		await expect.poll(announced, { timeout: 5_000 }).toBe(1);
+		expect(notices()).toHaveLength(1);
+		expectCleanProtocol(s.fake);
+	});
+
 	test('WHEN the poll option is typed THEN autocomplete offers only this server’s polls', async () => {
 		const s = stack();
 		await createPollByCommand(s, world.bob, world.other.id, { question: 'Elsewhere poll', options: 'x | y' });

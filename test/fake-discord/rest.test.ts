@@ -39,6 +39,16 @@ describe('fake REST', () => {
 		fake.setGlobalRateLimit(null);
 	});
 
+	test('GIVEN enforce_nonce WHEN the same nonce is posted twice in a channel THEN the second answer is the first message, and no second is made', async () => {
+		const body = { content: 'Poll #1 is closed.', nonce: 'close-1', enforce_nonce: true };
+		const first = await post(`/channels/${guild.defaultChannelId}/messages`, body);
+		const second = await post(`/channels/${guild.defaultChannelId}/messages`, body);
+		expect(second.status).toBe(200);
+		expect((second.body as { id: string }).id).toBe((first.body as { id: string }).id);
+		const without = await post(`/channels/${guild.defaultChannelId}/messages`, { content: 'Poll #1 is closed.', nonce: 'close-1' });
+		expect((without.body as { id: string }).id).not.toBe((first.body as { id: string }).id);
+	});
+
 	test('GIVEN an unknown route THEN 404 "404: Not Found" and it is recorded', async () => {
 		const response = await rawRequest(fake.restBase, 'GET', '/guilds/1/audit-logs-that-do-not-exist');
 		expect(response).toMatchObject({ status: 404, body: { message: '404: Not Found', code: 0 } });

@@ -256,9 +256,22 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 
 	// ----- channels and messages -----
 
+	/**
+	 * Messages created with `enforce_nonce`, by channel and nonce: Discord answers a second create with the same nonce
+	 * from the same author, within a few minutes, with the message the first one made instead of a new message.
+	 */
+	const noncedMessages = new Map<string, { messageId: string; at: number }>();
+	const nonceWindowMs = 5 * 60_000;
 	const createChannelMessage = (request: RestRequest) => {
 		const channel = requireChannel(request.params.channelId!);
 		validateMessageBody('messageCreate', request.body);
+		const { nonce, enforce_nonce: enforceNonce } = (request.body ?? {}) as { nonce?: unknown; enforce_nonce?: unknown };
+		const nonceKey = enforceNonce === true && (typeof nonce === 'string' || typeof nonce === 'number') ? `${channel.id}:${String(nonce)}` : null;
+		if (nonceKey !== null) {
+			const earlier = noncedMessages.get(nonceKey);
+			const existing = earlier && Date.now() - earlier.at < nonceWindowMs ? messages.get(earlier.messageId) : undefined;
+			if (existing) return ok(messages.toApi(existing));
+		}
 		if (!hasSomething(request.body, request.files)) throw Errors.emptyMessage();
 		if (channel.guild_id) {
 			const permissions = world.botPermissions(channel.guild_id);
@@ -273,6 +286,7 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 			files: request.files
 		});
 		channel.last_message_id = message.id;
+		if (nonceKey !== null) noncedMessages.set(nonceKey, { messageId: message.id, at: Date.now() });
 		return ok(messages.toApi(message));
 	};
 	const editChannelMessage = (request: RestRequest) => {

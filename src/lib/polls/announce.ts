@@ -4,6 +4,7 @@
  * announces only the polls of the servers on its own shards.
  */
 import { container } from '@sapphire/framework';
+import { createHash } from 'node:crypto';
 import { Routes } from 'discord.js';
 import { isGuildApproved } from '../access.js';
 import { ExpectedDiscordErrors, unlessDiscordError } from '../discord/errors.js';
@@ -21,7 +22,7 @@ import { voteCaches } from './vote-caches.js';
  * After a poll closed (by command, button, deadline, or found unannounced): the message shows the final results with
  * its components disabled (through the coalescer, like any edit), then a short reply in the channel links to it, and
  * only then is the poll recorded as announced. A step that fails leaves it unannounced, for the scheduler to retry
- * (see `claimUnannounced`): at worst a notice is posted twice, never a close left unshown.
+ * (see `claimUnannounced`); the notice carries a nonce, so a retry never posts it twice.
  */
 export async function announceClose(poll: PollRow): Promise<void> {
 	voteCaches.forgetClosed(poll);
@@ -45,6 +46,10 @@ export async function announceClose(poll: PollRow): Promise<void> {
 			body: {
 				content: renderClosedNotice(t, state.unwrap()),
 				allowed_mentions: { parse: [] },
+				// A retry after a failure between posting and recording it (a crash, a lost database) must not post a
+				// second notice: with the same nonce, Discord returns the first message instead of making another.
+				nonce: closeNoticeNonce(closed),
+				enforce_nonce: true,
 				...(closed.messageId === null ? {} : { message_reference: { message_id: closed.messageId, fail_if_not_exists: false } })
 			},
 			...(chart === null ? {} : { files: [{ name: chart.name, data: chart.data, contentType: 'image/png' }] })
@@ -54,6 +59,14 @@ export async function announceClose(poll: PollRow): Promise<void> {
 	if (posted === null)
 		container.logger.debug(`Poll #${poll.number}'s channel is unreachable; no closing notice posted.`, { guildId: poll.guildId });
 	await markCloseAnnounced(container.sql, poll.guildId, poll.number);
+}
+
+/** The same for every attempt to announce one close of a poll (a reopened poll's next close gets its own): 25 characters, Discord's most. */
+function closeNoticeNonce(poll: PollRow): string {
+	return createHash('sha256')
+		.update(`close:${poll.guildId}:${poll.number}:${poll.closedAt?.toISOString() ?? ''}`)
+		.digest('base64url')
+		.slice(0, 25);
 }
 
 /** {@link announceClose} for background work: a failure is logged, and the scheduler announces the poll later. */
