@@ -4,6 +4,8 @@
  * {@link UserError}s with the failure's identifier and message key; the piece renders what it gets back.
  */
 import { container } from '@sapphire/framework';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isDatabaseUnavailable } from '../database/client.js';
 import { Failure, message, refuse } from '../failures.js';
 import type { Translator } from '../i18n/index.js';
 import { InteractionTaken, VoteTooLate } from '../interaction-claims.js';
@@ -134,8 +136,38 @@ export async function createAndPostPoll(
 		await deletePoll(container.sql, poll.guildId, poll.number);
 		throw error;
 	}
-	if (messageId !== null) await setPollMessage(container.sql, poll.guildId, poll.number, request.channelId, messageId);
+	if (messageId !== null) await recordPollMessage(poll, request.channelId, messageId);
 	return poll;
+}
+
+/**
+ * Records where the poll message is. The message is out already: if the database is lost just now, the poll must not
+ * stay without its message id (it would never show a vote or its close), so the write is retried in the background
+ * for a minute, and the create itself succeeds.
+ */
+async function recordPollMessage(poll: PollRow, channelId: string, messageId: string) {
+	const record = () => setPollMessage(container.sql, poll.guildId, poll.number, channelId, messageId);
+	try {
+		await record();
+	} catch (error) {
+		if (!isDatabaseUnavailable(error)) throw error;
+		container.logger.warn(`Poll #${poll.number}'s message id could not be stored yet; retrying.`, { guildId: poll.guildId });
+		void retryRecord(record, poll);
+	}
+}
+
+async function retryRecord(record: () => Promise<void>, poll: PollRow) {
+	for (let attempt = 0; attempt < 30; attempt++) {
+		await sleep(2_000);
+		try {
+			await record();
+			requestPollEdit(poll);
+			return;
+		} catch (error) {
+			if (!isDatabaseUnavailable(error)) break;
+		}
+	}
+	container.logger.warn(`Poll #${poll.number}'s message id could not be stored; its message will not show votes.`, { guildId: poll.guildId });
 }
 
 /**
