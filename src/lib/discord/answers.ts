@@ -57,6 +57,11 @@ export function describeFailure(t: Translator, interaction: Interaction, error: 
 		container.logger.warn('Database unavailable while handling an interaction.', interactionFields(interaction));
 		return t('common:unavailable');
 	}
+	if (isDiscordError(error, ExpectedDiscordErrors.InteractionExpired)) {
+		// Discord forgot the interaction (its 3 s passed while the bot was stalled or restarting): nothing to answer.
+		container.logger.warn('An interaction expired before it was answered.', interactionFields(interaction));
+		return t('common:unexpected');
+	}
 	container.logger.error('Unexpected error while handling an interaction:', error, interactionFields(interaction));
 	return t('common:unexpected');
 }

@@ -11,6 +11,8 @@ export const ExpectedDiscordErrors = {
 	],
 	/** An owner's approval DM that was deleted, or whose DM channel is gone. */
 	MessageGone: [RESTJSONErrorCodes.UnknownMessage, RESTJSONErrorCodes.UnknownChannel],
+	/** Discord no longer knows the interaction: its answer deadline passed. */
+	InteractionExpired: [RESTJSONErrorCodes.UnknownInteraction],
 	/** The bot is not in that server (any more). */
 	NotInGuild: [RESTJSONErrorCodes.UnknownGuild],
 	/** Another session of the shard answered this interaction first (a deploy overlap): its answer stands. */
