@@ -495,13 +495,16 @@ $('#user-switcher').addEventListener('change', (event) => {
 $('#member-language').addEventListener('change', async (event) => {
 	const result = await post('locale', { userId: state.me, locale: event.target.value });
 	if (result.error) return composer.showError(result.error);
-	await loadWorld();
+	// A language change, as in Discord's settings, leaves what is being typed alone.
+	await loadWorld({ keepComposer: true });
+	composer.languageChanged();
 });
 
 $('#server-language').addEventListener('change', async (event) => {
 	const result = await post('guild-locale', { userId: state.me, guildId: state.view.guildId, locale: event.target.value });
 	if (result.error) return composer.showError(result.error);
-	await loadWorld();
+	await loadWorld({ keepComposer: true });
+	composer.languageChanged();
 });
 
 $('#add-server').addEventListener('click', () => {

@@ -80,6 +80,12 @@ export class Composer {
 		this.hide();
 	}
 
+	/** The member's language changed: suggestions already fetched from the bot were in the old one. */
+	languageChanged() {
+		this.autocompleteCache.clear();
+		if (!this.box.hidden) this.refresh();
+	}
+
 	// ----- parsing -----
 
 	/** Where the text stands: typing the command, a subcommand, an option name or an option value. */
