@@ -22,6 +22,7 @@ import { localized, localizedChoice } from '../lib/i18n/commands.js';
 import { english } from '../lib/i18n/index.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
 import { claimOrStandDown } from '../lib/interaction-claims.js';
+import { deferNow, respond } from '../lib/discord/acknowledge.js';
 
 const t = english;
 
@@ -116,7 +117,7 @@ export class AdminCommand extends Subcommand {
 		const left = await leaveGuild(guildId, `owner ${interaction.user.id} asked`);
 		const reader = readerTranslator(interaction);
 		const name = guild ? reader('admin:serverNamed', { name: guild.name, guildId }) : reader('admin:serverId', { guildId });
-		return interaction.reply({
+		return respond(interaction, {
 			content: reader(left ? 'admin:left' : 'admin:notIn', { name }),
 			flags: MessageFlags.Ephemeral,
 			allowedMentions: { parse: [] }
@@ -136,7 +137,7 @@ export class AdminCommand extends Subcommand {
 		const stats = await collectStats();
 		const reader = readerTranslator(interaction);
 		const embed = new EmbedBuilder().setTitle(reader('admin:stats.title')).setDescription(formatStats(reader, stats)).setColor(0x5865f2);
-		return interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral });
+		return respond(interaction, { embeds: [embed], flags: MessageFlags.Ephemeral });
 	}
 
 	public override async autocompleteRun(interaction: AutocompleteInteraction) {
@@ -153,7 +154,7 @@ export class AdminCommand extends Subcommand {
 		// Before acknowledging: the process that acknowledges must be the one that decides (see interaction-claims.ts).
 		await claimOrStandDown(this.container.sql, interaction.id);
 		// Editing every owner's approval DM and leaving a denied server can take a while: acknowledge first.
-		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+		await deferNow(interaction);
 		const result = await applyDecision({ guildId, decision, decidedBy: interaction.user.id, reason });
 		if (result.isErr()) {
 			const current = await findGuild(this.container.sql, guildId);
@@ -162,8 +163,9 @@ export class AdminCommand extends Subcommand {
 		const { guild, from } = result.unwrap();
 		const reader = readerTranslator(interaction);
 		const consequence = guild.status === 'denied' ? reader('admin:deniedConsequence') : '';
-		return interaction.editReply({
+		return respond(interaction, {
 			content: `${reader('admin:decided', { name: guild.name, guildId, from, to: guild.status })}${consequence}`,
+			flags: MessageFlags.Ephemeral,
 			allowedMentions: { parse: [] }
 		});
 	}
@@ -171,7 +173,7 @@ export class AdminCommand extends Subcommand {
 	private async list(interaction: Subcommand.ChatInputCommandInteraction, filter: GuildListFilter) {
 		const status = filter === 'all' ? null : filter;
 		const { rows, total } = await listGuilds(this.container.sql, { status, limit: guildListPageSize, offset: 0 });
-		return interaction.reply({
+		return respond(interaction, {
 			...renderGuildList(readerTranslator(interaction), { filter, page: 0, rows, total }),
 			flags: MessageFlags.Ephemeral
 		});

@@ -8,6 +8,7 @@ import { isOfferedHere, registerPlainCommand } from '../lib/discord/contexts.js'
 import { renderMessage } from '../lib/failures.js';
 import { english } from '../lib/i18n/index.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
+import { respond } from '../lib/discord/acknowledge.js';
 
 @ApplyOptions<Command.Options>({
 	description: english('commands:help.description'),
@@ -41,7 +42,7 @@ export class HelpCommand extends Command {
 			.setTitle(t('common:help.title'))
 			.setDescription([...(notice ? [notice, ''] : []), ...usable].join('\n'))
 			.setColor(0x5865f2);
-		return interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral });
+		return respond(interaction, { embeds: [embed], flags: MessageFlags.Ephemeral });
 	}
 
 	/** The same checks Sapphire runs before the command: global preconditions, then the command's own. */

@@ -5,6 +5,7 @@ import { registerPlainCommand } from '../lib/discord/contexts.js';
 import { measureDatabaseLatency } from '../lib/database/latency.js';
 import { english } from '../lib/i18n/index.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
+import { respond } from '../lib/discord/acknowledge.js';
 
 @ApplyOptions<Command.Options>({
 	description: english('commands:ping.description'),
@@ -26,6 +27,6 @@ export class PingCommand extends Command {
 			t('common:ping.gateway', { value: gateway < 0 ? t('common:ping.notMeasured') : milliseconds(gateway) }),
 			t('common:ping.database', { value: database === null ? t('common:ping.unavailable') : milliseconds(database) })
 		];
-		return interaction.reply({ content: lines.join('\n'), flags: MessageFlags.Ephemeral });
+		return respond(interaction, { content: lines.join('\n'), flags: MessageFlags.Ephemeral });
 	}
 }

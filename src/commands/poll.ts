@@ -16,6 +16,7 @@ import { editByMember, reopenByMember } from '../lib/polls/life-actions.js';
 import { searchPolls, type PollStateFilter } from '../lib/polls/repository.js';
 import { autocompleteChoice, renderPollList, renderResults, timestamp } from '../lib/polls/render.js';
 import { PollLimits, showVotersChoices } from '../lib/polls/rules.js';
+import { answeredMessageId, deferNow, respond, type AnswersInPublic } from '../lib/discord/acknowledge.js';
 
 const t = english;
 
@@ -31,7 +32,12 @@ const t = english;
 		{ name: 'reopen', chatInputRun: 'chatInputReopen' }
 	]
 })
-export class PollCommand extends Subcommand {
+export class PollCommand extends Subcommand implements AnswersInPublic {
+	/** A new poll is a message for everyone: a slow create is deferred in public (src/lib/discord/acknowledge.ts). */
+	public answersInPublic(interaction: Subcommand.ChatInputCommandInteraction) {
+		return interaction.options.getSubcommand(false) === 'create';
+	}
+
 	public override registerApplicationCommands(registry: Subcommand.Registry) {
 		localized(registry, 'poll').registerChatInputCommand((builder) =>
 			builder
@@ -143,11 +149,11 @@ export class PollCommand extends Subcommand {
 				}
 			},
 			async (message) => {
-				const response = await interaction.reply({ ...message, allowedMentions: { parse: [] }, withResponse: true });
-				// The callback's response normally carries the message; without it, ask for it, since a poll without its
-				// message id can never show votes or its close.
+				const response = await respond(interaction, { ...message, allowedMentions: { parse: [] }, withResponse: true });
+				// The answer normally carries the message; without it, ask for it, since a poll without its message id can
+				// never show votes or its close.
 				return (
-					response.resource?.message?.id ??
+					answeredMessageId(response) ??
 					interaction.fetchReply().then(
 						(reply) => reply.id,
 						(error: unknown) => {
@@ -161,7 +167,7 @@ export class PollCommand extends Subcommand {
 			},
 			(scheduled) => {
 				const startsAt = scheduled.scheduledFor!;
-				return interaction.reply({
+				return respond(interaction, {
 					content: readerTranslator(interaction)('life:scheduled', {
 						number: scheduled.number,
 						date: timestamp(startsAt, 'f'),
@@ -180,7 +186,7 @@ export class PollCommand extends Subcommand {
 		await closeByMember(poll, actorOf(interaction), {
 			reason: 'command',
 			confirm: (closed) =>
-				interaction.reply({
+				respond(interaction, {
 					content: readerTranslator(interaction)(closed.scheduledFor === null ? 'polls:closedNow' : 'life:cancelled', {
 						number: closed.number
 					}),
@@ -197,7 +203,7 @@ export class PollCommand extends Subcommand {
 			addOptions: interaction.options.getString('add_options'),
 			duration: interaction.options.getString('duration')
 		});
-		await interaction.reply({ content: readerTranslator(interaction)('life:edited', { number: edited.number }), flags: MessageFlags.Ephemeral });
+		await respond(interaction, { content: readerTranslator(interaction)('life:edited', { number: edited.number }), flags: MessageFlags.Ephemeral });
 	}
 
 	public async chatInputReopen(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
@@ -205,7 +211,7 @@ export class PollCommand extends Subcommand {
 		await reopenByMember(poll, actorOf(interaction), {
 			duration: interaction.options.getString('duration'),
 			confirm: (open) =>
-				interaction.reply({
+				respond(interaction, {
 					content: readerTranslator(interaction)('life:reopenedNow', { number: open.number }),
 					flags: MessageFlags.Ephemeral
 				})
@@ -214,19 +220,20 @@ export class PollCommand extends Subcommand {
 
 	public async chatInputResults(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
 		// Reading a large poll can take longer than Discord's 3 s: acknowledge first. A refusal edits this reply.
-		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+		await deferNow(interaction);
 		const poll = await findNamedPoll(interaction.guildId, interaction.options.getString('poll', true));
 		const { state, voters, chart } = await readResults(poll, actorOf(interaction));
-		await interaction.editReply({
+		await respond(interaction, {
 			content: renderResults(readerTranslator(interaction), state, voters),
 			files: chart === null ? [] : [new AttachmentBuilder(chart.data, { name: chart.name })],
+			flags: MessageFlags.Ephemeral,
 			allowedMentions: { parse: [] }
 		});
 	}
 
 	public async chatInputList(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
 		const view = await listPolls(interaction.guildId, 0);
-		await interaction.reply({
+		await respond(interaction, {
 			...renderPollList(readerTranslator(interaction), view),
 			flags: MessageFlags.Ephemeral,
 			allowedMentions: { parse: [] }
@@ -234,13 +241,14 @@ export class PollCommand extends Subcommand {
 	}
 
 	public async chatInputExport(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
-		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+		await deferNow(interaction);
 		const poll = await findNamedPoll(interaction.guildId, interaction.options.getString('poll', true));
 		const exported = await exportPoll(poll, actorOf(interaction));
 		const reader = readerTranslator(interaction);
-		await interaction.editReply({
+		await respond(interaction, {
 			content: exported.notes.map((note) => renderMessage(reader, note)).join('\n'),
 			files: exported.files.map((file) => new AttachmentBuilder(file.data, { name: file.name })),
+			flags: MessageFlags.Ephemeral,
 			allowedMentions: { parse: [] }
 		});
 	}

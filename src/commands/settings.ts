@@ -8,6 +8,7 @@ import { listWeights, setWeight, WeightLimits } from '../lib/polls/weights.js';
 import { actorOf as pollActorOf } from '../lib/polls/interactions.js';
 import { renderMessage } from '../lib/failures.js';
 import { guildLanguage, languageChoices, setGuildLanguage, type SettingsActor } from '../lib/settings/service.js';
+import { respond } from '../lib/discord/acknowledge.js';
 
 const t = english;
 
@@ -71,7 +72,7 @@ export class SettingsCommand extends Subcommand {
 			chosen === null
 				? reader('settings:languageAutomatic', { language: reader(languageKey(effective)) })
 				: reader('settings:languageSet', { language: reader(languageKey(chosen)) });
-		return interaction.reply({ content, flags: MessageFlags.Ephemeral });
+		return respond(interaction, { content, flags: MessageFlags.Ephemeral });
 	}
 
 	public async chatInputWeight(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
@@ -81,7 +82,7 @@ export class SettingsCommand extends Subcommand {
 			weight: interaction.options.getInteger('weight', true)
 		});
 		const reader = (await fetchT(interaction)) as unknown as Translator;
-		return interaction.reply({ content: renderMessage(reader, confirmation), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+		return respond(interaction, { content: renderMessage(reader, confirmation), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
 	}
 
 	public async chatInputShow(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
@@ -96,7 +97,7 @@ export class SettingsCommand extends Subcommand {
 			.setTitle(reader('settings:show.title'))
 			.setDescription([language, '', renderWeights(reader, weights)].join('\n'))
 			.setColor(0x5865f2);
-		return interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+		return respond(interaction, { embeds: [embed], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
 	}
 }
 

@@ -123,11 +123,14 @@ describe('GIVEN two bot processes on the same shard (a deploy overlap)', () => {
 		await expectAnsweredOnce([close]);
 		expect((await close.waitForOriginal()).content).toContain(`#${buttons.number}`);
 		await waitForPollMessage(s, buttons.message, (message) => /Winner|Tie/.test(embedDescription(message)), 10_000);
+		// The notice follows the closing edit (and its chart); then a second one would have had time to come.
+		const notices = () =>
+			s.fake
+				.messages(buttons.message.channel_id)
+				.filter((message) => !isEphemeral(message) && message.content.startsWith(`Poll #${buttons.number} is closed.`));
+		await expect.poll(() => notices().length, { timeout: 10_000 }).toBeGreaterThan(0);
 		await new Promise((resolve) => setTimeout(resolve, 1_000));
-		const notices = s.fake
-			.messages(buttons.message.channel_id)
-			.filter((message) => !isEphemeral(message) && message.content.startsWith(`Poll #${buttons.number} is closed.`));
-		expect(notices, 'one closing notice').toHaveLength(1);
+		expect(notices(), 'one closing notice').toHaveLength(1);
 
 		// Each interaction that changed something was claimed once; the process that lost said one debug line, no more.
 		const changes = 2 + burst.length + retractions.length + 1;

@@ -78,6 +78,75 @@ describe('GIVEN a database that hangs instead of failing', () => {
 	});
 });
 
+describe('GIVEN a database slow enough to pass Discord\'s 3 s', () => {
+	const stack = useStack();
+
+	/** Holds an exclusive lock on `table` until `release()`: every statement touching it waits. */
+	const holdLock = async (sql: postgres.Sql, table: string) => {
+		let release!: () => void;
+		const released = new Promise<void>((resolve) => (release = resolve));
+		let locked!: () => void;
+		const isLocked = new Promise<void>((resolve) => (locked = resolve));
+		const holding = sql.begin(async (tx) => {
+			await tx`lock table ${tx(table)} in access exclusive mode`;
+			locked();
+			await released;
+		});
+		await isLocked;
+		return { release: async () => (release(), await holding) };
+	};
+
+	test('WHEN /poll create waits on the database past 2 s THEN it is deferred in public in time, and the poll arrives in that reply and takes votes', async () => {
+		const { fake, database, owner } = stack();
+		const guild = fake.createGuild({ name: 'Slow lane' });
+		const voter = fake.createUser({ username: 'voter' });
+		fake.addMember(guild.id, voter.id);
+		const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+		try {
+			await sql`update guilds set status = 'approved' where guild_id = ${guild.id}`;
+			await new Promise((resolve) => setTimeout(resolve, 1_000));
+			// Numbering the poll waits on the lock, released as soon as the bot has deferred: the create then succeeds.
+			const lock = await holdLock(sql, 'poll_counters');
+			const create = fake.slash({ user: owner, guildId: guild.id, command: 'poll create', options: { question: 'Slow?', options: 'Yes | No' } });
+			const callback = await create.response.finally(() => lock.release());
+			expect(callback.type).toBe(5);
+			expect(((callback.data?.flags as number | undefined) ?? 0) & 64).toBe(0);
+			expect(create.callbackMs).toBeLessThan(3_000);
+			const poll = await create.waitForOriginal();
+			expect(isEphemeral(poll)).toBe(false);
+			expect((poll.embeds[0] as { title?: string }).title).toBe('Poll #1');
+			const vote = await fake.click({ user: voter, message: poll, customId: `pv:${guild.id}:1:0` }).waitForOriginal();
+			expect(vote.content).toMatch(/Your vote in poll #1: \*\*Yes\*\*/);
+			expectCleanProtocol(fake);
+		} finally {
+			await sql.end();
+		}
+	});
+
+	test('WHEN /poll create, deferred in public, then fails on the database THEN the public reply goes, the member alone reads why, and no poll is left', async () => {
+		const { fake, database, owner } = stack();
+		const guild = fake.createGuild({ name: 'Dead end' });
+		const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+		try {
+			await sql`update guilds set status = 'approved' where guild_id = ${guild.id}`;
+			await new Promise((resolve) => setTimeout(resolve, 1_000));
+			const lock = await holdLock(sql, 'poll_counters');
+			const create = fake.slash({ user: owner, guildId: guild.id, command: 'poll create', options: { question: 'Stuck?', options: 'Yes | No' } });
+			const answer = await create.waitForFollowUp(0, 8_000).finally(() => lock.release());
+			expect(create.record.callback?.type).toBe(5);
+			expect(create.callbackMs).toBeLessThan(3_000);
+			expect(answer.content).toMatch(/temporarily unavailable/);
+			expect(isEphemeral(answer)).toBe(true);
+			expect(create.original?.deleted).toBe(true);
+			const [left] = await sql<{ polls: number }[]>`select count(*)::int as polls from polls where guild_id = ${guild.id}`;
+			expect(left!.polls).toBe(0);
+			expectCleanProtocol(fake);
+		} finally {
+			await sql.end();
+		}
+	});
+});
+
 describe('GIVEN a fault the bot did not expect', () => {
 	const stack = useStack();
 

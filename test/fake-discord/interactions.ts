@@ -237,6 +237,12 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 		this.emit('change');
 	}
 
+	/** A follow-up message of `record`'s, announced once it is listed (its create was announced before). */
+	public markFollowUp(record: InteractionRecord, messageId: string): void {
+		record.followUpIds.push(messageId);
+		this.emit('change');
+	}
+
 	/** A callback after the accepted one: Discord answers 40060 and the first answer stands. */
 	public markRepeated(record: InteractionRecord, type: unknown): void {
 		record.repeatedCallbacks.push({ at: this.deps.clock.now(), type });

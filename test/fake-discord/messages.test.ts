@@ -114,6 +114,41 @@ describe('fake messages: mentions and attachments', () => {
 		});
 	});
 
+	describe('follow-ups of a deferred reply', () => {
+		const deferred = async () => {
+			await rawRequest(fake.restBase, 'POST', `/applications/${fake.applicationId}/commands`, { body: { name: 'ping', description: 'Ping' } });
+			const bot = await RawGatewayClient.connect(fake.gatewayUrl);
+			await bot.identify();
+			const dispatched = bot.next((payload) => payload.t === 'INTERACTION_CREATE');
+			const handle = fake.slash({ user: alice, guildId: guild.id, command: 'ping' });
+			const { d } = await dispatched;
+			await rawRequest(fake.restBase, 'POST', `/interactions/${d.id}/${d.token}/callback`, { body: { type: 5 }, auth: false });
+			const webhook = `/webhooks/${fake.applicationId}/${d.token}`;
+			return { bot, handle, webhook };
+		};
+
+		test('GIVEN a public deferral WHEN the first follow-up comes THEN it fills the deferred message, public, as Discord does', async () => {
+			const { bot, handle, webhook } = await deferred();
+			await rawRequest(fake.restBase, 'POST', webhook, { body: { content: 'filled', flags: 64 }, auth: false });
+			const original = await handle.waitForOriginal();
+			expect(original.content).toBe('filled');
+			expect(original.flags & 64).toBe(0);
+			expect(handle.followUps).toEqual([]);
+			bot.close();
+		});
+
+		test('GIVEN a public deferral deleted WHEN a follow-up comes THEN it is a message of its own, with its own flags', async () => {
+			const { bot, handle, webhook } = await deferred();
+			expect((await rawRequest(fake.restBase, 'DELETE', `${webhook}/messages/@original`, { auth: false })).status).toBe(204);
+			await rawRequest(fake.restBase, 'POST', webhook, { body: { content: 'only you', flags: 64 }, auth: false });
+			const followUp = await handle.waitForFollowUp();
+			expect(followUp).toMatchObject({ content: 'only you' });
+			expect(followUp.flags & 64).toBe(64);
+			expect(handle.original?.deleted).toBe(true);
+			bot.close();
+		});
+	});
+
 	describe('attachments', () => {
 		test('GIVEN a PNG upload THEN the record gives its filename, size, content type and the exact bytes', async () => {
 			const form = new FormData();

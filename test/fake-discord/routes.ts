@@ -244,12 +244,13 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 		if (!hasSomething(request.body, request.files)) throw Errors.emptyMessage();
 		const original = record.originalMessageId ? messages.get(record.originalMessageId) : undefined;
 		let message: FakeMessage;
-		if (original && (original.flags & MessageFlags.Loading) !== 0) {
-			// Discord's quirk: the first follow-up after a deferred reply fills the deferred message instead.
+		if (original && !original.deleted && (original.flags & MessageFlags.Loading) !== 0) {
+			// Discord's quirk: the first follow-up after a deferred reply fills the deferred message instead (keeping its
+			// visibility); once that message is deleted, a follow-up is a message of its own.
 			message = messages.edit(original, request.body, request.files);
 		} else {
 			message = createInteractionMessage(record, request.body, request.files, { followUp: true });
-			record.followUpIds.push(message.id);
+			interactions.markFollowUp(record, message.id);
 		}
 		return request.query.get('wait') === 'true' ? ok(messages.toApi(message)) : noContent;
 	};

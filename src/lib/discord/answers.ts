@@ -8,15 +8,21 @@ import { MessageFlags, type Interaction } from 'discord.js';
 import { isDatabaseUnavailable } from '../database/client.js';
 import { refusalText } from '../failures.js';
 import { InteractionTaken } from '../interaction-claims.js';
+import { disarmDeferral, respond, settleAcknowledgement } from './acknowledge.js';
 import { ExpectedDiscordErrors, isDiscordError } from './errors.js';
 import { readerTranslator } from '../i18n/readers.js';
 import type { Translator } from '../i18n/index.js';
 
 /**
- * Answers `interaction` with what went wrong: an ephemeral deferred reply is edited, an interaction already answered
- * (or deferred as an update of its message, which must not be overwritten) gets a follow-up, any other a reply.
+ * Answers `interaction` with what went wrong: a slash command through {@link respond}, as its own answer would go; a
+ * component's ephemeral deferred reply is edited, one already answered (or deferred as an update of its message,
+ * which must not be overwritten) gets a follow-up, any other a reply.
  */
 export async function answerFailure(interaction: Interaction, error: unknown) {
+	if (interaction.isChatInputCommand()) {
+		if (error instanceof InteractionTaken) disarmDeferral(interaction);
+		else await settleAcknowledgement(interaction);
+	}
 	if (isAnsweredElsewhere(interaction, error)) return;
 	const content = describeFailure(readerTranslator(interaction), interaction, error);
 	if (interaction.isAutocomplete()) {
@@ -25,7 +31,8 @@ export async function answerFailure(interaction: Interaction, error: unknown) {
 	}
 	const body = { content, allowedMentions: { parse: [] } };
 	try {
-		if (interaction.deferred && !interaction.replied && interaction.ephemeral === true) await interaction.editReply(body);
+		if (interaction.isChatInputCommand()) await respond(interaction, { ...body, flags: MessageFlags.Ephemeral });
+		else if (interaction.deferred && !interaction.replied && interaction.ephemeral === true) await interaction.editReply(body);
 		else if (interaction.deferred || interaction.replied) await interaction.followUp({ ...body, flags: MessageFlags.Ephemeral });
 		else await interaction.reply({ ...body, flags: MessageFlags.Ephemeral });
 	} catch (replyError) {

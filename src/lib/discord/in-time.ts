@@ -9,18 +9,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { container } from '@sapphire/framework';
 import { MessageFlags, type ButtonInteraction, type StringSelectMenuInteraction } from 'discord.js';
 import { isDatabaseUnavailable, statementTimeoutMs, withTimeout } from '../database/client.js';
+import { markDeferred } from './acknowledge.js';
 import { ExpectedDiscordErrors, isDiscordError } from './errors.js';
+import { AnswerTiming } from './timing.js';
 
-export const AnswerTiming = {
-	/** A vote's statement must start within this of the interaction's arrival, waiting for a connection included. */
-	startBudgetMs: 1_500,
-	/** Not answered by then: defer, so Discord's 3 s are kept whatever the database does. */
-	deferAfterMs: 2_000,
-	/** How often the truth is asked for again while the database does not answer. */
-	retryMs: 1_000,
-	/** Longest the truth is waited for: the interaction's token is good for 15 minutes. */
-	giveUpMs: 14 * 60_000
-} as const;
+export { AnswerTiming };
 
 type Answerable = ButtonInteraction | StringSelectMenuInteraction;
 
@@ -117,14 +110,10 @@ async function deferEphemeral(interaction: Answerable) {
 		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 	} catch (error) {
 		if (!isDiscordError(error, ExpectedDiscordErrors.AlreadyAnswered)) throw error;
-		markDeferred(interaction);
+		markDeferred(interaction, true);
 	}
 }
 
-/** discord.js keeps `deferred` and `ephemeral` as plain fields; it refuses `editReply` unless they say so. */
-function markDeferred(interaction: Answerable) {
-	Object.assign(interaction, { deferred: true, ephemeral: true });
-}
 
 async function send(interaction: Answerable, content: string) {
 	const body = { content, allowedMentions: { parse: [] } };
@@ -134,7 +123,7 @@ async function send(interaction: Answerable, content: string) {
 	} catch (error) {
 		if (!isDiscordError(error, ExpectedDiscordErrors.AlreadyAnswered)) throw error;
 		// The other process deferred first and stood down: fill its deferred reply.
-		markDeferred(interaction);
+		markDeferred(interaction, true);
 		return interaction.editReply(body);
 	}
 }

@@ -1,0 +1,130 @@
+/**
+ * Every slash command is acknowledged within Discord's 3 s, whatever the database does. A command still unanswered
+ * {@link AnswerTiming.deferAfterMs} after it arrived is deferred ("thinking…"): in public when its answer is public
+ * (a new poll's message), ephemerally otherwise. Commands therefore answer through {@link respond} and
+ * {@link deferNow}, never `interaction.reply` or `deferReply` directly: those would meet a deferral they did not make.
+ *
+ * Both processes of a deploy overlap may defer the same interaction; Discord takes the first acknowledgement and
+ * answers the other with 40060. Either way the reply is the same interaction's, reached through the same token, so
+ * whoever acts fills it in.
+ */
+import { container } from '@sapphire/framework';
+import {
+	Message,
+	MessageFlags,
+	MessageFlagsBitField,
+	type ChatInputCommandInteraction,
+	type InteractionCallbackResponse,
+	type InteractionReplyOptions,
+	type InteractionResponse
+} from 'discord.js';
+import { ExpectedDiscordErrors, isDiscordError } from './errors.js';
+import { AnswerTiming } from './timing.js';
+
+type Command = ChatInputCommandInteraction;
+
+/** A command whose answer can be a message for everyone says so (`/poll create`); any other answers ephemerally. */
+export interface AnswersInPublic {
+	answersInPublic(interaction: Command): boolean;
+}
+
+export function answersInPublic(command: object, interaction: Command): boolean {
+	return 'answersInPublic' in command && typeof command.answersInPublic === 'function' && (command as AnswersInPublic).answersInPublic(interaction);
+}
+
+const timers = new WeakMap<Command, NodeJS.Timeout>();
+const deferrals = new WeakMap<Command, Promise<void>>();
+
+/**
+ * Defers `interaction` if nothing answered it by {@link AnswerTiming.deferAfterMs} after `arrivedAt`; `inPublic` when
+ * its answer is a message for everyone. Called once, as the interaction arrives (src/listeners/acknowledgeInTime.ts).
+ */
+export function armDeferral(interaction: Command, inPublic: boolean, arrivedAt = Date.now()): void {
+	const timer = setTimeout(
+		() => {
+			timers.delete(interaction);
+			if (interaction.deferred || interaction.replied) return;
+			deferrals.set(interaction, defer(interaction, inPublic));
+		},
+		Math.max(0, arrivedAt + AnswerTiming.deferAfterMs - Date.now())
+	);
+	timer.unref();
+	timers.set(interaction, timer);
+}
+
+/** No deferral from now on (the command answered, or stood down for another process). */
+export function disarmDeferral(interaction: Command): void {
+	clearTimeout(timers.get(interaction));
+	timers.delete(interaction);
+}
+
+/**
+ * The interaction as Discord sees it: no deferral starts after this, and one in flight has landed, so `deferred`,
+ * `replied` and `ephemeral` tell the truth.
+ */
+export async function settleAcknowledgement(interaction: Command): Promise<void> {
+	disarmDeferral(interaction);
+	await deferrals.get(interaction);
+}
+
+/** Acknowledges now (a command that knows it will take a while), ephemerally unless `inPublic`; once only. */
+export async function deferNow(interaction: Command, { inPublic = false }: { inPublic?: boolean } = {}): Promise<void> {
+	await settleAcknowledgement(interaction);
+	if (interaction.deferred || interaction.replied) return;
+	await defer(interaction, inPublic);
+}
+
+/**
+ * The command's answer: a reply, or the edit of a deferred one. An ephemeral answer to a command deferred in public
+ * (a refusal, a poll scheduled for later) cannot turn that reply private: the public "thinking" is deleted and the
+ * answer follows up ephemerally. Resolves to the message when Discord returns it (`withResponse` for a reply).
+ */
+export async function respond(interaction: Command, options: InteractionReplyOptions): Promise<Answer> {
+	await settleAcknowledgement(interaction);
+	if (!interaction.deferred && !interaction.replied) {
+		try {
+			return (await interaction.reply(options)) ?? null;
+		} catch (error) {
+			if (!isDiscordError(error, ExpectedDiscordErrors.AlreadyAnswered)) throw error;
+			// The other process of an overlap deferred first, by the same rule as ours, and stood down: fill its reply.
+			markDeferred(interaction, isEphemeral(options.flags));
+		}
+	}
+	if (interaction.replied) return interaction.followUp(options);
+	const { flags, withResponse: _withResponse, ...edit } = options;
+	if (interaction.ephemeral === isEphemeral(flags)) return interaction.editReply(edit);
+	await interaction.deleteReply().catch((error: unknown) => {
+		if (!isDiscordError(error, [...ExpectedDiscordErrors.Unreachable, ...ExpectedDiscordErrors.InteractionExpired])) throw error;
+	});
+	return interaction.followUp(options);
+}
+
+type Answer = Message | InteractionCallbackResponse | InteractionResponse | null;
+
+/** The id of the message an answer made, when Discord returned it (a reply `withResponse`, or an edited deferral). */
+export function answeredMessageId(answer: Answer): string | null {
+	if (answer instanceof Message) return answer.id;
+	if (answer !== null && 'resource' in answer) return answer.resource?.message?.id ?? null;
+	return null;
+}
+
+async function defer(interaction: Command, inPublic: boolean): Promise<void> {
+	try {
+		await interaction.deferReply(inPublic ? {} : { flags: MessageFlags.Ephemeral });
+	} catch (error) {
+		if (isDiscordError(error, ExpectedDiscordErrors.AlreadyAnswered)) return markDeferred(interaction, !inPublic);
+		// Too late (the process stalled past 3 s): nothing can be answered; the command's own answer meets the same.
+		if (isDiscordError(error, ExpectedDiscordErrors.InteractionExpired)) return;
+		container.logger.warn('Could not defer a slow command:', error, { interactionId: interaction.id });
+	}
+}
+
+/** discord.js keeps `deferred` and `ephemeral` as plain fields; it refuses `editReply` unless they say so. */
+export function markDeferred(interaction: { deferred: boolean; ephemeral: boolean | null }, ephemeral: boolean): void {
+	Object.assign(interaction, { deferred: true, ephemeral });
+}
+
+function isEphemeral(flags: InteractionReplyOptions['flags']): boolean {
+	// The reply flags are a subset of the message flags; discord.js's types do not say so.
+	return flags !== undefined && (MessageFlagsBitField.resolve(flags as Parameters<typeof MessageFlagsBitField.resolve>[0]) & MessageFlags.Ephemeral) !== 0;
+}
