@@ -61,6 +61,22 @@ describe('GIVEN the bot on two shards and, later, two processes sharing one data
 		expectCleanProtocol(s.fake);
 	});
 
+	test('WHEN the bot is killed while a vote\'s edit waits its turn THEN the restarted bot finds the edit lost and shows the vote', async () => {
+		const s = stack();
+		const guild = onShard(0)[0]!;
+		const poll = await createPollByCommand(s, world.alice, guild.id, { question: 'Lost edit?', options: 'Yes | No', duration: '1h' });
+		// The first vote's edit goes out at once; the second, a moment later, waits the 2 s between two edits of a poll.
+		await clickButton(s, world.alice, poll.message, `pv:${guild.id}:${poll.number}:0`);
+		await waitForPollMessage(s, poll.message, (message) => shownCounts(message).join() === '1,0');
+		await clickButton(s, world.bob, poll.message, `pv:${guild.id}:${poll.number}:1`);
+		await s.bot.stop('SIGKILL');
+		expect(shownCounts(s.fake.message(poll.message.id)!).join()).toBe('1,0');
+		await s.bot.start();
+		await waitForPollMessage(s, poll.message, (message) => shownCounts(message).join() === '1,1', 15_000);
+		expect(s.bot.output()).not.toMatch(/ ERROR /);
+		expectCleanProtocol(s.fake);
+	});
+
 	test('WHEN a poll came due while the bot was down THEN it is closed right after start, once', async () => {
 		const s = stack();
 		const guild = onShard(0)[0]!;

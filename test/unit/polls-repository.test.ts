@@ -8,6 +8,8 @@ import {
 	createPoll,
 	findChoices,
 	findPoll,
+	findUnshownPolls,
+	foldShownDeltas,
 	listPollPage,
 	listVotes,
 	markCloseAnnounced,
@@ -43,6 +45,46 @@ async function counts(guildId: string, number: number) {
 }
 
 describe('poll repository', () => {
+	test('GIVEN votes WHEN the state is read THEN it counts them and folds nothing; folding the ids read leaves the counts and clears the trace', async () => {
+		const guild = '110000000000000031';
+		const poll = await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft });
+		await vote(poll.number, user(1), { kind: 'toggle', option: 0 }, guild);
+		await vote(poll.number, user(2), { kind: 'toggle', option: 1 }, guild);
+		const first = (await readPollState(db.sql, guild, poll.number)).unwrap();
+		expect(first.options.map((option) => option.votes)).toEqual([1, 1, 0]);
+		expect(first.poll.voterCount).toBe(2);
+		expect(first.deltaIds.length).toBeGreaterThan(0);
+		expect((await findUnshownPolls(db.sql, allShards)).map((row) => row.guildId)).toContain(guild);
+		// Read again: the same, nothing was folded by reading.
+		expect((await readPollState(db.sql, guild, poll.number)).unwrap().deltaIds).toEqual(first.deltaIds);
+
+		await foldShownDeltas(db.sql, guild, poll.number, first.deltaIds);
+		const folded = (await readPollState(db.sql, guild, poll.number)).unwrap();
+		expect(folded.options.map((option) => option.votes)).toEqual([1, 1, 0]);
+		expect(folded.poll.voterCount).toBe(2);
+		expect(folded.deltaIds).toEqual([]);
+		expect((await findUnshownPolls(db.sql, allShards)).map((row) => row.guildId)).not.toContain(guild);
+	});
+
+	test('GIVEN a vote after the read WHEN the ids read are folded, twice at once THEN the later vote stays unshown and every vote counts once', async () => {
+		const guild = '110000000000000032';
+		const poll = await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft });
+		await vote(poll.number, user(1), { kind: 'toggle', option: 0 }, guild);
+		const shown = (await readPollState(db.sql, guild, poll.number)).unwrap();
+		await vote(poll.number, user(2), { kind: 'toggle', option: 2 }, guild);
+		await Promise.all([
+			foldShownDeltas(db.sql, guild, poll.number, shown.deltaIds),
+			foldShownDeltas(db.sql, guild, poll.number, shown.deltaIds)
+		]);
+		const after = (await readPollState(db.sql, guild, poll.number)).unwrap();
+		expect(after.options.map((option) => option.votes)).toEqual([1, 0, 1]);
+		expect(after.poll.voterCount).toBe(2);
+		expect(after.deltaIds.length).toBeGreaterThan(0);
+		expect(after.deltaIds.some((id) => shown.deltaIds.includes(id))).toBe(false);
+		const [since] = (await findUnshownPolls(db.sql, allShards)).filter((row) => row.guildId === guild);
+		expect(since!.since).toBe(after.deltaIds.map(BigInt).reduce((a, b) => (a < b ? a : b)).toString());
+	});
+
 	test('GIVEN two servers WHEN polls are created THEN each server numbers its own from 1', async () => {
 		const a1 = await createPoll(db.sql, { guildId: guildA, channelId: channel, creatorId: creator, draft });
 		const b1 = await createPoll(db.sql, { guildId: guildB, channelId: channel, creatorId: creator, draft });

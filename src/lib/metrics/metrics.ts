@@ -60,6 +60,12 @@ export class BotMetrics {
 		registers: [this.registry]
 	});
 
+	public readonly pollEditsHealed = new Counter({
+		name: 'discord_bot_poll_edits_healed_total',
+		help: 'Poll message edits asked for again because the one asked for was lost (its process or database went away).',
+		registers: [this.registry]
+	});
+
 	public readonly restRateLimited = new Counter({
 		name: 'discord_bot_rest_429_total',
 		help: 'HTTP 429 answers seen from Discord (or the REST proxy), by route and scope (user, global, shared).',

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Routes } from 'discord.js';
 import { isGuildApproved } from '../access.js';
 import { ExpectedDiscordErrors, unlessDiscordError } from '../discord/errors.js';
-import { editPollMessageNow, requestPollEdit } from './edits.js';
+import { editPollMessageNow, healLostEdits, requestPollEdit } from './edits.js';
 import { runDueLifeTasks } from './life.js';
 import { renderPollChartOrNothing } from './chart.js';
 import { pollTranslator } from './language.js';
@@ -116,6 +116,7 @@ export async function closeDuePolls(signal: AbortSignal): Promise<void> {
 	if (shards === null) return;
 	// Starts first: a poll that starts late has its deadline moved with it before the closing below looks at it.
 	await runDueLifeTasks(shards, signal);
+	await healLostEdits(shards);
 	while (!signal.aborted) {
 		const closed = await claimDuePolls(container.sql, shards);
 		for (const poll of closed) {

@@ -20,8 +20,8 @@ interface Entry<T> {
  * Coalesces poll message edits: however many requests arrive, a key's flushes start at least `windowMs` after the
  * previous one finished (so Discord sees at most one edit per window, whatever the database or REST latency), and a
  * request that arrives while a flush runs or waits causes one more flush after it. The flush reads its state when
- * it runs, so the last edit after a burst is exact. Holds nothing that matters across restarts: a lost pending edit
- * is only cosmetic, and the next vote on that poll schedules a fresh one.
+ * it runs, so the last edit after a burst is exact. Holds nothing that matters across restarts: an edit lost with
+ * its process is found again in the database and asked for by the scheduler (src/lib/polls/edits.ts).
  */
 export interface EditCoalescerOptions<T> {
 	/** Sends the edit for `target`, reading its state when it runs. */

@@ -2,6 +2,10 @@
  * Keeping a poll's message in step with its votes: every change asks for an edit, and the coalescer sends at most
  * one per poll every 2 s, rendered from the database when it goes out, so the last one after a burst is exact. The
  * message is edited through the bot's REST with no mentions allowed; a message gone or out of reach is skipped.
+ *
+ * An edit asked for lives in this process only. What survives it is in the database: a vote's count deltas stay
+ * until a message has shown them, so the scheduler finds an edit lost with its process (or its database connection)
+ * and asks for it again ({@link healLostEdits}).
  */
 import { container } from '@sapphire/framework';
 import { Routes } from 'discord.js';
@@ -10,7 +14,7 @@ import { metrics } from '../metrics/index.js';
 import { EditCoalescer } from './coalescer.js';
 import { EditBudget } from './edit-budget.js';
 import { pollKey, type PollRef } from './ref.js';
-import { readPollState } from './repository.js';
+import { findUnshownPolls, foldShownDeltas, readPollState, type ShardScope } from './repository.js';
 import { renderPollMessage } from './render.js';
 import { pollTranslator } from './language.js';
 import { renderPollChartOrNothing } from './chart.js';
@@ -22,8 +26,10 @@ export const pollEditBudget = new EditBudget(40);
 export async function refreshPollMessage(ref: PollRef): Promise<void> {
 	const state = await readPollState(container.sql, ref.guildId, ref.number);
 	if (state.isErr()) return;
-	const { poll } = state.unwrap();
-	if (poll.messageId === null) return;
+	const { poll, deltaIds } = state.unwrap();
+	// Shown, or with no message to show it: the deltas read are folded. A failed edit leaves them for the next one.
+	const fold = () => foldShownDeltas(container.sql, ref.guildId, ref.number, deltaIds);
+	if (poll.messageId === null) return fold();
 	const t = pollTranslator(poll);
 	// A closed poll's message carries its chart (shown in the embed); `attachments` replaces any earlier one.
 	const chart = poll.closedAt === null ? null : await renderPollChartOrNothing(t, state.unwrap());
@@ -38,6 +44,7 @@ export async function refreshPollMessage(ref: PollRef): Promise<void> {
 		ExpectedDiscordErrors.Unreachable
 	);
 	failedEdits.delete(pollKey(ref));
+	await fold();
 	if (sent === null) container.logger.debug(`Poll #${ref.number}'s message is unreachable; not updated.`, { guildId: ref.guildId });
 	else metrics.pollEditsSent.inc();
 }
@@ -81,4 +88,28 @@ export function requestPollEdit(ref: PollRef): void {
 /** {@link requestPollEdit}, resolving once an edit started after this call went out: `true` if it did. */
 export function editPollMessageNow(ref: PollRef): Promise<boolean> {
 	return pollEdits.requestAndWait({ guildId: ref.guildId, number: ref.number });
+}
+
+/** How often the scheduler looks for lost edits; one is asked for again at the second look that still finds it. */
+export const lostEditLookMs = 5_000;
+let lastLook: { at: number; oldest: Map<string, string> } = { at: 0, oldest: new Map() };
+
+/**
+ * Asks again for the edit of each poll of these shards whose oldest delta not shown yet is the one seen at the last
+ * look: no edit showed it in between, so none is coming (a live poll's edits fold its deltas every few seconds, and
+ * one asked for twice is coalesced anyway). Called by the scheduler every tick; looks every {@link lostEditLookMs}.
+ */
+export async function healLostEdits(shards: ShardScope, now = Date.now()): Promise<void> {
+	if (now - lastLook.at < lostEditLookMs) return;
+	const previous = lastLook.oldest;
+	const oldest = new Map<string, string>();
+	lastLook = { at: now, oldest };
+	for (const poll of await findUnshownPolls(container.sql, shards)) {
+		const key = pollKey(poll);
+		oldest.set(key, poll.since);
+		if (previous.get(key) !== poll.since) continue;
+		container.logger.debug(`Poll #${poll.number}'s message is behind its votes and no edit is coming; editing it.`, { guildId: poll.guildId });
+		metrics.pollEditsHealed.inc();
+		requestPollEdit(poll);
+	}
 }

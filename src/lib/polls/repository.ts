@@ -260,38 +260,78 @@ export async function findChoices(
 }
 
 /**
- * The poll and its exact counts: folds the deltas appended by votes into the counts, then reads them. Folds of one
- * poll take turns (an advisory lock), so each delta is folded exactly once and every read sees all folded before it.
+ * The poll and its exact counts: the folded counts plus the deltas votes appended since, read in one snapshot. Reading
+ * folds nothing: a delta stays until the poll's message shows it ({@link foldShownDeltas}), so a delta left over is a
+ * vote some message does not show yet, whatever stopped the edit (a SIGKILL, a lost database), and the scheduler
+ * heals it (src/lib/polls/edits.ts). `deltaIds` are the deltas this state includes.
  */
-export async function readPollState(sql: Sql, guildId: string, number: number): Promise<Result<PollState, 'notFound'>> {
-	return sql.begin(async (tx) => {
-		await tx`select pg_advisory_xact_lock(hashtextextended(${`poll-fold:${guildId}:${number}`}, 0))`;
-		await tx`
-			with moved as (
-				delete from poll_count_deltas where guild_id = ${guildId} and poll_number = ${number}
-				returning option_index, delta, weight
-			), sums as (
-				select option_index, sum(delta)::int as delta, sum(delta * weight)::int as weighted from moved group by option_index
-			), options as (
-				update poll_options set votes = poll_options.votes + sums.delta, weighted_votes = poll_options.weighted_votes + sums.weighted
-				from sums
-				where poll_options.guild_id = ${guildId} and poll_options.poll_number = ${number}
-					and poll_options.option_index = sums.option_index
-			)
-			update polls set voter_count = polls.voter_count + sums.delta
-			from sums
-			where polls.guild_id = ${guildId} and polls.poll_number = ${number} and sums.option_index = -1
+export async function readPollState(sql: Sql, guildId: string, number: number): Promise<Result<PollState & { deltaIds: string[] }, 'notFound'>> {
+	// Repeatable read: the counts, the deltas and the voter count from one snapshot, whatever a fold commits meanwhile.
+	return sql.begin('isolation level repeatable read read only', async (tx) => {
+		const [poll] = await tx<(PollRow & { deltaIds: string[] | null; voterDelta: number })[]>`
+			select ${selectPoll(tx, 'polls')},
+				(select array_agg(delta_id::text) from poll_count_deltas d
+					where d.guild_id = polls.guild_id and d.poll_number = polls.poll_number) as "deltaIds",
+				(select coalesce(sum(delta), 0)::int from poll_count_deltas d
+					where d.guild_id = polls.guild_id and d.poll_number = polls.poll_number and d.option_index = -1) as "voterDelta"
+			from polls where guild_id = ${guildId} and poll_number = ${number}
 		`;
-		const [poll] = await tx<PollRow[]>`select ${selectPoll(tx, 'polls')} from polls where guild_id = ${guildId} and poll_number = ${number}`;
 		if (!poll) return Result.err('notFound' as const);
 		const options = await tx<PollOption[]>`
-			select option_index as index, label, votes, weighted_votes as "weightedVotes" from poll_options
-			where guild_id = ${guildId} and poll_number = ${number} order by option_index
+			select o.option_index as index, o.label, o.votes + coalesce(d.delta, 0) as votes, o.weighted_votes + coalesce(d.weighted, 0) as "weightedVotes"
+			from poll_options o
+			left join (
+				select option_index, sum(delta)::int as delta, sum(delta * weight)::int as weighted from poll_count_deltas
+				where guild_id = ${guildId} and poll_number = ${number} and option_index >= 0 group by option_index
+			) d on d.option_index = o.option_index
+			where o.guild_id = ${guildId} and o.poll_number = ${number} order by o.option_index
 		`;
+		const { deltaIds, voterDelta, ...row } = poll;
+		const state = { ...row, voterCount: row.voterCount + voterDelta };
 		// The rounds need every ballot; a poll hiding its results does not need them until it closes.
-		const ballots = poll.ranked && (!poll.hideResults || poll.closedAt !== null) ? await readBallots(tx, guildId, number) : null;
-		return Result.ok({ poll, options: [...options], ballots });
+		const ballots = state.ranked && (!state.hideResults || state.closedAt !== null) ? await readBallots(tx, guildId, number) : null;
+		return Result.ok({ poll: state, options: [...options], ballots, deltaIds: deltaIds ?? [] });
 	});
+}
+
+/**
+ * Folds the deltas a message now shows into the counts: exactly those ids (a delta committed after the read, even
+ * with a smaller id, stays for the next edit). Each delta is deleted once, so folds racing on the same ids (two
+ * processes of a deploy overlap) count it once.
+ */
+export async function foldShownDeltas(sql: Executor, guildId: string, number: number, deltaIds: readonly string[]): Promise<void> {
+	if (deltaIds.length === 0) return;
+	await sql`
+		with moved as (
+			delete from poll_count_deltas
+			where guild_id = ${guildId} and poll_number = ${number} and delta_id = any(${`{${deltaIds.join(',')}}`}::bigint[])
+			returning option_index, delta, weight
+		), sums as (
+			select option_index, sum(delta)::int as delta, sum(delta * weight)::int as weighted from moved group by option_index
+		), options as (
+			update poll_options set votes = poll_options.votes + sums.delta, weighted_votes = poll_options.weighted_votes + sums.weighted
+			from sums
+			where poll_options.guild_id = ${guildId} and poll_options.poll_number = ${number}
+				and poll_options.option_index = sums.option_index
+		)
+		update polls set voter_count = polls.voter_count + sums.delta
+		from sums
+		where polls.guild_id = ${guildId} and polls.poll_number = ${number} and sums.option_index = -1
+	`;
+}
+
+/**
+ * Polls of these shards with deltas no message shows yet: `since` is the oldest such delta, which only a fold can
+ * take away. A poll whose oldest pending delta is the same at two looks some seconds apart lost its edit.
+ */
+export async function findUnshownPolls(sql: Executor, shards: ShardScope, limit = 500): Promise<{ guildId: string; number: number; since: string }[]> {
+	return sql<{ guildId: string; number: number; since: string }[]>`
+		select guild_id::text as "guildId", poll_number as number, min(delta_id)::text as since
+		from poll_count_deltas
+		where ${onShards(sql, 'poll_count_deltas', shards)}
+		group by guild_id, poll_number
+		limit ${limit}
+	`;
 }
 
 export type CloseFailure = 'notFound' | 'closed';
