@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { FakeGuild, FakeUser } from '../fake-discord/index.js';
+import { Route, type FakeGuild, type FakeUser } from '../fake-discord/index.js';
 import type { InteractionHandle } from '../fake-discord/interactions.js';
 import { expectCleanProtocol, useStack, type BotProcess } from './harness.js';
 import {
@@ -140,4 +140,28 @@ describe('GIVEN two bot processes on the same shard (a deploy overlap)', () => {
 		expect(s.output()).not.toMatch(/ ERROR |40060.*\n\s+at /);
 		expectCleanProtocol(s.fake);
 	}, 90_000);
+
+	test('WHEN the process that cast a vote cannot get its answer out THEN the other answers for it within 3 s, with what was stored', async () => {
+		const s = stack();
+		const poll = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Stand-by?', options: 'a | b', duration: '1h' });
+		const voter = world.voters[0]!;
+		// The winner's answer meets a 429 that holds it for 6 s: to the member, as if that process had stopped.
+		s.fake.rateLimitNext(Route.interactionCallback, 1, 6);
+		const click = s.fake.click({ user: voter, message: currentMessage(s, poll.message), customId: `pv:${world.guild.id}:${poll.number}:0` });
+		const answer = await click.waitForOriginal();
+		expect(click.callbackMs).toBeLessThan(3_000);
+		expect(answer.content).toBe(`Your vote in poll #${poll.number}: **a**.`);
+		expect(isEphemeral(answer)).toBe(true);
+		const rows = await sql`select 1 from poll_votes where guild_id = ${world.guild.id} and poll_number = ${poll.number} and voter = ${voter.id}`;
+		expect(rows).toHaveLength(1);
+		expect(s.output()).toContain('did not answer it; answering for it');
+		// The held answer goes out 6 s in, past Discord's 3 s: refused (10062), as a stalled process's would be, and
+		// the member's reply stays as it was. Those late callbacks are the only rule the bots broke.
+		await new Promise((resolve) => setTimeout(resolve, 5_000));
+		expect(click.original?.content).toBe(`Your vote in poll #${poll.number}: **a**.`);
+		expect(s.output()).not.toMatch(/ ERROR /);
+		const problems = s.fake.protocolProblems();
+		expect(problems.length).toBeGreaterThan(0);
+		for (const problem of problems) expect(problem).toMatch(new RegExp(`callback → 404 10062: click pv:${world.guild.id}:${poll.number}:0: callback \\d+ ms after the 3 s deadline`));
+	}, 30_000);
 });

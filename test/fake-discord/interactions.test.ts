@@ -54,6 +54,18 @@ describe('fake interactions', () => {
 		await fake.close();
 	});
 
+	test('GIVEN an interaction not acknowledged yet THEN reading its response is a plain 404 10015, writing through its token a violation', async () => {
+		const dispatched = nextInteraction();
+		fake.slash({ user: alice, guildId: guild.id, command: 'ping' });
+		const payload = await dispatched;
+		const read = await webhook(payload, 'GET', '/messages/@original');
+		expect([read.status, read.body.code]).toEqual([404, 10015]);
+		expect(fake.violations).toEqual([]);
+		const write = await webhook(payload, 'PATCH', '/messages/@original', { content: 'too early' });
+		expect([write.status, write.body.code]).toEqual([404, 10015]);
+		expect(fake.violations).toEqual([expect.objectContaining({ code: 10015 })]);
+	});
+
 	test('GIVEN a command with default_member_permissions "0" THEN only administrators may run it in a server, as on Discord', async () => {
 		await rawRequest(fake.restBase, 'POST', `/applications/${fake.applicationId}/commands`, {
 			body: { name: 'owner', description: 'Owner tools', default_member_permissions: '0', contexts: [0, 1] }

@@ -103,11 +103,13 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 		const age = clock.now() - record.dispatchedAt;
 		if (age > TOKEN_LIFETIME_MS)
 			throw Errors.invalidWebhookToken(`${record.label}: webhook token used ${Math.round(age / 1000)} s after the interaction (limit 15 min)`);
+		// Writing through a token before acknowledging is the bot's mistake; reading (is there a response yet?) just
+		// learns that there is none.
 		if (!record.callback)
 			throw new DiscordApiError(
 				404,
 				{ message: 'Unknown Webhook', code: 10015 },
-				`${record.label}: webhook used before the interaction was acknowledged`
+				request.method === 'GET' ? undefined : `${record.label}: webhook used before the interaction was acknowledged`
 			);
 		return record;
 	};

@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { container } from '@sapphire/framework';
-import { MessageFlags, type ButtonInteraction, type StringSelectMenuInteraction } from 'discord.js';
+import { MessageFlags, RESTJSONErrorCodes, type ButtonInteraction, type StringSelectMenuInteraction } from 'discord.js';
 import { isDatabaseUnavailable, statementTimeoutMs, withTimeout } from '../database/client.js';
 import { markDeferred } from './acknowledge.js';
 import { ExpectedDiscordErrors, isDiscordError } from './errors.js';
@@ -59,7 +59,40 @@ export async function answerInTime<T>(interaction: Answerable, answer: InTimeAns
 	return send(interaction, await readTruth(answer));
 }
 
-async function readTruth<T>(answer: InTimeAnswer<T>): Promise<string> {
+/**
+ * The process that lost an interaction's claim stands by: if nobody has acknowledged the interaction
+ * {@link AnswerTiming.standByMs} after it arrived, the winner stopped between storing and answering (a SIGKILL in a
+ * deploy overlap), so this process acknowledges it and tells the member what was stored. While the winner lives it
+ * has deferred by then, and Discord refuses this acknowledgement (40060): nothing more is said.
+ */
+export async function standBy(interaction: Answerable, startedAt: number, reread: () => Promise<string>): Promise<void> {
+	await sleep(Math.max(0, startedAt + AnswerTiming.standByMs - Date.now()));
+	// Looked at first, so that while the winner lives (nearly always) Discord sees no second acknowledgement at all.
+	if (await hasResponse(interaction)) return;
+	try {
+		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+	} catch (error) {
+		if (isDiscordError(error, [...ExpectedDiscordErrors.AlreadyAnswered, ...ExpectedDiscordErrors.InteractionExpired])) return;
+		throw error;
+	}
+	container.logger.info('The process that took this interaction did not answer it; answering for it.', { interactionId: interaction.id });
+	await send(interaction, await readTruth({ stored: async () => true, reread }));
+}
+
+/** Whether the interaction has a response (deferred or sent): its `@original` message exists. */
+async function hasResponse(interaction: Answerable): Promise<boolean> {
+	try {
+		await interaction.fetchReply();
+		return true;
+	} catch (error) {
+		// Before any acknowledgement Discord knows no webhook for the token (10015), or no message for it (10008).
+		if (isDiscordError(error, [RESTJSONErrorCodes.UnknownWebhook, RESTJSONErrorCodes.UnknownMessage])) return false;
+		if (isDiscordError(error, ExpectedDiscordErrors.InteractionExpired)) return true;
+		throw error;
+	}
+}
+
+async function readTruth(answer: Pick<InTimeAnswer<unknown>, 'stored' | 'reread'>): Promise<string> {
 	const giveUp = Date.now() + AnswerTiming.giveUpMs;
 	for (;;) {
 		try {

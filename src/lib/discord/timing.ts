@@ -4,6 +4,8 @@ export const AnswerTiming = {
 	startBudgetMs: 1_500,
 	/** Not answered by then: defer, so Discord's 3 s are kept whatever the database does. */
 	deferAfterMs: 2_000,
+	/** The process that lost a claim answers for the winner if the interaction is still unacknowledged by then. */
+	standByMs: 2_500,
 	/** How often the truth is asked for again while the database does not answer. */
 	retryMs: 1_000,
 	/** Longest the truth is waited for: the interaction's token is good for 15 minutes. */

@@ -1,8 +1,8 @@
 import type { ButtonInteraction, StringSelectMenuInteraction } from 'discord.js';
 import { container } from '@sapphire/framework';
-import { AnswerTiming, answerInTime } from '../discord/in-time.js';
+import { AnswerTiming, answerInTime, standBy } from '../discord/in-time.js';
 import { readerTranslator } from '../i18n/readers.js';
-import { isClaimed } from '../interaction-claims.js';
+import { InteractionTaken, isClaimed } from '../interaction-claims.js';
 import { findOwnChoices, vote } from './actions.js';
 import { actorOf } from './interactions.js';
 import type { PollRef } from './ref.js';
@@ -14,17 +14,27 @@ import type { VoteAction } from './rules.js';
  * (src/lib/discord/in-time.ts): the member's choices as the vote left them, or, when the database was too slow to
  * say, as it holds them once it can.
  */
-export function answerVote(interaction: ButtonInteraction | StringSelectMenuInteraction, ref: PollRef, action: VoteAction) {
+export async function answerVote(interaction: ButtonInteraction | StringSelectMenuInteraction, ref: PollRef, action: VoteAction) {
 	const t = readerTranslator(interaction);
 	const startedAt = Date.now();
-	return answerInTime(interaction, {
-		startedAt,
-		work: vote(ref, actorOf(interaction), action, { interactionId: interaction.id, notAfter: new Date(startedAt + AnswerTiming.startBudgetMs) }),
-		render: (outcome) => describeVote(t, outcome),
-		stored: () => isClaimed(container.sql, interaction.id),
-		reread: async () => {
-			const { poll, labels, choices } = await findOwnChoices(ref, interaction.user.id);
-			return describeChoices(t, poll, labels, choices);
-		}
-	});
+	const reread = async () => {
+		const { poll, labels, choices } = await findOwnChoices(ref, interaction.user.id);
+		return describeChoices(t, poll, labels, choices);
+	};
+	try {
+		return await answerInTime(interaction, {
+			startedAt,
+			work: vote(ref, actorOf(interaction), action, { interactionId: interaction.id, notAfter: new Date(startedAt + AnswerTiming.startBudgetMs) }),
+			render: (outcome) => describeVote(t, outcome),
+			stored: () => isClaimed(container.sql, interaction.id),
+			reread
+		});
+	} catch (error) {
+		// Another process cast this vote; should it stop before answering, this one answers for it.
+		if (error instanceof InteractionTaken)
+			void standBy(interaction, startedAt, reread).catch((standByError: unknown) =>
+				container.logger.warn('Standing by for another process failed:', standByError, { interactionId: interaction.id })
+			);
+		throw error;
+	}
 }
