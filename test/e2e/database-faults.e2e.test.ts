@@ -133,10 +133,7 @@ describe('GIVEN the database path failing under a burst of votes', () => {
 
 	test(
 		'WHEN the network goes silent (nothing forwarded, nothing closed) THEN votes are acknowledged within 3 s and told the truth, /healthz turns 503 and back',
-		// One retry, and only this test: the poll it creates before the silence can land on a connection that the
-		// previous test's cut left half-open, which the pool replaces only after the statement budget (a known gap of
-		// issue 15: a dead connection is outlived, not destroyed), and that create then answers past 3 s.
-		{ timeout: 120_000, retry: 1 },
+		{ timeout: 120_000 },
 		async () => {
 			const s = stack();
 			// A second bot of the stack, with metrics, to read /healthz; it serves the same shard's interactions as well.

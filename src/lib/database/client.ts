@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
+import { watchForSilentConnections } from './silent-connections.js';
 
 export type Sql = postgres.Sql;
 /** What repository functions take, so the same function runs on the pool and inside `sql.begin`. */
@@ -8,10 +9,14 @@ export type Executor = postgres.Sql | postgres.TransactionSql;
 export interface SqlOptions {
 	readonly poolSize: number;
 	readonly applicationName?: string;
+	/** Told when a connection that stopped answering is destroyed (see silent-connections.ts). */
+	readonly onSilentConnection?: (waitedMs: number) => void;
 }
 
 /** Longest a statement of the bot's pool may run; migrations have their own connection and no limit. */
 export const statementTimeoutMs = 2_300;
+/** Past the statement timeout, how long a connection may stay without any answer before it counts as dead. */
+const silenceMarginMs = 700;
 
 /**
  * The bot's one pool. Snowflakes stay strings: postgres.js reads `bigint` columns as strings, and no global BigInt
@@ -21,7 +26,14 @@ export const statementTimeoutMs = 2_300;
  * Discord's 3 s and can say so.
  */
 export function createSql(url: string, options: SqlOptions): Sql {
-	return postgres(url, {
+	// A connection that a silent network left open is destroyed once it outlives any statement's answer.
+	const { socket } = watchForSilentConnections({
+		answerWithinMs: statementTimeoutMs + silenceMarginMs,
+		onSilent: options.onSilentConnection
+	});
+	// `socket` is a documented postgres.js option (a function giving it a connected socket) missing from its types.
+	const settings = {
+		socket,
 		max: options.poolSize,
 		connect_timeout: 2,
 		idle_timeout: 300,
@@ -33,7 +45,8 @@ export function createSql(url: string, options: SqlOptions): Sql {
 			// statement still running after this is cancelled, and the user is told to try again.
 			statement_timeout: statementTimeoutMs
 		}
-	});
+	};
+	return postgres(url, settings);
 }
 
 /** Error codes that mean "the database cannot be reached right now", as opposed to a bad query. */

@@ -45,7 +45,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 		options.onSecret?.(safeDecode(password));
 	}
 
-	const sql = createSql(url, { poolSize: options.poolSize ?? 10, applicationName: options.applicationName });
+	const sql = createSql(url, {
+		poolSize: options.poolSize ?? 10,
+		applicationName: options.applicationName,
+		onSilentConnection: (waitedMs) => options.log(`A database connection got no answer for ${waitedMs} ms; it was closed and will be replaced.`)
+	});
 	try {
 		await waitForDatabase(
 			sql,
