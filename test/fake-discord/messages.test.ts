@@ -18,6 +18,18 @@ describe('fake messages: mentions and attachments', () => {
 	const send = (body: unknown) => rawRequest(fake.restBase, 'POST', `/channels/${channelId}/messages`, { body });
 	const edit = (messageId: string, body: unknown) => rawRequest(fake.restBase, 'PATCH', `/channels/${channelId}/messages/${messageId}`, { body });
 
+	/** A `/ping` the bot (a raw client) deferred (type 5): its handle, and the webhook path of its token. */
+	const deferred = async () => {
+		await rawRequest(fake.restBase, 'POST', `/applications/${fake.applicationId}/commands`, { body: { name: 'ping', description: 'Ping' } });
+		const bot = await RawGatewayClient.connect(fake.gatewayUrl);
+		await bot.identify();
+		const dispatched = bot.next((payload) => payload.t === 'INTERACTION_CREATE');
+		const handle = fake.slash({ user: alice, guildId: guild.id, command: 'ping' });
+		const { d } = await dispatched;
+		await rawRequest(fake.restBase, 'POST', `/interactions/${d.id}/${d.token}/callback`, { body: { type: 5 }, auth: false });
+		return { bot, handle, webhook: `/webhooks/${fake.applicationId}/${d.token}` };
+	};
+
 	beforeEach(async () => {
 		fake = await FakeDiscord.start();
 		guild = fake.createGuild({ name: 'Pings' });
@@ -96,14 +108,8 @@ describe('fake messages: mentions and attachments', () => {
 		});
 
 		test('GIVEN a deferred reply WHEN it is filled with a role mention THEN that fill pings, as the message is first shown then', async () => {
-			await rawRequest(fake.restBase, 'POST', `/applications/${fake.applicationId}/commands`, { body: { name: 'ping', description: 'Ping' } });
-			const bot = await RawGatewayClient.connect(fake.gatewayUrl);
-			await bot.identify();
-			const dispatched = bot.next((payload) => payload.t === 'INTERACTION_CREATE');
-			const handle = fake.slash({ user: alice, guildId: guild.id, command: 'ping' });
-			const { d } = await dispatched;
-			await rawRequest(fake.restBase, 'POST', `/interactions/${d.id}/${d.token}/callback`, { body: { type: 5 }, auth: false });
-			await rawRequest(fake.restBase, 'PATCH', `/webhooks/${fake.applicationId}/${d.token}/messages/@original`, {
+			const { bot, handle, webhook } = await deferred();
+			await rawRequest(fake.restBase, 'PATCH', `${webhook}/messages/@original`, {
 				body: { content: `<@&${voters.id}> it is open`, allowed_mentions: { roles: [voters.id] } },
 				auth: false
 			});
@@ -115,18 +121,6 @@ describe('fake messages: mentions and attachments', () => {
 	});
 
 	describe('follow-ups of a deferred reply', () => {
-		const deferred = async () => {
-			await rawRequest(fake.restBase, 'POST', `/applications/${fake.applicationId}/commands`, { body: { name: 'ping', description: 'Ping' } });
-			const bot = await RawGatewayClient.connect(fake.gatewayUrl);
-			await bot.identify();
-			const dispatched = bot.next((payload) => payload.t === 'INTERACTION_CREATE');
-			const handle = fake.slash({ user: alice, guildId: guild.id, command: 'ping' });
-			const { d } = await dispatched;
-			await rawRequest(fake.restBase, 'POST', `/interactions/${d.id}/${d.token}/callback`, { body: { type: 5 }, auth: false });
-			const webhook = `/webhooks/${fake.applicationId}/${d.token}`;
-			return { bot, handle, webhook };
-		};
-
 		test('GIVEN a public deferral WHEN the first follow-up comes THEN it fills the deferred message, public, as Discord does', async () => {
 			const { bot, handle, webhook } = await deferred();
 			await rawRequest(fake.restBase, 'POST', webhook, { body: { content: 'filled', flags: 64 }, auth: false });
