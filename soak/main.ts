@@ -276,6 +276,10 @@ try {
 		if (callbackMs !== undefined && callbackMs >= 3_000)
 			violate(`${handle.record.label} (${handle.id}): first answer after ${Math.round(callbackMs)} ms`);
 	}
+	// A create or close never acknowledged at all (votes are counted above, with their own outage rule).
+	for (const handle of others)
+		if (handle.record.callback === undefined && !duringOutage(handle.record.dispatchedAt))
+			violate(`${handle.record.label} (${handle.id}): never answered, outside any database outage`);
 	for (const key of stored.keys()) if (!key.endsWith(`:${owner}`)) violate(`${key}: a vote nobody cast in the soak`);
 
 	const counts = await direct<{ guild: string; poll: number; option: number; votes: number }[]>`
