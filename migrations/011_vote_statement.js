@@ -55,8 +55,7 @@ export async function up(sql) {
 			drop column weight,
 			alter column voters drop default,
 			alter column options drop default,
-			alter column deltas drop default,
-			add check (cardinality(options) = cardinality(deltas))
+			alter column deltas drop default
 	`;
 	await sql`
 		create function poll_cast_vote(
@@ -76,109 +75,102 @@ export async function up(sql) {
 		as $$
 		declare
 			v_poll record;
-			v_voter text;
-			v_now timestamptz;
 			v_before smallint[];
 			v_after smallint[];
-			v_removed smallint[];
-			v_added smallint[];
+			v_removed smallint[] := '{}';
+			v_added smallint[] := '{}';
 			v_voter_delta smallint;
 			v_voted_at timestamptz;
-			v_claimed integer;
+			v_weight smallint := 1;
+			v_labels text[];
+			v_claimed boolean;
 		begin
 			-- stage: claim and locks
 			if p_interaction_id is null then
 				perform pg_advisory_xact_lock(hashtextextended('poll-voter:' || p_guild_id || ':' || p_poll_number || ':' || p_user_id, 0)),
 					pg_advisory_xact_lock_shared(hashtextextended('poll-close:' || p_guild_id || ':' || p_poll_number, 0));
+			elsif clock_timestamp() >= p_not_after then
+				return json_build_object('outcome', 'late');
 			else
-				if clock_timestamp() >= p_not_after then
-					return json_build_object('outcome', 'late');
-				end if;
 				-- The locks are taken in the claim's RETURNING, so only by the statement that claims.
 				with claim as (
 					insert into interaction_claims (interaction_id) values (p_interaction_id) on conflict do nothing
 					returning pg_advisory_xact_lock(hashtextextended('poll-voter:' || p_guild_id || ':' || p_poll_number || ':' || p_user_id, 0)),
 						pg_advisory_xact_lock_shared(hashtextextended('poll-close:' || p_guild_id || ':' || p_poll_number, 0))
 				)
-				select count(*) into v_claimed from claim;
-				if v_claimed = 0 then
+				select true into v_claimed from claim;
+				if not found then
 					return json_build_object('outcome', 'taken');
 				end if;
 			end if;
 			-- stage: read
-			-- A ranked ballot in rank order; other polls' choices in option order. The weight and the labels are read
-			-- only when needed (a CASE evaluates only the branch it takes).
-			select p.closed_at, p.closes_at, p.role_id, p.option_count, p.max_choices, p.anonymous, p.voter_salt, p.ranked,
-				mine.options, mine.times,
-				case when p.weighted then (
-					select coalesce(max(w.weight), 1) from role_weights w
-					where w.guild_id = p_guild_id and w.role_id = any(coalesce(p_member_role_ids, '{}'))
-				) else 1 end as weight,
-				case when p_with_labels then (
-					select array_agg(o.label order by o.option_index) from poll_options o
-					where o.guild_id = p_guild_id and o.poll_number = p_poll_number
-				) end as labels
+			-- The refusals a button can meet are decided here, in the statement's one expression, rather than one
+			-- plpgsql condition each. The member's choices come in option order straight from the primary key (a
+			-- ranked ballot is read again below, in rank order). Each statement is a full executor start: what a vote
+			-- rarely needs (weights, labels, a selection's checks) is read only when it does.
+			select p.anonymous, p.voter_salt, p.ranked, p.weighted, p.max_choices, p.option_count,
+				case when p.anonymous then p_voter_key else p_user_id end as voter,
+				case
+					when p.closed_at is not null or (p.closes_at is not null and p.closes_at <= clock_timestamp()) then 'closed'
+					when p.role_id is not null and not (p.role_id = any(coalesce(p_member_role_ids, '{}'))) then 'missingRole'
+					when p_toggle is not null and (p.ranked or p_toggle < 0 or p_toggle >= p.option_count) then 'badOption'
+				end as refusal,
+				array(
+					select v.option_index from poll_votes v
+					where v.guild_id = p_guild_id and v.poll_number = p_poll_number
+						and v.voter = case when p.anonymous then p_voter_key else p_user_id end
+					order by v.option_index
+				) as options
 			into v_poll
 			from polls p
-			cross join lateral (
-				select coalesce(array_agg(v.option_index order by v.rank nulls last, v.option_index), '{}') as options,
-					coalesce(array_agg(v.voted_at order by v.rank nulls last, v.option_index), '{}') as times
-				from poll_votes v
-				where v.guild_id = p_guild_id and v.poll_number = p_poll_number
-					and v.voter = case when p.anonymous then p_voter_key else p_user_id end
-			) as mine
 			where p.guild_id = p_guild_id and p.poll_number = p_poll_number;
 			-- stage: decide
 			if not found then
 				return json_build_object('outcome', 'notFound');
+			elsif v_poll.refusal is not null then
+				return json_build_object('outcome', v_poll.refusal);
 			end if;
-			-- Past its deadline a poll takes no vote, whether or not a scheduler has claimed it yet. clock_timestamp(),
-			-- not now(): the statement may have waited on the locks above.
-			if v_poll.closed_at is not null or (v_poll.closes_at is not null and v_poll.closes_at <= clock_timestamp()) then
-				return json_build_object('outcome', 'closed');
-			end if;
-			if v_poll.role_id is not null and not (v_poll.role_id = any(coalesce(p_member_role_ids, '{}'))) then
-				return json_build_object('outcome', 'missingRole');
-			end if;
-			-- A ranked poll takes whole ballots only: a toggle (an option button) is not a ballot.
-			if p_toggle is not null then
-				if v_poll.ranked or p_toggle < 0 or p_toggle >= v_poll.option_count then
+			-- Past its deadline (checked above with clock_timestamp(), not now(): the statement may have waited on the
+			-- locks) a poll takes no vote, whether or not a scheduler has claimed it yet.
+			if p_toggle is null then
+				if exists (select from unnest(p_options) as o where o < 0 or o >= v_poll.option_count) then
 					return json_build_object('outcome', 'badOption');
+				elsif v_poll.ranked and cardinality(p_options) <> (select count(distinct o) from unnest(p_options) as o) then
+					return json_build_object('outcome', 'duplicateOption');
 				end if;
-			elsif exists (select from unnest(p_options) as o where o < 0 or o >= v_poll.option_count) then
-				return json_build_object('outcome', 'badOption');
-			elsif v_poll.ranked and cardinality(p_options) <> (select count(distinct o) from unnest(p_options) as o) then
-				return json_build_object('outcome', 'duplicateOption');
 			end if;
 			if v_poll.anonymous then
 				if v_poll.voter_salt is null then
 					raise exception 'anonymous poll %#% has no salt', p_guild_id, p_poll_number;
-				end if;
-				if p_voter_key is null then
+				elsif p_voter_key is null then
 					return json_build_object('outcome', 'needsVoterKey', 'salt', encode(v_poll.voter_salt, 'base64'));
 				end if;
-				v_voter := p_voter_key;
-			else
-				v_voter := p_user_id;
+			end if;
+			if v_poll.weighted then
+				select coalesce(max(w.weight), 1) into v_weight
+				from role_weights w where w.guild_id = p_guild_id and w.role_id = any(coalesce(p_member_role_ids, '{}'));
+			end if;
+			if p_with_labels then
+				select array_agg(o.label order by o.option_index) into v_labels
+				from poll_options o where o.guild_id = p_guild_id and o.poll_number = p_poll_number;
 			end if;
 
-			v_now := clock_timestamp();
-			v_before := v_poll.options;
-
 			if v_poll.ranked then
+				select coalesce(array_agg(v.option_index order by v.rank), '{}') into v_before
+				from poll_votes v where v.guild_id = p_guild_id and v.poll_number = p_poll_number and v.voter = v_poll.voter;
 				v_after := p_options;
 				if v_after = v_before then
-					return json_build_object('outcome', 'ok', 'before', to_json(v_before), 'choices', to_json(v_after), 'changed', false, 'labels', to_json(v_poll.labels));
+					return json_build_object('outcome', 'ok', 'before', to_json(v_before), 'choices', to_json(v_after), 'changed', false, 'labels', to_json(v_labels));
 				end if;
 				v_voter_delta := case when cardinality(v_before) = 0 then 1 when cardinality(v_after) = 0 then -1 else 0 end;
 				-- The whole ballot is replaced; only first choices are counted (the rounds come from the ballots).
 				with removed as (
 					delete from poll_votes
-					where guild_id = p_guild_id and poll_number = p_poll_number and voter = v_voter
+					where guild_id = p_guild_id and poll_number = p_poll_number and voter = v_poll.voter
 					returning option_index, rank, weight
 				), added as (
 					insert into poll_votes (guild_id, poll_number, voter, option_index, voted_at, rank, weight)
-					select p_guild_id, p_poll_number, v_voter, o, clock_timestamp(), position, v_poll.weight
+					select p_guild_id, p_poll_number, v_poll.voter, o, clock_timestamp(), position, v_weight
 					from unnest(v_after) with ordinality as ranked (o, position)
 					returning option_index, rank, weight
 				), counted as (
@@ -188,19 +180,20 @@ export async function up(sql) {
 				insert into poll_count_deltas (guild_id, poll_number, voters, options, deltas)
 				select p_guild_id, p_poll_number, v_voter_delta, coalesce(array_agg(option_index), '{}'), coalesce(array_agg(delta), '{}')
 				from counted;
-				return json_build_object('outcome', 'ok', 'before', to_json(v_before), 'choices', to_json(v_after), 'changed', true, 'labels', to_json(v_poll.labels));
+				return json_build_object('outcome', 'ok', 'before', to_json(v_before), 'choices', to_json(v_after), 'changed', true, 'labels', to_json(v_labels));
 			end if;
 
 			-- The member's choices after this click, as nextChoices in src/lib/polls/rules.ts decides them.
-			v_removed := '{}';
-			v_added := '{}';
+			v_before := v_poll.options;
 			if p_toggle is null then
 				v_after := array(select distinct o from unnest(p_options) as o order by o limit v_poll.max_choices);
 				v_removed := array(select unnest(v_before) except select unnest(v_after));
 				v_added := array(select unnest(v_after) except select unnest(v_before));
 			elsif p_toggle = any(v_before) then
-				v_voted_at := v_poll.times[array_position(v_before, p_toggle)];
-				if v_voted_at is not null and v_now - v_voted_at < p_double_click then
+				-- A click on a choice already made: a double click leaves it, unless it was made long enough ago.
+				select v.voted_at into v_voted_at from poll_votes v
+				where v.guild_id = p_guild_id and v.poll_number = p_poll_number and v.voter = v_poll.voter and v.option_index = p_toggle;
+				if v_voted_at is not null and clock_timestamp() - v_voted_at < p_double_click then
 					v_after := v_before;
 				else
 					v_after := array_remove(v_before, p_toggle);
@@ -209,7 +202,7 @@ export async function up(sql) {
 			elsif v_poll.max_choices = 1 then
 				v_after := array[p_toggle];
 				v_removed := v_before;
-				v_added := array[p_toggle];
+				v_added := v_after;
 			elsif cardinality(v_before) < v_poll.max_choices then
 				v_after := array(select o from unnest(v_before || p_toggle) as o order by o);
 				v_added := array[p_toggle];
@@ -218,44 +211,39 @@ export async function up(sql) {
 			end if;
 
 			if cardinality(v_removed) = 0 and cardinality(v_added) = 0 then
-				return json_build_object('outcome', 'ok', 'before', to_json(v_before), 'choices', to_json(v_after), 'changed', false, 'labels', to_json(v_poll.labels));
+				return json_build_object('outcome', 'ok', 'before', to_json(v_before), 'choices', to_json(v_after), 'changed', false, 'labels', to_json(v_labels));
 			end if;
 
 			v_voter_delta := case when cardinality(v_before) = 0 then 1 when cardinality(v_after) = 0 then -1 else 0 end;
 			-- stage: write
-			-- A removed vote takes back the weight it was cast with; an added one carries the member's weight now. A
-			-- first vote (the common case) removes nothing: its statement has no delete, which would still probe the
-			-- member's votes.
+			-- A removed vote takes back the weight it was cast with; an added one carries the member's weight now.
+			-- The rows added cannot exist already (the member's lock is held and their choices were read after it), so
+			-- the insert takes no ON CONFLICT: were that ever wrong, the vote would fail rather than miscount. A vote
+			-- that only adds (a first vote, the common case) then knows its delta without reading anything back.
 			if cardinality(v_removed) = 0 then
 				with added as (
 					insert into poll_votes (guild_id, poll_number, voter, option_index, voted_at, weight)
-					select p_guild_id, p_poll_number, v_voter, o, clock_timestamp(), v_poll.weight from unnest(v_added) as o
-					on conflict do nothing
-					returning option_index, weight
+					select p_guild_id, p_poll_number, v_poll.voter, o, clock_timestamp(), v_weight from unnest(v_added) as o
 				)
 				insert into poll_count_deltas (guild_id, poll_number, voters, options, deltas)
-				select p_guild_id, p_poll_number, v_voter_delta, coalesce(array_agg(option_index), '{}'), coalesce(array_agg(weight), '{}')
-				from added;
+				values (p_guild_id, p_poll_number, v_voter_delta, v_added, array_fill(v_weight, array[cardinality(v_added)]));
 			else
 				with removed as (
 					delete from poll_votes
-					where guild_id = p_guild_id and poll_number = p_poll_number and voter = v_voter and option_index = any(v_removed)
+					where guild_id = p_guild_id and poll_number = p_poll_number and voter = v_poll.voter and option_index = any(v_removed)
 					returning option_index, weight
 				), added as (
 					insert into poll_votes (guild_id, poll_number, voter, option_index, voted_at, weight)
-					select p_guild_id, p_poll_number, v_voter, o, clock_timestamp(), v_poll.weight from unnest(v_added) as o
-					on conflict do nothing
-					returning option_index, weight
+					select p_guild_id, p_poll_number, v_poll.voter, o, clock_timestamp(), v_weight from unnest(v_added) as o
 				), counted as (
 					select option_index, -weight as delta from removed
-					union all select option_index, weight from added
+					union all select o, v_weight from unnest(v_added) as o
 				)
 				insert into poll_count_deltas (guild_id, poll_number, voters, options, deltas)
-				select p_guild_id, p_poll_number, v_voter_delta, coalesce(array_agg(option_index), '{}'), coalesce(array_agg(delta), '{}')
-				from counted;
+				select p_guild_id, p_poll_number, v_voter_delta, array_agg(option_index), array_agg(delta) from counted;
 			end if;
 			-- stage: answer
-			return json_build_object('outcome', 'ok', 'before', to_json(v_before), 'choices', to_json(v_after), 'changed', true, 'labels', to_json(v_poll.labels));
+			return json_build_object('outcome', 'ok', 'before', to_json(v_before), 'choices', to_json(v_after), 'changed', true, 'labels', to_json(v_labels));
 		end
 		$$
 	`;
