@@ -1,29 +1,40 @@
 import { up as up004 } from './004_poll_vote_deadline.js';
 
 /**
- * `poll_cast_vote` in one definition, with everything the migrations before this one ask of a vote, made cheaper in
- * the database: the vote path cost 0.8-0.9 ms of PostgreSQL CPU against the reference floor's 0.13-0.17 ms
- * (`npm run bench -- --only floor`), and bench/vote-statement.ts split that between the statements the function
- * runs (each a full executor run) and the rows it writes (each a heap tuple, an index entry and WAL, and later a
- * delete, more WAL and a vacuum).
+ * `poll_cast_vote` in one definition (it was 004's, redefined by 006 and 008 and patched textually by 011), with
+ * everything the migrations before this one ask of a vote, made cheaper in the database. The vote path cost 0.61 ms
+ * of PostgreSQL CPU per vote against the reference floor's 0.14 ms (`npm run bench -- --only floor`). A profile of
+ * the backends (perf, under bench/vote-statement.ts's load) put most of a call in executor start-up per statement
+ * and per plan node (aggregates with ORDER BY and their sorts, a lateral join, sub-plans for weights and labels that
+ * are set up even when not run), the inserts (check constraints, ON CONFLICT's speculative insertion) and the
+ * commit. The rows themselves weighed less than the statements writing them: a copy of the function without its
+ * delta insert wrote 224 fewer WAL bytes per vote but used no measurably less CPU.
  *
  * What a vote does, in order, and why:
  * 1. Claims the interaction (`p_interaction_id`, migrations/009), unless it is past `p_not_after` (`late`: nothing
  *    is cast); a twin delivery of the same interaction finds the claim (`taken`) once the first commits, so a vote
  *    applies at most once per interaction. In the same statement, and only if claimed: the member's advisory lock
  *    (one member's clicks apply in turn), then the poll's close lock in shared mode (migrations/006: a close waits
- *    for the votes in flight, and a vote asking after a waiting close queues behind it).
- * 2. Reads the poll, the member's votes, the member's weight (weighted polls) and the labels (when asked) in one
- *    statement, after the locks: a VOLATILE function takes a new snapshot per statement, so it sees what the
- *    member's previous click and any close committed while this one waited.
+ *    for the votes in flight, and a vote asking after a waiting close queues behind it). This was a CTE around the
+ *    call, sent by src/lib/interaction-claims.ts; inside, it is one plain statement among the function's.
+ * 2. Reads the poll and the member's choices (in option order, straight from the primary key) in one statement,
+ *    after the locks: a VOLATILE function takes a new snapshot per statement, so it sees what the member's previous
+ *    click and any close committed while this one waited. The refusals a button can meet are one CASE there. The
+ *    member's weight (weighted polls), the labels (when asked), a ranked ballot's order, a selection's checks and a
+ *    repeated click's time are each read by a statement of their own only when needed.
  * 3. Decides as `nextChoices` (src/lib/polls/rules.ts) does, without a query for a button; a ranked poll takes whole
  *    ballots only (each option once: `duplicateOption`), a weighted one the highest weight among the member's roles.
  * 4. Writes the vote and ONE delta row in one statement: `poll_count_deltas` now holds a vote's change to the
  *    counts as one row (the voters delta, and the options changed with their signed weights) where it held one row
- *    per option changed plus one for the voter count. A first vote, the common case, has no delete.
+ *    per option changed plus one for the voter count. A vote that only adds (a first vote, the common case) has no
+ *    delete and reads nothing back.
  * 5. Answers JSON: `outcome` (ok, notFound, closed, missingRole, badOption, duplicateOption, taken, late, or
  *    needsVoterKey with the salt, recording nothing), and for ok the member's choices `before` and after
  *    (`choices`), whether anything `changed`, and the option `labels` when asked.
+ *
+ * Measured in alternating rounds against the function this replaces (008's with 011's patch, claim and fold
+ * included): 0.48 -> 0.33 ms of PostgreSQL CPU and 1,026 -> 725 WAL bytes per vote (bench/vote-statement.ts); on
+ * the whole vote path 0.61 -> 0.42 ms (bench/README.md, "floor").
  *
  * The interaction parameters come last with defaults, so a call with 004's nine arguments (a process older than
  * this migration, during a deploy overlap) still votes, without a claim, as it did. A fold by such a process reads
@@ -105,7 +116,8 @@ export async function up(sql) {
 			end if;
 			-- stage: read
 			-- The refusals a button can meet are decided here, in the statement's one expression, rather than one
-			-- plpgsql condition each. The member's choices come in option order straight from the primary key (a
+			-- plpgsql condition each. Past its deadline a poll takes no vote, whether or not a scheduler has claimed it
+			-- yet; clock_timestamp(), not now(): the statement may have waited on the locks. The member's choices come in option order straight from the primary key (a
 			-- ranked ballot is read again below, in rank order). Each statement is a full executor start: what a vote
 			-- rarely needs (weights, labels, a selection's checks) is read only when it does.
 			select p.anonymous, p.voter_salt, p.ranked, p.weighted, p.max_choices, p.option_count,
@@ -130,8 +142,7 @@ export async function up(sql) {
 			elsif v_poll.refusal is not null then
 				return json_build_object('outcome', v_poll.refusal);
 			end if;
-			-- Past its deadline (checked above with clock_timestamp(), not now(): the statement may have waited on the
-			-- locks) a poll takes no vote, whether or not a scheduler has claimed it yet.
+			-- A selection's own checks: a button's were made in the read.
 			if p_toggle is null then
 				if exists (select from unnest(p_options) as o where o < 0 or o >= v_poll.option_count) then
 					return json_build_object('outcome', 'badOption');
