@@ -33,8 +33,8 @@ import { up as up004 } from './004_poll_vote_deadline.js';
  *    (`choices`), whether anything `changed`, and the option `labels` when asked.
  *
  * Measured in alternating rounds against the function this replaces (008's with 011's patch, claim and fold
- * included): 0.48 -> 0.33 ms of PostgreSQL CPU and 1,026 -> 725 WAL bytes per vote (bench/vote-statement.ts); on
- * the whole vote path 0.61 -> 0.42 ms (bench/README.md, "floor").
+ * included): 0.48 -> 0.30-0.33 ms of PostgreSQL CPU and 1,026 -> 725 WAL bytes per vote (bench/vote-statement.ts);
+ * on the whole vote path 0.61 -> 0.42-0.48 ms (bench/README.md, "What the profile found, and migrations/011").
  *
  * The interaction parameters come last with defaults, so a call with 004's nine arguments (a process older than
  * this migration, during a deploy overlap) still votes, without a claim, as it did. A fold by such a process reads
