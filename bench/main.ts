@@ -46,7 +46,7 @@ import {
 	type SchedulerFigures,
 	type ServerMemory
 } from './scale.js';
-import { profileVoteStatement, variants, type StatementProfile } from './vote-statement.js';
+import { describeVariant, profileVoteStatement, type StatementProfile } from './vote-statement.js';
 
 const quick = process.argv.includes('--quick');
 /** `--only floor,hot,...`: run just these parts (names in `sections`), for working on one of them. */
@@ -286,7 +286,7 @@ async function editReport(bench: Bench, poll: BenchPoll, votes: number): Promise
 		if (index > 0) minGapMs = Math.min(minGapMs, inBurst[index]! - inBurst[index - 1]!);
 	}
 	const [row] = await bench.sql<{ voters: number }[]>`
-		select voter_count + coalesce((select sum(delta)::int from poll_count_deltas d where d.guild_id = p.guild_id and d.poll_number = p.poll_number and option_index = -1), 0) as voters
+		select voter_count + coalesce((select sum(voters)::int from poll_count_deltas d where d.guild_id = p.guild_id and d.poll_number = p.poll_number), 0) as voters
 		from polls p where poll_number = ${poll.number}`;
 	const shown = Number(/Voters: ([\d,]+)/.exec(JSON.stringify(bench.fake.message(poll.message.id)?.embeds))?.[1]?.replaceAll(',', ''));
 	const burstSeconds = (burstEnd - burstStart) / 1000;
@@ -543,7 +543,7 @@ function print(results: Results) {
 		for (const entry of statement.variants) {
 			rows.push([
 				`  ${entry.name}`,
-				`${String(entry.perSecond).padStart(5)}/s  PostgreSQL CPU ${entry.postgresCpuMs} ms  WAL ${entry.walBytes} B  (${variants[entry.name as keyof typeof variants]})`
+				`${String(entry.perSecond).padStart(5)}/s  PostgreSQL CPU ${entry.postgresCpuMs} ms  WAL ${entry.walBytes} B  (${describeVariant(entry.name)})`
 			]);
 		}
 		rows.push(

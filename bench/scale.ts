@@ -129,8 +129,8 @@ export async function hotPolls(
 	const ended = performance.now();
 	const exactNow = async () => {
 		const counts = await bench.sql<{ number: number; voters: number }[]>`
-			select poll_number as number, voter_count + coalesce((select sum(delta)::int from poll_count_deltas d
-				where d.guild_id = p.guild_id and d.poll_number = p.poll_number and option_index = -1), 0) as voters
+			select poll_number as number, voter_count + coalesce((select sum(voters)::int from poll_count_deltas d
+				where d.guild_id = p.guild_id and d.poll_number = p.poll_number), 0) as voters
 			from polls p where guild_id = ${guildId} and poll_number = any(${`{${last.map((poll) => poll.number).join(',')}}`}::int[])
 		`;
 		const stored = new Map(counts.map((row) => [row.number, row.voters]));

@@ -1,11 +1,12 @@
 /**
  * The vote statement on its own, without Discord or the bot, from `connections` connections at once on a fresh
- * migrated database: `poll_cast_vote` as it is now, the function it replaced (migrations/004), cut-down copies of it
- * that stop after each stage, the reference floor's single upsert, and a bare round trip. Each is run in alternating
- * rounds (every variant once per round, new voters every call) and reported as medians per call of PostgreSQL CPU
- * (all its processes, from /proc) and WAL bytes (pg_current_wal_lsn), with calls per second. The stages split a vote's
- * cost in the database between its locks, its read, its decision and its write (with the commit that flushes it).
- * Then the plpgsql function's own time (pg_stat_user_functions) and one EXPLAIN (ANALYZE, BUFFERS, WAL) of a vote.
+ * migrated database: the statement `castVote` sends (the interaction's claim and `poll_cast_vote`), the function
+ * alone, cut-down copies of it that stop at each `-- stage:` comment of its body, the reference floor's single
+ * upsert, and a bare round trip. Each is run in alternating rounds (every variant once per round, new voters and new
+ * interactions every call) and reported as medians per call of PostgreSQL CPU (all its processes, from /proc) and WAL
+ * bytes (pg_current_wal_lsn), with calls per second. The stages split a vote's cost in the database; the last one
+ * is the whole function, with the commit that flushes its write. Then the plpgsql function's own time
+ * (pg_stat_user_functions) and one EXPLAIN (ANALYZE, BUFFERS, WAL) of a vote.
  *
  *   npx tsx bench/vote-statement.ts [--calls 2000] [--rounds 3]     # standalone; bench/main.ts runs it too
  */
@@ -17,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { startEmbeddedDatabase } from '../src/lib/database/embedded.js';
 import { migrate } from '../src/lib/database/migrate.js';
-import { createPoll } from '../src/lib/polls/repository.js';
+import { castVote, createPoll, readPollState, type VoteMemory } from '../src/lib/polls/repository.js';
 import { createDatabaseIn } from '../test/support/database.js';
 import { cpuSplit, round, type Cleanups } from './harness.js';
 import { median } from './scale.js';
@@ -34,7 +35,7 @@ export interface StatementProfile {
 	calls: number;
 	rounds: number;
 	connections: number;
-	/** Medians over the rounds, in the order of {@link variants}. */
+	/** Medians over the rounds: the fixed {@link variants} and the function's stages. */
 	variants: StatementFigures[];
 	/** ours ÷ floor, of the medians. */
 	ratio: { postgresCpuMs: number; walBytes: number; perSecond: number };
@@ -44,38 +45,29 @@ export interface StatementProfile {
 	explain: string[];
 }
 
-/** What each variant is, in the printed table. */
+/** What each fixed variant is, in the printed table; the stages are named by their comments in the function. */
 export const variants = {
 	'round trip': 'select 1 + $1, prepared: the floor under everything',
 	floor: "the floor's upsert (bench/floor/main.ts)",
-	'stage: locks': 'poll_cast_vote up to its two advisory locks',
-	'stage: + read': '... and its read of the poll and the member’s votes',
-	'stage: + decide': '... and the checks and the choices',
-	'stage: + write': '... and the write of the vote and its deltas (with the commit that flushes it)',
-	ours: 'poll_cast_vote as migrated',
-	'before 006': 'poll_cast_vote as migrations/004 had it (row lock FOR KEY SHARE)'
+	'function alone': 'poll_cast_vote as migrated, without claiming an interaction',
+	ours: 'what castVote sends (the claim of the interaction and poll_cast_vote), and the fold of its deltas'
 } as const;
-type Variant = keyof typeof variants;
 
-const guildId = '190000000000000001';
-
-/** The SQL texts a migration's `up` sends, without running them. */
-async function statementsOf(file: string): Promise<string[]> {
-	const texts: string[] = [];
-	const capture = (strings: TemplateStringsArray) => {
-		texts.push(strings.join(''));
-		return Promise.resolve([]);
-	};
-	const migration = (await import(new URL(`../migrations/${file}`, import.meta.url).href)) as { up(sql: unknown): Promise<void> };
-	await migration.up(capture);
-	return texts.filter((text) => text.includes('function poll_cast_vote('));
+/** The description of a variant `name` in the printed table. */
+export function describeVariant(name: string): string {
+	return name in variants ? variants[name as keyof typeof variants] : 'poll_cast_vote cut short before this stage (see its -- stage: comments)';
 }
 
-/** `text` (a `create ... function poll_cast_vote(`) renamed to `name`, and returning early just before `marker`. */
-function cutAt(text: string, name: string, marker: string | null) {
-	const renamed = text.replace(/create (or replace )?function poll_cast_vote\(/, `create function ${name}(`);
-	if (marker === null) return renamed;
-	if (!renamed.includes(marker)) throw new Error(`poll_cast_vote no longer has "${marker.trim()}": update bench/vote-statement.ts`);
+const guildId = '190000000000000001';
+const discordEpoch = 1_420_070_400_000n;
+
+/**
+ * `text` (the `create or replace function poll_cast_vote(` pg_get_functiondef gives) renamed to `name`, returning
+ * early just before its comment `marker`.
+ */
+function cutAt(text: string, name: string, marker: string) {
+	const renamed = text.replace(/CREATE OR REPLACE FUNCTION public\.poll_cast_vote\(/i, `create function ${name}(`);
+	if (renamed === text) throw new Error('pg_get_functiondef no longer starts as bench/vote-statement.ts expects');
 	return renamed.replace(marker, `return null;\n${marker}`);
 }
 
@@ -98,23 +90,18 @@ export async function profileVoteStatement(
 		)
 	`;
 	const [current] = await sql<{ text: string }[]>`
-		select pg_get_functiondef('poll_cast_vote(bigint, integer, text, text, bigint[], smallint, smallint[], interval, boolean)'::regprocedure) as text
+		select pg_get_functiondef(p.oid) as text from pg_proc p
+		where p.proname = 'poll_cast_vote' and p.pronamespace = current_schema()::regnamespace
 	`;
-	const stages: [string, string][] = [
-		['stage_locks', '\t\t\t-- The poll and the member'],
-		['stage_read', '\t\t\tif not found then'],
-		['stage_decide', '\t\t\tv_voter_delta := case'],
-		['stage_write', "\t\t\treturn json_build_object('outcome', 'ok', 'choices', to_json(v_after), 'changed', true"]
-	];
-	const [text] = await statementsOf('006_poll_vote_shared_lock.js');
-	if (
-		text!.replace(/\s+/g, ' ').includes(current!.text.replace(/\s+/g, ' ').split(' AS $function$')[1]!.split('$function$')[0]!.trim()) === false
-	) {
-		throw new Error("the migrated poll_cast_vote is not 006's: update the stages in bench/vote-statement.ts");
+	// Each `-- stage: what comes next` comment of the function ends a stage; the copies stop there.
+	const markers = [...current!.text.matchAll(/^[\t ]*-- stage: (.*)$/gm)];
+	const stageNames: string[] = [];
+	for (const [index, match] of markers.entries()) {
+		await sql.unsafe(cutAt(current!.text, `poll_cast_vote_stage_${index}`, match[0]));
+		stageNames.push(`stage: before ${match[1]!.trim()}`);
 	}
-	for (const [name, marker] of stages) await sql.unsafe(cutAt(text!, name, marker));
-	const [before] = await statementsOf('004_poll_vote_deadline.js');
-	await sql.unsafe(cutAt(before!, 'poll_cast_vote_004', null));
+	// The function claims the interaction itself when it takes one (its later migrations); its stages then do too.
+	const claims = current!.text.includes('p_interaction_id');
 
 	const poll = await createPoll(sql, {
 		guildId,
@@ -122,15 +109,34 @@ export async function profileVoteStatement(
 		creatorId: '190000000000000003',
 		draft: pollDraft({ question: 'Profiled', options: ['A', 'B', 'C'] })
 	});
+	// Its own poll for the statement castVote sends, whose deltas are folded after each of its runs, as the bot folds
+	// them when it edits the poll message: that cost is a vote's too.
+	const ownPoll = await createPoll(sql, {
+		guildId,
+		channelId: '190000000000000002',
+		creatorId: '190000000000000003',
+		draft: pollDraft({ question: 'Profiled with folds', options: ['A', 'B', 'C'] })
+	});
 	let next = 0;
 	const voter = () => String(200000000000000000n + BigInt(next++));
-	const vote = (fn: string) =>
-		sql.unsafe(
-			`select ${fn}($1::bigint, $2::int, $3::text, null::text, '{}'::bigint[], 0::smallint, '{}'::smallint[], '1500 milliseconds'::interval, false)`,
-			[guildId, poll.number, voter()],
-			{ prepare: true }
-		);
-	const calls: Record<Variant, () => Promise<unknown>> = {
+	// Interaction ids shaped as Discord's (their time in the top bits), new for every call.
+	const interaction = () => String(((BigInt(Date.now()) - discordEpoch) << 22n) | BigInt(next++ & 0x3fffff));
+	const vote = (fn: string, claim: boolean) =>
+		claim
+			? sql.unsafe(
+					`select ${fn}($1::bigint, $2::int, $3::text, null::text, '{}'::bigint[], 0::smallint, '{}'::smallint[], '1500 milliseconds'::interval, false, $4::bigint, clock_timestamp() + interval '1 minute')`,
+					[guildId, poll.number, voter(), interaction()],
+					{ prepare: true }
+				)
+			: sql.unsafe(
+					`select ${fn}($1::bigint, $2::int, $3::text, null::text, '{}'::bigint[], 0::smallint, '{}'::smallint[], '1500 milliseconds'::interval, false)`,
+					[guildId, poll.number, voter()],
+					{ prepare: true }
+				);
+	const labels = ['A', 'B', 'C'];
+	// The bot's caches: the labels are known after a poll's first vote.
+	const memory: VoteMemory = { labelsOf: () => labels, rememberLabels: (_poll, known) => known, saltOf: () => null, rememberSalt: () => {} };
+	const calls: Record<string, () => Promise<unknown>> = {
 		'round trip': () => sql.unsafe('select 1 + $1::int', [next++ % 1000], { prepare: true }),
 		floor: () =>
 			sql.unsafe(
@@ -138,19 +144,32 @@ export async function profileVoteStatement(
 				[guildId, '190000000000000004', voter()],
 				{ prepare: true }
 			),
-		'stage: locks': () => vote('stage_locks'),
-		'stage: + read': () => vote('stage_read'),
-		'stage: + decide': () => vote('stage_decide'),
-		'stage: + write': () => vote('stage_write'),
-		ours: () => vote('poll_cast_vote'),
-		'before 006': () => vote('poll_cast_vote_004')
+		...Object.fromEntries(stageNames.map((name, index) => [name, () => vote(`poll_cast_vote_stage_${index}`, claims)])),
+		'function alone': () => vote('poll_cast_vote', false),
+		ours: async () => {
+			const cast = await castVote(
+				sql,
+				{
+					guildId,
+					number: ownPoll.number,
+					userId: voter(),
+					memberRoleIds: [],
+					action: { kind: 'toggle', option: 0 },
+					interactionId: interaction(),
+					notAfter: new Date(Date.now() + 60_000)
+				},
+				memory
+			);
+			if (cast.isErr()) throw new Error(`the profiled vote failed: ${cast.unwrapErr()}`);
+		}
 	};
-	const names = Object.keys(variants) as Variant[];
-	const measureOne = async (name: Variant, count: number) => {
+	const names = Object.keys(calls);
+	const measureOne = async (name: string, count: number) => {
 		const [wal] = await sql<{ lsn: string }[]>`select pg_current_wal_lsn()::text as lsn`;
 		const cpuBefore = await cpuSplit(0, postgresDirectory);
 		const started = performance.now();
-		await drive(calls[name], count, connections);
+		await drive(calls[name]!, count, connections);
+		if (name === 'ours') (await readPollState(sql, guildId, ownPoll.number)).unwrap();
 		const elapsed = performance.now() - started;
 		const cpuAfter = await cpuSplit(0, postgresDirectory);
 		const [walAfter] = await sql<{ bytes: string }[]>`select pg_wal_lsn_diff(pg_current_wal_lsn(), ${wal!.lsn}::pg_lsn)::text as bytes`;
@@ -163,7 +182,7 @@ export async function profileVoteStatement(
 	// Plans cached and connections open before anything counts.
 	for (const name of names) await measureOne(name, 300);
 	await sql`select pg_stat_reset()`;
-	const seen = new Map<Variant, { perSecond: number; postgresCpuMs: number; walBytes: number }[]>();
+	const seen = new Map<string, { perSecond: number; postgresCpuMs: number; walBytes: number }[]>();
 	for (let index = 0; index < options.rounds; index++) {
 		for (const name of names) seen.set(name, [...(seen.get(name) ?? []), await measureOne(name, options.calls)]);
 	}

@@ -1,9 +1,10 @@
 /**
  * At most once per interaction: during a deploy overlap both sessions of a shard receive the same INTERACTION_CREATE,
  * and a RESUME may replay one. Whatever changes state claims the interaction's id first (one insert, `on conflict do
- * nothing`); the process that wins acts and answers, any other stands down without a word to the member.
+ * nothing`); the process that wins acts and answers, any other stands down without a word to the member. A vote
+ * claims inside its own statement (`poll_cast_vote`, migrations/011_vote_statement.js), which answers `taken` or
+ * `late` itself.
  */
-import type postgres from 'postgres';
 import type { Executor } from './database/client.js';
 import { DeadlineScheduler } from './polls/scheduler.js';
 
@@ -12,6 +13,9 @@ import { DeadlineScheduler } from './polls/scheduler.js';
  * session) comes within that; a key older than this can no longer meet its twin.
  */
 export const claimRetentionSeconds = 15 * 60;
+
+/** The start of Discord's snowflake clock, 2015-01-01, in epoch milliseconds. */
+export const discordEpochMs = 1_420_070_400_000;
 
 /**
  * Thrown by the process that lost the claim: not a failure, so the answer path says nothing and logs one debug line
@@ -47,24 +51,6 @@ export async function claimOrStandDown(sql: Executor, interactionId: string): Pr
 	if (!(await claimInteraction(sql, interactionId))) throw new InteractionTaken(interactionId);
 }
 
-/**
- * `selected` (`select <one value>`, without `from`) computed only if this call claims `interactionId` before `notAfter`, in the
- * same statement: a claim never outlives a statement that failed (the twin, waiting on the key, then acts), it costs no
- * extra round trip, and a statement that reaches the database too late (a silent network delivering it after the
- * member was told "temporarily unavailable") changes nothing. `result` is null unless claimed; `inTime` says why.
- */
-export function selectIfClaimed(sql: Executor, interactionId: string, notAfter: Date, selected: postgres.PendingQuery<postgres.Row[]>) {
-	return sql<{ inTime: boolean; result: unknown }[]>`
-		with clock as (
-			select clock_timestamp() < ${notAfter}::timestamptz as in_time
-		), claim as (
-			insert into interaction_claims (interaction_id) select ${interactionId}::bigint from clock where in_time
-			on conflict do nothing returning 1
-		)
-		select (select in_time from clock) as "inTime", (${selected} from claim) as result
-	`;
-}
-
 /** Whether some process claimed `interactionId` (and so, for a vote, cast it). */
 export async function isClaimed(sql: Executor, interactionId: string): Promise<boolean> {
 	const rows = await sql`select 1 from interaction_claims where interaction_id = ${interactionId}`;
@@ -72,15 +58,17 @@ export async function isClaimed(sql: Executor, interactionId: string): Promise<b
 }
 
 /**
- * Deletes up to `limit` claims older than {@link claimRetentionSeconds}, oldest first along the `claimed_at` index;
- * returns how many went. Small batches keep each run short (the scheduler runs it every tick).
+ * Deletes up to `limit` claims of interactions created more than {@link claimRetentionSeconds} ago, oldest first;
+ * returns how many went. An interaction id is a snowflake (milliseconds since the Discord epoch in its top 42 bits),
+ * so "older than" is a range of the primary key and needs no index of its own. Small batches keep each run short
+ * (the scheduler runs it every tick).
  */
 export async function forgetOldClaims(sql: Executor, limit = 500): Promise<number> {
 	const rows = await sql`
 		delete from interaction_claims where interaction_id in (
 			select interaction_id from interaction_claims
-			where claimed_at < clock_timestamp() - make_interval(secs => ${claimRetentionSeconds})
-			order by claimed_at limit ${limit}
+			where interaction_id < ((extract(epoch from clock_timestamp()) * 1000)::bigint - ${discordEpochMs}::bigint - ${claimRetentionSeconds * 1000}::bigint) << 22
+			order by interaction_id limit ${limit}
 		)
 		returning 1
 	`;

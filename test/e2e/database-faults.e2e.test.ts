@@ -85,7 +85,8 @@ describe('GIVEN the database path failing under a burst of votes', () => {
 			expect(answer.callbackMs, `${answer.voter.username} acknowledged within 3 s`).toBeLessThan(3_000);
 		}
 		const [counts] = await sql<{ deltas: number; votes: number }[]>`
-			select (select coalesce(sum(delta), 0)::int from poll_count_deltas d where d.guild_id = ${world.guild.id} and d.poll_number = ${number} and option_index >= 0)
+			select (select coalesce(sum(sign(changed.delta)), 0)::int from poll_count_deltas d, unnest(d.deltas) as changed (delta)
+					where d.guild_id = ${world.guild.id} and d.poll_number = ${number})
 				+ (select coalesce(sum(votes), 0)::int from poll_options o where o.guild_id = ${world.guild.id} and o.poll_number = ${number}) as deltas,
 				${rows.length}::int as votes`;
 		expect(counts!.deltas, 'counts agree with votes').toBe(counts!.votes);

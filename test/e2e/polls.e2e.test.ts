@@ -250,17 +250,16 @@ describe('GIVEN an approved server with the bot running', () => {
 	test('WHEN a poll has 100,001 votes THEN results and export are deferred then edited, the voters listed are bounded and the cut file says so', async () => {
 		const s = stack();
 		const poll = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Big?', options: 'A | B', max_choices: 2 });
-		// Votes written straight into the database: 50,001 members on both options, as the vote statement stores them.
+		// Votes written straight into the database: 50,001 members on both options, as the vote statement stores them
+		// (one delta row per member's vote).
 		await sql`
 			with members as (select (300000000000000000 + n)::text as voter from generate_series(1, 50001) as n),
 			votes as (
 				insert into poll_votes (guild_id, poll_number, voter, option_index, voted_at)
 				select ${world.guild.id}::bigint, ${poll.number}::int, voter, option, now() from members, (values (0::smallint), (1::smallint)) as o (option)
-				returning option_index
 			)
-			insert into poll_count_deltas (guild_id, poll_number, option_index, delta)
-			select ${world.guild.id}::bigint, ${poll.number}::int, option_index, 1::smallint from votes
-			union all select ${world.guild.id}::bigint, ${poll.number}::int, -1::smallint, 1::smallint from members
+			insert into poll_count_deltas (guild_id, poll_number, voters, options, deltas)
+			select ${world.guild.id}::bigint, ${poll.number}::int, 1, '{0,1}', '{1,1}' from members
 		`;
 
 		const results = s.fake.slash({ user: world.alice, guildId: world.guild.id, command: 'poll results', options: { poll: String(poll.number) } });

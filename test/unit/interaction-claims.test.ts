@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { claimInteraction, forgetOldClaims, isClaimed } from '../../src/lib/interaction-claims.js';
+import { claimInteraction, discordEpochMs, forgetOldClaims, isClaimed } from '../../src/lib/interaction-claims.js';
 import { castVote, createPoll } from '../../src/lib/polls/repository.js';
 import { createMigratedDatabase } from '../support/database.js';
 import { pollDraft } from '../support/fixtures.js';
@@ -13,8 +13,12 @@ afterAll(async () => {
 });
 
 const guildId = '1100000000000000001';
-let nextId = 1_200_000_000_000_000_000n;
-const interactionId = () => String(nextId++);
+/** An interaction id as Discord makes them: its creation time (`at`, epoch ms) in the top bits, then a counter. */
+let increment = 0n;
+function snowflakeAt(at: number) {
+	return ((BigInt(at) - BigInt(discordEpochMs)) << 22n) | (increment++ & 0x3fffffn);
+}
+const interactionId = () => String(snowflakeAt(Date.now()));
 
 describe('GIVEN interaction claims', () => {
 	test('WHEN two processes claim the same interaction at once THEN exactly one wins', async () => {
@@ -65,9 +69,8 @@ describe('GIVEN interaction claims', () => {
 	test('WHEN claims are older than the retention THEN cleanup deletes them in batches and keeps the recent ones', async () => {
 		const recent = interactionId();
 		await claimInteraction(db.sql, recent);
-		await db.sql`
-			insert into interaction_claims (interaction_id, claimed_at)
-			select 1000000000000000000 + n, now() - interval '1 hour' from generate_series(1, 1200) n`;
+		const hourAgo = snowflakeAt(Date.now() - 3_600_000);
+		await db.sql`insert into interaction_claims (interaction_id) select ${String(hourAgo)}::bigint + n from generate_series(1, 1200) n`;
 		expect(await forgetOldClaims(db.sql, 500)).toBe(500);
 		expect(await forgetOldClaims(db.sql, 500)).toBe(500);
 		expect(await forgetOldClaims(db.sql, 500)).toBe(200);

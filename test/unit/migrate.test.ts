@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { migrate } from '../../src/lib/database/migrate.js';
-import { createPoll } from '../../src/lib/polls/repository.js';
+import { createPoll, readPollState } from '../../src/lib/polls/repository.js';
 import { createMigratedDatabase, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { pollDraft } from '../support/fixtures.js';
 
@@ -32,12 +32,12 @@ describe('migrate', () => {
 	});
 });
 
-describe('011_vote_previous', () => {
-	it('GIVEN the migrated vote function WHEN 011 is undone and redone THEN the vote answer loses, then regains, the choices before', async () => {
+describe('011_vote_statement', () => {
+	it('GIVEN the migrated vote function WHEN 011 is undone and redone THEN the vote answer loses, then regains, the choices before, and no pending count is lost', async () => {
 		const db = await createMigratedDatabase();
 		try {
 			// Plain .js outside the typed sources: imported by URL, with the shape ley runs.
-			const migration = new URL('../../migrations/011_vote_previous.js', import.meta.url).href;
+			const migration = new URL('../../migrations/011_vote_statement.js', import.meta.url).href;
 			const { down, up } = (await import(migration)) as Record<'up' | 'down', (sql: postgres.Sql) => Promise<void>>;
 			const poll = await createPoll(db.sql, {
 				guildId: '110000000000000001',
@@ -45,17 +45,22 @@ describe('011_vote_previous', () => {
 				creatorId: '1',
 				draft: pollDraft()
 			});
-			const answer = async (option: number) => {
+			const answer = async (voter: string, option: number) => {
 				const [row] = await db.sql<{ result: Record<string, unknown> }[]>`
-					select poll_cast_vote(${poll.guildId}::bigint, ${poll.number}::int, '2', null, '{}', ${option}::smallint, '{}', '0 seconds', false) as result
+					select poll_cast_vote(${poll.guildId}::bigint, ${poll.number}::int, ${voter}, null, '{}', ${option}::smallint, '{}', '0 seconds', false) as result
 				`;
 				return row!.result;
 			};
-			expect(await answer(0)).toMatchObject({ outcome: 'ok', before: [], choices: [0] });
+			expect(await answer('2', 0)).toMatchObject({ outcome: 'ok', before: [], choices: [0] });
 			await down(db.sql);
-			expect(await answer(1)).not.toHaveProperty('before');
+			expect(await answer('2', 1)).not.toHaveProperty('before');
+			expect(await answer('3', 1)).toMatchObject({ outcome: 'ok', choices: [1] });
 			await up(db.sql);
-			expect(await answer(2)).toMatchObject({ before: [1], choices: [2] });
+			expect(await answer('2', 2)).toMatchObject({ before: [1], choices: [2] });
+			// Deltas written before, under and after the undo, each rewritten on the way: member 2 on option 2, 3 on 1.
+			const state = (await readPollState(db.sql, poll.guildId, poll.number)).unwrap();
+			expect(state.options.map((option) => option.votes)).toEqual([0, 1, 1]);
+			expect(state.poll.voterCount).toBe(2);
 		} finally {
 			await db.drop();
 		}

@@ -6,8 +6,8 @@ import { createMigratedDatabase } from '../support/database.js';
 import { pollDraft } from '../support/fixtures.js';
 
 /**
- * migrations/006: a vote holds a shared advisory lock on its poll instead of a row lock, and closing or deleting a
- * poll waits for it in a trigger. A vote is held open inside a transaction here, so the close is known to be waiting
+ * migrations/006 and 011: a vote holds a shared advisory lock on its poll instead of a row lock, and closing or
+ * deleting a poll waits for it in a trigger. A vote is held open inside a transaction here, so the close is known to be waiting
  * while it runs, and what the close does after the wait can be checked, not left to a race.
  */
 let db: Awaited<ReturnType<typeof createMigratedDatabase>>;

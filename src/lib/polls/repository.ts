@@ -1,7 +1,6 @@
 import { Result } from '@sapphire/result';
 import type postgres from 'postgres';
 import type { Executor, Sql } from '../database/client.js';
-import { selectIfClaimed } from '../interaction-claims.js';
 import { defaultLocale } from '../i18n/index.js';
 import { anonymousVoterKey, newVoterSalt } from './anonymity.js';
 import type { Ballot } from './ranked.js';
@@ -141,7 +140,7 @@ export interface VoteInput {
 
 /** What the vote statement answers: a refusal, a request for the voter key (anonymous polls), or the vote. */
 type CastResult =
-	| { outcome: VoteFailure }
+	| { outcome: VoteFailure | 'taken' | 'late' }
 	| { outcome: 'needsVoterKey'; salt: string }
 	| { outcome: 'ok'; before: number[]; choices: number[]; changed: boolean; labels: string[] | null };
 
@@ -172,9 +171,10 @@ export interface VoteMemory {
 const noMemory: VoteMemory = { labelsOf: () => undefined, rememberLabels: (_poll, labels) => labels, saltOf: () => null, rememberSalt: () => {} };
 
 /**
- * Records a vote exactly under any concurrency, in one statement: `poll_cast_vote` (migrations/004, where the locking
- * is explained) orders the member's clicks on this poll, locks the poll row FOR KEY SHARE (a close waits for votes in
- * flight), reads the member's votes, applies the vote rule and appends the count deltas. One round trip: the profile
+ * Records a vote exactly under any concurrency, in one statement: `poll_cast_vote` (migrations/011_vote_statement.js,
+ * where the locking is explained) claims the interaction (at most once per interaction id, nothing after
+ * `notAfter`), orders the member's clicks on this poll, holds the poll's close lock shared (a close waits for votes in
+ * flight), reads the member's votes, applies the vote rule and appends one count delta. One round trip: the profile
  * showed a vote's cost dominated by its round trips to the database.
  *
  * An anonymous poll's voter key is an HMAC under the poll's salt, computed here from the salt `memory` holds; without
@@ -193,24 +193,17 @@ export async function castVote(
 	for (let attempt = 0; attempt < 2; attempt++) {
 		const voterKey = salt === null ? null : anonymousVoterKey(salt, input.userId);
 		const labels = memory.labelsOf(ref);
-		const cast = sql`
+		// Only the first attempt claims the interaction: a second one (with the voter key) runs in the process that won.
+		const claim = attempt === 0 ? (input.interactionId ?? null) : null;
+		const notAfter = claim === null ? null : (input.notAfter ?? new Date(Date.now() + 60_000));
+		const [row] = await sql<{ result: CastResult }[]>`
 			select poll_cast_vote(
 				${input.guildId}::bigint, ${input.number}::int, ${input.userId}::text, ${voterKey}::text, ${roleIds}::bigint[],
 				${toggle}::smallint, ${smallintArray(options)}::smallint[], ${`${PollLimits.doubleClickMs} milliseconds`}::interval,
-				${labels === undefined}::boolean
-			)
+				${labels === undefined}::boolean, ${claim}::bigint, ${notAfter}::timestamptz
+			) as result
 		`;
-		// Only the first attempt claims: a second one (for the voter key) runs in the process that already won.
-		const claim = attempt === 0 ? input.interactionId : undefined;
-		let result: CastResult;
-		if (claim === undefined) {
-			const [row] = await sql<{ result: CastResult }[]>`${cast} as result`;
-			result = row!.result;
-		} else {
-			const [row] = await selectIfClaimed(sql, claim, input.notAfter ?? new Date(Date.now() + 60_000), cast);
-			if (row!.result === null) return Result.err(row!.inTime ? 'taken' : 'late');
-			result = row!.result as CastResult;
-		}
+		const result = row!.result;
 		switch (result.outcome) {
 			case 'ok': {
 				const known = labels ?? memory.rememberLabels(ref, result.labels ?? []);
@@ -272,8 +265,8 @@ export async function readPollState(sql: Sql, guildId: string, number: number): 
 			select ${selectPoll(tx, 'polls')},
 				(select array_agg(delta_id::text) from poll_count_deltas d
 					where d.guild_id = polls.guild_id and d.poll_number = polls.poll_number) as "deltaIds",
-				(select coalesce(sum(delta), 0)::int from poll_count_deltas d
-					where d.guild_id = polls.guild_id and d.poll_number = polls.poll_number and d.option_index = -1) as "voterDelta"
+				(select coalesce(sum(voters), 0)::int from poll_count_deltas d
+					where d.guild_id = polls.guild_id and d.poll_number = polls.poll_number) as "voterDelta"
 			from polls where guild_id = ${guildId} and poll_number = ${number}
 		`;
 		if (!poll) return Result.err('notFound' as const);
@@ -281,8 +274,11 @@ export async function readPollState(sql: Sql, guildId: string, number: number): 
 			select o.option_index as index, o.label, o.votes + coalesce(d.delta, 0) as votes, o.weighted_votes + coalesce(d.weighted, 0) as "weightedVotes"
 			from poll_options o
 			left join (
-				select option_index, sum(delta)::int as delta, sum(delta * weight)::int as weighted from poll_count_deltas
-				where guild_id = ${guildId} and poll_number = ${number} and option_index >= 0 group by option_index
+				-- One row per vote: the options it changed, each with its signed weight (see migrations/011_vote_statement.js).
+				select changed.option_index, sum(sign(changed.delta))::int as delta, sum(changed.delta)::int as weighted
+				from poll_count_deltas d, unnest(d.options, d.deltas) as changed (option_index, delta)
+				where d.guild_id = ${guildId} and d.poll_number = ${number}
+				group by changed.option_index
 			) d on d.option_index = o.option_index
 			where o.guild_id = ${guildId} and o.poll_number = ${number} order by o.option_index
 		`;
@@ -305,18 +301,22 @@ export async function foldShownDeltas(sql: Executor, guildId: string, number: nu
 		with moved as (
 			delete from poll_count_deltas
 			where guild_id = ${guildId} and poll_number = ${number} and delta_id = any(${`{${deltaIds.join(',')}}`}::bigint[])
-			returning option_index, delta, weight
+			returning voters, options, deltas
 		), sums as (
-			select option_index, sum(delta)::int as delta, sum(delta * weight)::int as weighted from moved group by option_index
+			select changed.option_index, sum(sign(changed.delta))::int as delta, sum(changed.delta)::int as weighted
+			from moved, unnest(moved.options, moved.deltas) as changed (option_index, delta)
+			group by changed.option_index
 		), options as (
 			update poll_options set votes = poll_options.votes + sums.delta, weighted_votes = poll_options.weighted_votes + sums.weighted
 			from sums
 			where poll_options.guild_id = ${guildId} and poll_options.poll_number = ${number}
 				and poll_options.option_index = sums.option_index
+		), voters as (
+			select sum(voters)::int as delta from moved
 		)
-		update polls set voter_count = polls.voter_count + sums.delta
-		from sums
-		where polls.guild_id = ${guildId} and polls.poll_number = ${number} and sums.option_index = -1
+		update polls set voter_count = polls.voter_count + voters.delta
+		from voters
+		where polls.guild_id = ${guildId} and polls.poll_number = ${number} and voters.delta <> 0
 	`;
 }
 

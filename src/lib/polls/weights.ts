@@ -1,6 +1,6 @@
 /**
  * Role weights for weighted polls: a server's rules (`/settings weight`), checked and stored here. The weight a vote
- * counts with is looked up by the vote statement itself (migrations/008), so a vote stays one round trip.
+ * counts with is looked up by the vote statement itself (migrations/011_vote_statement.js), so a vote stays one round trip.
  */
 import { container } from '@sapphire/framework';
 import { Failure, message, refuse, type Message } from '../failures.js';
