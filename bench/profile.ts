@@ -81,7 +81,12 @@ try {
 		console.log(
 			`${mode}: ${result.perSecond}/s p50 ${result.p50Ms} ms p99 ${result.p99Ms} ms (n=${result.count}) in ${Math.round(performance.now() - started)} ms`
 		);
-		console.log('memory before:', before, '\nmemory after:', await memory(bench.bot));
+		const after = await memory(bench.bot);
+		console.log('memory before:', before, '\nmemory after:', after);
+		console.log(
+			`garbage collection per ${mode === 'votes' ? 'vote' : 'ping'} (ms, count per 1,000):`,
+			gcPer(before.gcSoFar, after.gcSoFar, result.count)
+		);
 		console.log('resident by mapping:', await mappings(bench.bot.pid!));
 	}
 	await bench.bot.stop('SIGTERM');
@@ -89,6 +94,26 @@ try {
 	console.log(`profiles in ${profiles}: ${written.slice(-4).join(', ')}`);
 } finally {
 	for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+}
+
+/** The collections between two probes, per interaction: milliseconds, and how many per 1,000 interactions. */
+function gcPer(before: unknown, after: unknown, interactions: number) {
+	const counts = (value: unknown) => (value ?? {}) as Record<string, { count: number; ms: number }>;
+	const [from, to] = [counts(before), counts(after)];
+	return Object.fromEntries(
+		Object.entries(to).map(([kind, { count, ms }]) => {
+			// The probe's own forced collection at `before` counts as one major.
+			const earlier = from[kind] ?? { count: 0, ms: 0 };
+			const forced = kind === 'major' ? 1 : 0;
+			return [
+				kind,
+				{
+					msPer: Math.round(((ms - earlier.ms) / interactions) * 1000) / 1000,
+					per1000: Math.round(((count - earlier.count - forced) / interactions) * 10_000) / 10
+				}
+			];
+		})
+	);
 }
 
 /** Resident MB by kind of mapping (/proc/PID/smaps): the V8 heap and other anonymous memory, malloc, files. */
@@ -134,6 +159,8 @@ async function memory(bot: BotProcess) {
 		heapTotalMb: mb(probed.heapTotal),
 		externalMb: mb(probed.external),
 		arrayBuffersMb: mb(probed.arrayBuffers),
-		spacesUsedOfSizeKb: probed.spacesKb
+		spacesUsedOfSizeKb: probed.spacesKb,
+		spacesBeforeGcKb: probed.spacesBeforeGcKb,
+		gcSoFar: probed.gcSoFar
 	};
 }
