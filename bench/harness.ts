@@ -9,6 +9,7 @@ import { migrate } from '../src/lib/database/migrate.js';
 import { FakeDiscord, type FakeMessage, type FakeUser, type InteractionHandle } from '../test/fake-discord/index.js';
 import { BotProcess, botEnvironment } from '../test/support/bot-process.js';
 import { createDatabaseIn } from '../test/support/database.js';
+import { procfileWorkerFlags } from '../test/support/start-command.js';
 
 export interface Latency {
 	count: number;
@@ -19,6 +20,12 @@ export interface Latency {
 
 export type Cleanups = (() => Promise<unknown>)[];
 
+/**
+ * Node's flags for every bot the benchmark starts: the Procfile worker's (read from it, so what is measured is what
+ * is deployed) unless a run asks for others (`--plain-node` in bench/main.ts, `--node-flags` in bench/profile.ts).
+ */
+export const botCommand: { flags: readonly string[] } = { flags: procfileWorkerFlags() };
+
 export const owner = '300000000000000001';
 
 export interface StartBotOptions {
@@ -26,6 +33,8 @@ export interface StartBotOptions {
 	setup?: (fake: FakeDiscord, sql: postgres.Sql, databaseUrl: string) => Promise<void>;
 	/** More environment for the bot process (e.g. `NODE_OPTIONS` to profile it). */
 	env?: Record<string, string>;
+	/** Node's flags before `dist/index.js`, instead of {@link botCommand}'s. */
+	nodeFlags?: readonly string[];
 }
 
 /** A fake Discord, a fresh database and the built bot; the start-up time is measured on the way. */
@@ -42,7 +51,8 @@ export async function startBot(adminUrl: string, cleanups: Cleanups, options: St
 		'bench bot',
 		botEnvironment({ OWNER_ID: owner, DATABASE_URL: database.url, DISCORD_API_URL: fake.restBase, ...options.env }),
 		fake,
-		120_000
+		120_000,
+		{ args: [...(options.nodeFlags ?? botCommand.flags), 'dist/index.js'] }
 	);
 	cleanups.push(() => (bot.running ? bot.stop('SIGKILL') : Promise.resolve()));
 	const started = performance.now();

@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: the vote path measured end to end, in one run so that ratios hold on a noisy machine.
  *
- * Starts an embedded PostgreSQL, the project's fake Discord and the **built** bot (`node dist/index.js`), then
+ * Starts an embedded PostgreSQL, the project's fake Discord and the **built** bot with the Procfile worker's command
+ * (`node [its V8 flags] dist/index.js`, read from the Procfile), then
  * measures /ping and votes (dispatch → callback received), a poll holding 1,000,000 votes, the poll-message edits
  * sent during a burst, the bot's memory in 10,000 servers, its start-up time, and the fake's own ceiling. Prints a
  * table and writes the same figures to bench/results.json. It passes or fails nothing: it reports.
  *
  *   npm run bench                  # full run (a few minutes on 2 cores)
  *   npm run bench -- --quick       # smaller counts, for trying changes
+ *   npm run bench -- --plain-node  # every bot as plain `node dist/index.js`, to see what the Procfile's flags change
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ import type { InteractionHandle } from '../test/fake-discord/index.js';
 import { measureThroughput } from '../test/fake-discord/throughput.js';
 import {
 	approvedGuild,
+	botCommand,
 	cpuSplit,
 	createPoll,
 	joinServers,
@@ -56,6 +59,10 @@ const onlyArgument = process.argv.includes('--only') ? process.argv[process.argv
 const only = onlyArgument === null ? null : new Set(onlyArgument.split(','));
 if (only && [...only].some((name) => !sections.includes(name as Section))) throw new Error(`--only takes some of: ${sections.join(', ')}`);
 const want = (section: Section) => only === null || only.has(section);
+const procfileFlags = botCommand.flags;
+if (process.argv.includes('--plain-node')) botCommand.flags = [];
+/** How the bots of this run were started, for the results. */
+const commandOf = (flags: readonly string[]) => ['node', ...flags, 'dist/index.js'].join(' ');
 const sizes = {
 	sequential: quick ? 100 : 300,
 	burstMs: quick ? 2_000 : 5_000,
@@ -105,7 +112,18 @@ interface Results {
 		finalExact: boolean;
 	};
 	floor?: FloorComparison;
-	memory?: { servers: number; readyMs: number; rssMb: number; settledAfterS: number; settledRssMb: number; semiSpace8RssMb: number };
+	/** The command the bots ran with (the Procfile worker's, unless `--plain-node`). */
+	command?: string;
+	memory?: {
+		servers: number;
+		command: string;
+		readyMs: number;
+		rssMb: number;
+		settledAfterS: number;
+		settledRssMb: number;
+		/** The same, 3 s after ready, started as plain `node dist/index.js` (or with the Procfile's flags under `--plain-node`). */
+		other: { command: string; rssMb: number };
+	};
 	/** The first bot, after all the /ping and vote bursts (one server). */
 	afterLoadRssMb?: number;
 	startup?: { commandsRegisteredMs: number; botReportedMs: number };
@@ -130,6 +148,7 @@ async function main() {
 		when: new Date().toISOString(),
 		quick,
 		machine: { cpus: cpus().length, node: process.version },
+		command: commandOf(botCommand.flags),
 		postgresStartMs: Math.round(postgresStartMs)
 	};
 	let problems: string[] = [];
@@ -317,10 +336,10 @@ async function seedVotes(sql: postgres.Sql, guildId: string, number: number, cou
 }
 
 /**
- * The bot's resident memory once it is ready in `sizes.servers` servers (all approved: no approval DMs): 3 s after
- * ready (the figure the target is about: the start-up burst has just grown V8's young generation to its maximum), then
- * once settled (V8's memory reducer shrinks it after some idle seconds), and 3 s after ready again in a process
- * started with `NODE_OPTIONS=--max-semi-space-size=8`, the deploy option bench/README.md describes.
+ * The bot's resident memory once it is ready in `sizes.servers` servers (all approved: no approval DMs), started
+ * with the Procfile's command: 3 s after ready (the figure the target is about: the start-up burst has just grown
+ * V8's young generation to the most it may), then once settled (V8's memory reducer shrinks it after some idle
+ * seconds); and 3 s after ready again in a process started without the Procfile's flags, to show what they save.
  */
 async function measureMemory(adminUrl: string, cleanups: Cleanups): Promise<Results['memory']> {
 	const started = performance.now();
@@ -334,14 +353,23 @@ async function measureMemory(adminUrl: string, cleanups: Cleanups): Promise<Resu
 	const settledRssMb = await rss(bench.bot.pid!);
 	await bench.bot.stop('SIGTERM');
 
-	const flagged = await startBot(adminUrl, cleanups, {
-		env: { NODE_OPTIONS: '--max-semi-space-size=8' },
+	const otherFlags = botCommand.flags.length === 0 ? procfileFlags : [];
+	const other = await startBot(adminUrl, cleanups, {
+		nodeFlags: otherFlags,
 		setup: (fake, sql, databaseUrl) => joinServers(fake, sql, databaseUrl, sizes.servers)
 	});
 	await sleep(3_000);
-	const semiSpace8RssMb = await rss(flagged.bot.pid!);
-	await flagged.bot.stop('SIGTERM');
-	return { servers: sizes.servers, readyMs, rssMb, settledAfterS: sizes.settleMs / 1000, settledRssMb, semiSpace8RssMb };
+	const otherRssMb = await rss(other.bot.pid!);
+	await other.bot.stop('SIGTERM');
+	return {
+		servers: sizes.servers,
+		command: commandOf(botCommand.flags),
+		readyMs,
+		rssMb,
+		settledAfterS: sizes.settleMs / 1000,
+		settledRssMb,
+		other: { command: commandOf(otherFlags), rssMb: otherRssMb }
+	};
 }
 
 interface FloorRound {
@@ -437,7 +465,10 @@ async function rss(pid: number) {
 }
 
 function print(results: Results) {
-	const rows: [string, string][] = [['embedded PostgreSQL start', `${results.postgresStartMs} ms`]];
+	const rows: [string, string][] = [
+		['bot started as', results.command ?? '?'],
+		['embedded PostgreSQL start', `${results.postgresStartMs} ms`]
+	];
 	const {
 		fakeCeiling,
 		startup,
@@ -512,9 +543,12 @@ function print(results: Results) {
 	}
 	if (memory) {
 		rows.push(
-			[`RSS in ${memory.servers.toLocaleString('en-US')} servers, 3 s after ready`, `${memory.rssMb} MB (ready in ${memory.readyMs} ms)`],
+			[
+				`RSS in ${memory.servers.toLocaleString('en-US')} servers, 3 s after ready (target ≤ 130 MB)`,
+				`${memory.rssMb} MB (ready in ${memory.readyMs} ms), \`${memory.command}\``
+			],
 			[`  settled (${memory.settledAfterS} s after ready)`, `${memory.settledRssMb} MB`],
-			['  with NODE_OPTIONS=--max-semi-space-size=8, 3 s after ready', `${memory.semiSpace8RssMb} MB`]
+			[`  as \`${memory.other.command}\`, 3 s after ready`, `${memory.other.rssMb} MB`]
 		);
 	}
 	if (servers) {

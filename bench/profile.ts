@@ -5,6 +5,8 @@
  *   npx tsx bench/profile.ts ping   [--seconds 10] [--in-flight 50] [--cpu-prof]   # /ping, the bot's ceiling
  *   npx tsx bench/profile.ts memory [--servers 10000] [--heap]                       # memory once in N servers
  *
+ * The bot runs with the Procfile worker's Node flags; `--node-flags "--a=1 --b"` replaces them (`""` for none).
+ *
  * `--cpu-prof` writes the bot's CPU profile to $TMPDIR/discord-test-bot-profiles/ (or `--out DIR`) (summarised with bench/profile-summary.ts); `--heap`
  * writes a heap snapshot there. Run `npm run build` first: it is the built bot that runs.
  */
@@ -15,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedDatabase } from '../src/lib/database/embedded.js';
 import type { BotProcess } from '../test/support/bot-process.js';
-import { approvedGuild, cpuSplit, createPoll, joinServers, run, sleep, startBot, voterPool, type Cleanups } from './harness.js';
+import { approvedGuild, botCommand, cpuSplit, createPoll, joinServers, run, sleep, startBot, voterPool, type Cleanups } from './harness.js';
 
 const [mode = 'votes', ...rest] = process.argv.slice(2);
 const option = (name: string, fallback: number) => (rest.includes(name) ? Number(rest[rest.indexOf(name) + 1]) : fallback);
@@ -28,6 +30,7 @@ const probe = fileURLToPath(new URL('memory-probe.mjs', import.meta.url));
 const nodeOptions = [`--import=${probe}`, '--expose-gc'];
 const cpuProfile = rest.includes('--cpu-prof') ? join(profiles, `${mode}-${Date.now()}.cpuprofile`) : null;
 if (rest.includes('--heap')) nodeOptions.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${profiles}`);
+if (rest.includes('--node-flags')) botCommand.flags = rest[rest.indexOf('--node-flags') + 1]!.split(/\s+/).filter(Boolean);
 const extraNodeOptions = process.env.BOT_NODE_OPTIONS;
 if (extraNodeOptions) nodeOptions.push(extraNodeOptions);
 await mkdir(profiles, { recursive: true });
@@ -40,7 +43,7 @@ try {
 		env: { NODE_OPTIONS: nodeOptions.join(' '), BENCH_CPU_PROFILE: cpuProfile ?? '' },
 		...(mode === 'memory' ? { setup: (fake, sql, url) => joinServers(fake, sql, url, servers) } : {})
 	});
-	console.log(`bot ready (pid ${bench.bot.pid}) in ${bench.startup.commandsRegisteredMs} ms`);
+	console.log(`bot ready (pid ${bench.bot.pid}, node ${botCommand.flags.join(' ')} dist/index.js) in ${bench.startup.commandsRegisteredMs} ms`);
 	const before = await memory(bench.bot);
 	if (mode === 'memory') {
 		await sleep(3_000);
@@ -78,7 +81,12 @@ try {
 		console.log(
 			`${mode}: ${result.perSecond}/s p50 ${result.p50Ms} ms p99 ${result.p99Ms} ms (n=${result.count}) in ${Math.round(performance.now() - started)} ms`
 		);
-		console.log('memory before:', before, '\nmemory after:', await memory(bench.bot));
+		const after = await memory(bench.bot);
+		console.log('memory before:', before, '\nmemory after:', after);
+		console.log(
+			`garbage collection per ${mode === 'votes' ? 'vote' : 'ping'} (ms, count per 1,000):`,
+			gcPer(before.gcSoFar, after.gcSoFar, result.count)
+		);
 		console.log('resident by mapping:', await mappings(bench.bot.pid!));
 	}
 	await bench.bot.stop('SIGTERM');
@@ -86,6 +94,26 @@ try {
 	console.log(`profiles in ${profiles}: ${written.slice(-4).join(', ')}`);
 } finally {
 	for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+}
+
+/** The collections between two probes, per interaction: milliseconds, and how many per 1,000 interactions. */
+function gcPer(before: unknown, after: unknown, interactions: number) {
+	const counts = (value: unknown) => (value ?? {}) as Record<string, { count: number; ms: number }>;
+	const [from, to] = [counts(before), counts(after)];
+	return Object.fromEntries(
+		Object.entries(to).map(([kind, { count, ms }]) => {
+			// The probe's own forced collection at `before` counts as one major.
+			const earlier = from[kind] ?? { count: 0, ms: 0 };
+			const forced = kind === 'major' ? 1 : 0;
+			return [
+				kind,
+				{
+					msPer: Math.round(((ms - earlier.ms) / interactions) * 1000) / 1000,
+					per1000: Math.round(((count - earlier.count - forced) / interactions) * 10_000) / 10
+				}
+			];
+		})
+	);
 }
 
 /** Resident MB by kind of mapping (/proc/PID/smaps): the V8 heap and other anonymous memory, malloc, files. */
@@ -131,6 +159,8 @@ async function memory(bot: BotProcess) {
 		heapTotalMb: mb(probed.heapTotal),
 		externalMb: mb(probed.external),
 		arrayBuffersMb: mb(probed.arrayBuffers),
-		spacesUsedOfSizeKb: probed.spacesKb
+		spacesUsedOfSizeKb: probed.spacesKb,
+		spacesBeforeGcKb: probed.spacesBeforeGcKb,
+		gcSoFar: probed.gcSoFar
 	};
 }

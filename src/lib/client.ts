@@ -1,5 +1,24 @@
 import { SapphireClient } from '@sapphire/framework';
-import { GatewayDispatchEvents, GatewayIntentBits, LimitedCollection, Options, type CacheFactory, type Client } from 'discord.js';
+import {
+	AutoModerationRuleManager,
+	GatewayDispatchEvents,
+	GatewayIntentBits,
+	Guild,
+	GuildApplicationCommandManager,
+	GuildBanManager,
+	GuildInviteManager,
+	GuildMemberManager,
+	GuildScheduledEventManager,
+	GuildSoundboardSoundManager,
+	LimitedCollection,
+	Options,
+	PresenceManager,
+	RoleManager,
+	StageInstanceManager,
+	VoiceStateManager,
+	type CacheFactory,
+	type Client
+} from 'discord.js';
 import type { Config } from './config.js';
 import { i18nPluginOptions } from './i18n/plugin.js';
 import type { BotLogger } from './logger.js';
@@ -23,6 +42,7 @@ const neverRead = new Set([
 	'ChannelManager',
 	'EntitlementManager',
 	'GuildBanManager',
+	'GuildApplicationCommandManager',
 	'GuildChannelManager',
 	'GuildEmojiManager',
 	'GuildInviteManager',
@@ -76,6 +96,7 @@ export function createClient(config: Config, logger: BotLogger): SapphireClient 
 		makeCache: makeBotCache(),
 		i18n: i18nPluginOptions
 	});
+	makeGuildManagersLazy();
 	dropUnreadGuildData(client);
 	return client;
 }
@@ -103,20 +124,22 @@ function explainCacheWarnings(logger: BotLogger) {
 }
 
 /**
- * Empties the lists in each GUILD_CREATE that the bot never reads (channels, roles, members, emojis, ...) before
- * discord.js turns them into objects: its caches would drop them at once ({@link makeBotCache}), but building them
- * for every server at start-up costs CPU and leaves the heap larger than it needs to be. discord.js emits the raw
- * dispatch on `client.ws` just before handling it; if that order ever changed, this would only stop saving work.
- * The lists stay arrays: a GUILD_CREATE without `channels` marks the server unavailable.
+ * Removes the lists in each GUILD_CREATE that the bot never reads (roles, members, emojis, ...) before discord.js
+ * turns them into objects: its caches would drop them at once ({@link makeBotCache}), but building them for every
+ * server at start-up costs CPU and leaves the heap larger than it needs to be, and an absent list also leaves its
+ * manager unmade ({@link makeGuildManagersLazy}). discord.js emits the raw dispatch on `client.ws` just before
+ * handling it; if that order ever changed, this would only stop saving work. `channels` stays, emptied: a
+ * GUILD_CREATE without it marks the server unavailable.
  */
 export function dropUnreadGuildData(client: Client) {
-	client.ws.on(GatewayDispatchEvents.GuildCreate, (guild: Partial<Record<(typeof unreadGuildLists)[number], unknown[]>>) => {
-		for (const list of unreadGuildLists) if (Array.isArray(guild[list])) guild[list] = [];
+	client.ws.on(GatewayDispatchEvents.GuildCreate, (guild: Partial<Record<(typeof unreadGuildLists)[number] | 'channels', unknown[]>>) => {
+		if (Array.isArray(guild.channels)) guild.channels = [];
+		// Set to undefined rather than deleted, so the parsed payload keeps its shape.
+		for (const list of unreadGuildLists) if (guild[list] !== undefined) guild[list] = undefined;
 	});
 }
 
 const unreadGuildLists = [
-	'channels',
 	'threads',
 	'roles',
 	'members',
@@ -128,6 +151,56 @@ const unreadGuildLists = [
 	'guild_scheduled_events',
 	'soundboard_sounds'
 ] as const;
+
+/**
+ * Managers that each Guild makes in its constructor and that the bot does not need in most servers: discord.js makes
+ * about fifteen per server, some 60 bytes each plus what they hold (the commands manager a collection and a
+ * permissions manager), which is most of a server's memory once its caches are empty ({@link makeBotCache}). Each
+ * becomes an accessor on `Guild.prototype`: the constructor's assignment is dropped, and the first read makes the
+ * manager and keeps it on that server as an ordinary property, so it behaves as before (with caches that hold
+ * nothing, a manager made later knows all that one made at once would). `members` is read by every interaction in
+ * a server, so active servers have one; the others are rarely read at all.
+ *
+ * Left out: `channels` (every GUILD_CREATE clears its cache, see {@link dropUnreadGuildData}), `emojis` and
+ * `stickers` (`_patch` checks whether they exist before making them). If discord.js ever defined these with class
+ * fields, the accessors would just be shadowed and nothing saved; test/unit/client-memory.test.ts would notice.
+ */
+const lazyGuildManagers: Readonly<Record<string, { Manager: unknown; of: 'guild' | 'client' }>> = {
+	commands: { Manager: GuildApplicationCommandManager, of: 'guild' },
+	members: { Manager: GuildMemberManager, of: 'guild' },
+	bans: { Manager: GuildBanManager, of: 'guild' },
+	roles: { Manager: RoleManager, of: 'guild' },
+	presences: { Manager: PresenceManager, of: 'client' },
+	voiceStates: { Manager: VoiceStateManager, of: 'guild' },
+	stageInstances: { Manager: StageInstanceManager, of: 'guild' },
+	invites: { Manager: GuildInviteManager, of: 'guild' },
+	scheduledEvents: { Manager: GuildScheduledEventManager, of: 'guild' },
+	autoModerationRules: { Manager: AutoModerationRuleManager, of: 'guild' },
+	soundboardSounds: { Manager: GuildSoundboardSoundManager, of: 'guild' }
+};
+
+let guildManagersLazy = false;
+
+/** See {@link lazyGuildManagers}. Once per process: it changes discord.js's Guild class for every client. */
+export function makeGuildManagersLazy() {
+	if (guildManagersLazy) return;
+	guildManagersLazy = true;
+	for (const [name, { Manager, of }] of Object.entries(lazyGuildManagers)) {
+		// The typings mark these constructors private; discord.js itself calls them exactly so.
+		const make = Manager as new (owner: Guild | Client) => object;
+		Object.defineProperty(Guild.prototype, name, {
+			configurable: true,
+			get(this: Guild) {
+				const manager = new make(of === 'guild' ? this : this.client);
+				Object.defineProperty(this, name, { value: manager, writable: true, enumerable: true, configurable: true });
+				return manager;
+			},
+			set() {
+				// The constructor's new, empty manager: the getter makes an equivalent one when it is first needed.
+			}
+		});
+	}
+}
 
 /**
  * Closes the gateway connections only, so no new interaction arrives while the ones in flight are answered: their

@@ -25,7 +25,10 @@ export interface BotProcessOptions {
 	onLine?: (line: string) => void;
 	/** The bot exited without `stop` being called (it crashed). */
 	onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
-	/** Node's arguments: the built bot unless told otherwise (the benchmark's reference bot runs through tsx). */
+	/**
+	 * Node's arguments: the built bot unless told otherwise (the benchmark's reference bot runs through tsx, its own
+	 * bot with the Procfile's V8 flags before the entry).
+	 */
 	args?: readonly string[];
 }
 
@@ -72,7 +75,7 @@ export class BotProcess {
 	/** Starts the process and resolves once it logged the ready line and the fake holds its commands. */
 	public async start(): Promise<void> {
 		if (this.running) throw new Error(`${this.label} is already running`);
-		if (this.args[0] === BOT_ENTRY && !existsSync(`${PROJECT_ROOT}/${BOT_ENTRY}`))
+		if (this.args.at(-1) === BOT_ENTRY && !existsSync(`${PROJECT_ROOT}/${BOT_ENTRY}`))
 			throw new Error(`${BOT_ENTRY} is missing: run \`npm run build\` first (npm test does).`);
 		const generation = ++this.generation;
 		this.lines.push(`----- ${this.label} start #${generation} -----\n`);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
 	countGuildsByStatus,
 	decide,
@@ -142,5 +142,28 @@ describe('ApprovalCache', () => {
 		expect(await cache.status(guildId)).toBe('pending');
 		now = ApprovalCache.maxAgeMs;
 		expect(await cache.status(guildId)).toBe('approved');
+	});
+
+	it('GIVEN every server set at start-up and no interaction after WHEN their max age passes THEN the cache holds none of them', async () => {
+		vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+		let now = 0;
+		const cache = new ApprovalCache(database.sql, () => now);
+		try {
+			for (let index = 0; index < 1_000; index++) cache.set(newGuildId(), 'approved');
+			now = ApprovalCache.maxAgeMs / 2;
+			const late = newGuildId();
+			cache.set(late, 'pending');
+			expect(cache.size).toBe(1_001);
+			now = ApprovalCache.maxAgeMs;
+			vi.advanceTimersByTime(ApprovalCache.maxAgeMs);
+			expect(cache.size).toBe(1);
+			expect(await cache.status(late)).toBe('pending');
+			now = ApprovalCache.maxAgeMs * 2;
+			vi.advanceTimersByTime(ApprovalCache.maxAgeMs);
+			expect(cache.size).toBe(0);
+		} finally {
+			await cache.close();
+			vi.useRealTimers();
+		}
 	});
 });

@@ -23,8 +23,11 @@ export class ApprovalCache {
 	private readonly entries = new Map<string, Entry>();
 	private readonly loading = new Map<string, Promise<GuildStatus | null>>();
 	private unlisten: (() => Promise<void>) | null = null;
-	/** When expired entries were last dropped (an entry is useless after maxAgeMs; without this, every server ever seen stayed). */
-	private sweptAt = Number.NEGATIVE_INFINITY;
+	/**
+	 * Drops the entries that expired (an entry is useless after maxAgeMs). A timer, not the next write: start-up sets
+	 * every server's status at once, and in a quiet process they would all stay until some interaction came.
+	 */
+	private sweep: NodeJS.Timeout | null = null;
 
 	public constructor(
 		private readonly sql: Sql,
@@ -44,6 +47,13 @@ export class ApprovalCache {
 	public async close() {
 		await this.unlisten?.();
 		this.unlisten = null;
+		if (this.sweep !== null) clearTimeout(this.sweep);
+		this.sweep = null;
+	}
+
+	/** How many servers' statuses are held (expired ones included, until the next sweep). */
+	public get size() {
+		return this.entries.size;
 	}
 
 	/** The server's status, `null` when the bot has no record of it. */
@@ -75,12 +85,19 @@ export class ApprovalCache {
 		return status;
 	}
 
-	/** Stores an entry, and at most once per maxAgeMs drops those that expired. */
+	/** Stores an entry; those that expired are dropped once this one can have, and so on while any is left. */
 	private write(guildId: string, entry: Entry) {
 		this.entries.set(guildId, entry);
-		const now = this.now();
-		if (now - this.sweptAt < ApprovalCache.maxAgeMs) return;
-		this.sweptAt = now;
-		for (const [id, { fetchedAt }] of this.entries) if (now - fetchedAt >= ApprovalCache.maxAgeMs) this.entries.delete(id);
+		this.sweepLater();
+	}
+
+	private sweepLater() {
+		if (this.sweep !== null) return;
+		this.sweep = setTimeout(() => {
+			this.sweep = null;
+			const now = this.now();
+			for (const [id, { fetchedAt }] of this.entries) if (now - fetchedAt >= ApprovalCache.maxAgeMs) this.entries.delete(id);
+			if (this.entries.size > 0) this.sweepLater();
+		}, ApprovalCache.maxAgeMs).unref();
 	}
 }
