@@ -1,6 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { InteractionHandler, InteractionHandlerTypes } from '@sapphire/framework';
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
+import { armDeferral, respond } from '../lib/discord/acknowledge.js';
 import { readerTranslator } from '../lib/i18n/readers.js';
 import { claimOrStandDown } from '../lib/interaction-claims.js';
 import { closeByMember, findOwnChoices, openBallot, readVoterPage } from '../lib/polls/actions.js';
@@ -33,19 +34,20 @@ export class PollButtonsHandler extends InteractionHandler {
 			case 'vote':
 				return answerVote(interaction, id, { kind: 'toggle', option: id.option ?? -1 });
 			case 'mine': {
+				armDeferral(interaction, false);
 				const { poll, labels, choices } = await findOwnChoices(id, interaction.user.id);
-				return interaction.reply({
+				return respond(interaction, {
 					content: (poll.ranked ? describeBallot : describeChoices)(t, poll, labels, choices),
 					flags: MessageFlags.Ephemeral,
 					allowedMentions: { parse: [] }
 				});
 			}
 			case 'close':
+				armDeferral(interaction, false);
 				await claimOrStandDown(this.container.sql, interaction.id);
 				return closeByMember(id, actorOf(interaction), {
 					reason: 'button',
-					confirm: (closed) =>
-						interaction.reply({ content: t('polls:closedNow', { number: closed.number }), flags: MessageFlags.Ephemeral })
+					confirm: (closed) => respond(interaction, { content: t('polls:closedNow', { number: closed.number }), flags: MessageFlags.Ephemeral })
 				});
 			case 'rank':
 				return interaction.showModal(await openBallot(id, interaction.user.id, t));

@@ -123,6 +123,27 @@ describe('GIVEN a database slow enough to pass Discord\'s 3 s', () => {
 		}
 	});
 
+	test('WHEN a poll\'s Close button waits on the database past 2 s THEN it is deferred ephemerally in time and the member is told the truth', async () => {
+		const { fake, database, owner } = stack();
+		const guild = fake.createGuild({ name: 'Slow close' });
+		const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+		try {
+			await sql`update guilds set status = 'approved' where guild_id = ${guild.id}`;
+			await new Promise((resolve) => setTimeout(resolve, 1_000));
+			const poll = await fake.slash({ user: owner, guildId: guild.id, command: 'poll create', options: { question: 'Close me?', options: 'Yes | No' } }).waitForOriginal();
+			const lock = await holdLock(sql, 'polls');
+			const close = fake.click({ user: owner, message: poll, customId: `pc:${guild.id}:1` });
+			const answer = await close.waitForOriginal(8_000).finally(() => lock.release());
+			expect(close.record.callback?.type).toBe(5);
+			expect(close.callbackMs).toBeLessThan(3_000);
+			expect(answer.content).toMatch(/temporarily unavailable/);
+			expect(isEphemeral(answer)).toBe(true);
+			expectCleanProtocol(fake);
+		} finally {
+			await sql.end();
+		}
+	});
+
 	test('WHEN /poll create, deferred in public, then fails on the database THEN the public reply goes, the member alone reads why, and no poll is left', async () => {
 		const { fake, database, owner } = stack();
 		const guild = fake.createGuild({ name: 'Dead end' });

@@ -13,6 +13,7 @@ import {
 	Message,
 	MessageFlags,
 	MessageFlagsBitField,
+	type ButtonInteraction,
 	type ChatInputCommandInteraction,
 	type InteractionCallbackResponse,
 	type InteractionReplyOptions,
@@ -21,7 +22,8 @@ import {
 import { ExpectedDiscordErrors, isDiscordError } from './errors.js';
 import { AnswerTiming } from './timing.js';
 
-type Command = ChatInputCommandInteraction;
+/** A slash command, or a button whose answer is a reply of its own (not a vote, not a dialog, not a page turn). */
+type Command = ChatInputCommandInteraction | ButtonInteraction;
 
 /** A command whose answer can be a message for everyone says so (`/poll create`); any other answers ephemerally. */
 export interface AnswersInPublic {
@@ -34,12 +36,30 @@ export function answersInPublic(command: object, interaction: Command): boolean 
 
 const timers = new WeakMap<Command, NodeJS.Timeout>();
 const deferrals = new WeakMap<Command, Promise<void>>();
+const guarded = new WeakSet<object>();
+const arrivals = new WeakMap<object, number>();
+
+/** Notes when an interaction reached this process: Discord's 3 s count from there (src/listeners/acknowledgeInTime.ts). */
+export function noteArrival(interaction: object, at = Date.now()): void {
+	arrivals.set(interaction, at);
+}
+
+/** When the interaction arrived ({@link noteArrival}); now, for one that was not noted. */
+export function arrivalOf(interaction: object): number {
+	return arrivals.get(interaction) ?? Date.now();
+}
+
+/** Whether {@link armDeferral} guards this interaction, so that its answers, a failure's included, go through {@link respond}. */
+export function isGuarded(interaction: object): interaction is Command {
+	return guarded.has(interaction);
+}
 
 /**
- * Defers `interaction` if nothing answered it by {@link AnswerTiming.deferAfterMs} after `arrivedAt`; `inPublic` when
- * its answer is a message for everyone. Called once, as the interaction arrives (src/listeners/acknowledgeInTime.ts).
+ * Defers `interaction` if nothing answered it by {@link AnswerTiming.deferAfterMs} after it arrived; `inPublic` when
+ * its answer is a message for everyone. Called once, as the interaction arrives: for every slash command
+ * (src/listeners/acknowledgeInTime.ts), and by a button handler for a button answered with a reply of its own.
  */
-export function armDeferral(interaction: Command, inPublic: boolean, arrivedAt = Date.now()): void {
+export function armDeferral(interaction: Command, inPublic: boolean, arrivedAt = arrivalOf(interaction)): void {
 	const timer = setTimeout(
 		() => {
 			timers.delete(interaction);
@@ -50,6 +70,7 @@ export function armDeferral(interaction: Command, inPublic: boolean, arrivedAt =
 	);
 	timer.unref();
 	timers.set(interaction, timer);
+	guarded.add(interaction);
 }
 
 /** No deferral from now on (the command answered, or stood down for another process). */

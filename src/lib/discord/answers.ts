@@ -8,7 +8,7 @@ import { MessageFlags, type Interaction } from 'discord.js';
 import { isDatabaseUnavailable } from '../database/client.js';
 import { refusalText } from '../failures.js';
 import { InteractionTaken } from '../interaction-claims.js';
-import { disarmDeferral, respond, settleAcknowledgement } from './acknowledge.js';
+import { disarmDeferral, isGuarded, respond, settleAcknowledgement } from './acknowledge.js';
 import { ExpectedDiscordErrors, isDiscordError } from './errors.js';
 import { readerTranslator } from '../i18n/readers.js';
 import type { Translator } from '../i18n/index.js';
@@ -19,7 +19,7 @@ import type { Translator } from '../i18n/index.js';
  * which must not be overwritten) gets a follow-up, any other a reply.
  */
 export async function answerFailure(interaction: Interaction, error: unknown) {
-	if (interaction.isChatInputCommand()) {
+	if (isGuarded(interaction)) {
 		if (error instanceof InteractionTaken) disarmDeferral(interaction);
 		else await settleAcknowledgement(interaction);
 	}
@@ -31,7 +31,7 @@ export async function answerFailure(interaction: Interaction, error: unknown) {
 	}
 	const body = { content, allowedMentions: { parse: [] } };
 	try {
-		if (interaction.isChatInputCommand()) await respond(interaction, { ...body, flags: MessageFlags.Ephemeral });
+		if (isGuarded(interaction)) await respond(interaction, { ...body, flags: MessageFlags.Ephemeral });
 		else if (interaction.deferred && !interaction.replied && interaction.ephemeral === true) await interaction.editReply(body);
 		else if (interaction.deferred || interaction.replied) await interaction.followUp({ ...body, flags: MessageFlags.Ephemeral });
 		else await interaction.reply({ ...body, flags: MessageFlags.Ephemeral });

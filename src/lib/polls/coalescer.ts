@@ -85,6 +85,12 @@ export class EditCoalescer<T = string> {
 		return new Promise((resolve) => entry.waiters.push(resolve));
 	}
 
+	/** Whether a flush of `target` is waiting (for its window or a budget slot) or running. */
+	public isPending(target: T): boolean {
+		const entry = this.entries.get(this.keyOf(target));
+		return entry !== undefined && (entry.timer !== null || entry.running !== null || entry.queued);
+	}
+
 	/** Keys with a flush waiting or running. */
 	public get pending(): number {
 		let count = 0;

@@ -90,26 +90,39 @@ export function editPollMessageNow(ref: PollRef): Promise<boolean> {
 	return pollEdits.requestAndWait({ guildId: ref.guildId, number: ref.number });
 }
 
-/** How often the scheduler looks for lost edits; one is asked for again at the second look that still finds it. */
+/** How often the scheduler looks for lost edits. */
 export const lostEditLookMs = 5_000;
-let lastLook: { at: number; oldest: Map<string, string> } = { at: 0, oldest: new Map() };
+/**
+ * How long a poll's oldest unshown delta must stay unshown before its edit counts as lost. Far longer than an edit
+ * takes, even queued behind the shared budget in a busy hour: asking again for an edit that is only late would, in
+ * another process of the same shard (a deploy overlap), add an edit to a budget that is already short.
+ */
+export const lostEditAfterMs = 15_000;
+let lastLookAt = Number.NEGATIVE_INFINITY;
+/** Per poll: its oldest unshown delta, and since when it has been seen. */
+let unshown = new Map<string, { since: string; seenAt: number }>();
 
 /**
- * Asks again for the edit of each poll of these shards whose oldest delta not shown yet is the one seen at the last
- * look: no edit showed it in between, so none is coming (a live poll's edits fold its deltas every few seconds, and
- * one asked for twice is coalesced anyway). Called by the scheduler every tick; looks every {@link lostEditLookMs}.
+ * Asks again for the edit of each poll of these shards whose oldest delta not shown yet has stayed unshown for
+ * {@link lostEditAfterMs} while this process had no edit of it pending: whatever asked for that edit is gone (a
+ * killed process, an edit whose retries ran out). Called by the scheduler every tick; looks every
+ * {@link lostEditLookMs}.
  */
-export async function healLostEdits(shards: ShardScope, now = Date.now()): Promise<void> {
-	if (now - lastLook.at < lostEditLookMs) return;
-	const previous = lastLook.oldest;
-	const oldest = new Map<string, string>();
-	lastLook = { at: now, oldest };
+export async function healLostEdits(shards: ShardScope, now = performance.now()): Promise<void> {
+	if (now - lastLookAt < lostEditLookMs) return;
+	lastLookAt = now;
+	const previous = unshown;
+	unshown = new Map();
 	for (const poll of await findUnshownPolls(container.sql, shards)) {
 		const key = pollKey(poll);
-		oldest.set(key, poll.since);
-		if (previous.get(key) !== poll.since) continue;
+		const seen = previous.get(key);
+		const entry = seen !== undefined && seen.since === poll.since ? seen : { since: poll.since, seenAt: now };
+		unshown.set(key, entry);
+		if (now - entry.seenAt < lostEditAfterMs || pollEdits.isPending(poll)) continue;
 		container.logger.debug(`Poll #${poll.number}'s message is behind its votes and no edit is coming; editing it.`, { guildId: poll.guildId });
 		metrics.pollEditsHealed.inc();
+		// Asked again at most once per period, should this edit be lost too.
+		entry.seenAt = now;
 		requestPollEdit(poll);
 	}
 }
