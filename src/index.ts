@@ -18,7 +18,7 @@ import { startMetricsServer } from './lib/metrics/server.js';
 import { createDeadlineScheduler } from './lib/polls/announce.js';
 import { shareEditBudget } from './lib/fleet/edit-share.js';
 import { createClaimCleanup } from './lib/interaction-claims.js';
-import { pollEditBudget, pollEdits } from './lib/polls/edits.js';
+import { lostEdits, pollEditBudget, pollEdits } from './lib/polls/edits.js';
 import { GuildSettingsCache } from './lib/settings/cache.js';
 import { describeShards } from './lib/sharding.js';
 import { onShutdown, registerShutdown, shutdown } from './lib/shutdown.js';
@@ -73,6 +73,7 @@ try {
 	health.sql = database.sql;
 	metrics.attach({ sql: database.sql, applicationName, poolSize: config.databasePoolSize });
 	onShutdown('close the database', () => database.close(0.5));
+	lostEdits.afterMs = config.pollEditHealSeconds * 1_000;
 	const stopSharing = shareEditBudget({
 		sql: database.sql,
 		budget: pollEditBudget,

@@ -35,6 +35,8 @@ export interface Config {
 	readonly metricsHost: string;
 	/** Poll-message edits per second for the whole bot, all processes together (Discord's global limit is ~50/s). */
 	readonly pollEditRate: number;
+	/** How long a vote may stay unshown, with no edit of its poll pending, before the edit counts as lost (s). */
+	readonly pollEditHealSeconds: number;
 }
 
 /**
@@ -150,7 +152,8 @@ const variables = z.object({
 	PENDING_AUTO_LEAVE_DAYS: optional(wholeNumber('PENDING_AUTO_LEAVE_DAYS', 1, 365), null),
 	METRICS_PORT: optional(wholeNumber('METRICS_PORT', 1, 65_535), null),
 	METRICS_HOST: optional(listenHost('METRICS_HOST'), '127.0.0.1'),
-	POLL_EDIT_RATE: optional(wholeNumber('POLL_EDIT_RATE', 1, 1_000), 40)
+	POLL_EDIT_RATE: optional(wholeNumber('POLL_EDIT_RATE', 1, 1_000), 40),
+	POLL_EDIT_HEAL_SECONDS: optional(wholeNumber('POLL_EDIT_HEAL_SECONDS', 1, 3_600), 15)
 });
 
 /** Discord's largest bots run a few thousand shards; this bound only catches typos. */
@@ -212,7 +215,8 @@ export function loadConfig(env: Env = process.env): Config {
 		sharding: readSharding(env),
 		metricsPort: vars.METRICS_PORT,
 		metricsHost: vars.METRICS_HOST,
-		pollEditRate: vars.POLL_EDIT_RATE
+		pollEditRate: vars.POLL_EDIT_RATE,
+		pollEditHealSeconds: vars.POLL_EDIT_HEAL_SECONDS
 	};
 }
 

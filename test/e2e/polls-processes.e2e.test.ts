@@ -19,7 +19,7 @@ const world = {} as { guilds: FakeGuild[]; alice: FakeUser; bob: FakeUser };
 describe('GIVEN the bot on two shards and, later, two processes sharing one database', () => {
 	const stack = useStack({
 		fake: { shardCount: 2 },
-		env: { SHARD_COUNT: '2', SHARD_IDS: '0' },
+		env: { SHARD_COUNT: '2', SHARD_IDS: '0', POLL_EDIT_HEAL_SECONDS: '2' },
 		setup: (fake) => {
 			world.alice = fake.createUser({ username: 'alice' });
 			world.bob = fake.createUser({ username: 'bob' });
@@ -61,7 +61,7 @@ describe('GIVEN the bot on two shards and, later, two processes sharing one data
 		expectCleanProtocol(s.fake);
 	});
 
-	test('WHEN the bot is killed while a vote\'s edit waits its turn THEN the restarted bot finds the edit lost and shows the vote', { timeout: 45_000 }, async () => {
+	test('WHEN the bot is killed while a vote\'s edit waits its turn THEN the restarted bot finds the edit lost and shows the vote', async () => {
 		const s = stack();
 		const guild = onShard(0)[0]!;
 		const poll = await createPollByCommand(s, world.alice, guild.id, { question: 'Lost edit?', options: 'Yes | No', duration: '1h' });
@@ -72,8 +72,8 @@ describe('GIVEN the bot on two shards and, later, two processes sharing one data
 		await s.bot.stop('SIGKILL');
 		expect(shownCounts(s.fake.message(poll.message.id)!).join()).toBe('1,0');
 		await s.bot.start();
-		// Healed once the vote has stayed unshown for 15 s (src/lib/polls/edits.ts), at the next 5 s look.
-		await waitForPollMessage(s, poll.message, (message) => shownCounts(message).join() === '1,1', 30_000);
+		// Healed once the vote has stayed unshown for POLL_EDIT_HEAL_SECONDS (2 s here), at the next 5 s look.
+		await waitForPollMessage(s, poll.message, (message) => shownCounts(message).join() === '1,1', 20_000);
 		expect(s.bot.output()).not.toMatch(/ ERROR /);
 		expectCleanProtocol(s.fake);
 	});

@@ -93,18 +93,19 @@ export function editPollMessageNow(ref: PollRef): Promise<boolean> {
 /** How often the scheduler looks for lost edits. */
 export const lostEditLookMs = 5_000;
 /**
- * How long a poll's oldest unshown delta must stay unshown before its edit counts as lost. Far longer than an edit
+ * How long a poll's oldest unshown delta must stay unshown before its edit counts as lost (`POLL_EDIT_HEAL_SECONDS`,
+ * set at start-up; 15 s by default). Far longer than an edit
  * takes, even queued behind the shared budget in a busy hour: asking again for an edit that is only late would, in
  * another process of the same shard (a deploy overlap), add an edit to a budget that is already short.
  */
-export const lostEditAfterMs = 15_000;
+export const lostEdits = { afterMs: 15_000 };
 let lastLookAt = Number.NEGATIVE_INFINITY;
 /** Per poll: its oldest unshown delta, and since when it has been seen. */
 let unshown = new Map<string, { since: string; seenAt: number }>();
 
 /**
  * Asks again for the edit of each poll of these shards whose oldest delta not shown yet has stayed unshown for
- * {@link lostEditAfterMs} while this process had no edit of it pending: whatever asked for that edit is gone (a
+ * {@link lostEdits} while this process had no edit of it pending: whatever asked for that edit is gone (a
  * killed process, an edit whose retries ran out). Called by the scheduler every tick; looks every
  * {@link lostEditLookMs}.
  */
@@ -118,7 +119,7 @@ export async function healLostEdits(shards: ShardScope, now = performance.now())
 		const seen = previous.get(key);
 		const entry = seen !== undefined && seen.since === poll.since ? seen : { since: poll.since, seenAt: now };
 		unshown.set(key, entry);
-		if (now - entry.seenAt < lostEditAfterMs || pollEdits.isPending(poll)) continue;
+		if (now - entry.seenAt < lostEdits.afterMs || pollEdits.isPending(poll)) continue;
 		container.logger.debug(`Poll #${poll.number}'s message is behind its votes and no edit is coming; editing it.`, { guildId: poll.guildId });
 		metrics.pollEditsHealed.inc();
 		// Asked again at most once per period, should this edit be lost too.
