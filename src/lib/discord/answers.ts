@@ -5,7 +5,7 @@
  */
 import { container, UserError } from '@sapphire/framework';
 import { MessageFlags, type Interaction } from 'discord.js';
-import { isDatabaseUnavailable } from '../database/client.js';
+import { describeDatabaseError, isDatabaseUnavailable } from '../database/client.js';
 import { refusalText } from '../failures.js';
 import { InteractionTaken } from '../interaction-claims.js';
 import { disarmDeferral, isGuarded, respond, settleAcknowledgement } from './acknowledge.js';
@@ -61,7 +61,7 @@ function isAnsweredElsewhere(interaction: Interaction, error: unknown): boolean 
 export function describeFailure(t: Translator, interaction: Interaction, error: unknown): string {
 	if (error instanceof UserError) return refusalText(t, error);
 	if (isDatabaseUnavailable(error)) {
-		container.logger.warn('Database unavailable while handling an interaction.', interactionFields(interaction));
+		container.logger.warn('Database unavailable while handling an interaction.', { ...interactionFields(interaction), reason: describeDatabaseError(error) });
 		return t('common:unavailable');
 	}
 	if (isDiscordError(error, ExpectedDiscordErrors.InteractionExpired)) {

@@ -111,9 +111,13 @@ async function readTruth(answer: Pick<InTimeAnswer<unknown>, 'stored' | 'reread'
 
 /**
  * Errors after which nobody knows whether the statement committed: the connection went away while it ran (or no
- * answer came). Refused connections and cancelled or aborted statements are definite: nothing was stored.
+ * answer came), or PostgreSQL shut down under it (57P01, 57P02: a backend told to stop right after its commit
+ * reports the shutdown, not the commit; the 30-minute soak met it during PostgreSQL restarts). Refused connections
+ * and cancelled or aborted statements are definite: nothing was stored.
  */
 const ambiguousCodes = new Set([
+	'57P01',
+	'57P02',
 	'ECONNRESET',
 	'EPIPE',
 	'ETIMEDOUT',
