@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { container } from '@sapphire/framework';
 import { MessageFlags, RESTJSONErrorCodes, type ButtonInteraction, type StringSelectMenuInteraction } from 'discord.js';
 import { isDatabaseUnavailable, statementTimeoutMs, withTimeout } from '../database/client.js';
+import { VoteTooLate } from '../interaction-claims.js';
 import { markDeferred } from './acknowledge.js';
 import { ExpectedDiscordErrors, isDiscordError } from './errors.js';
 import { AnswerTiming } from './timing.js';
@@ -129,6 +130,8 @@ const ambiguousCodes = new Set([
 
 function isAmbiguous<T>(settled: Settled<T>): boolean {
 	if (!('error' in settled) || typeof settled.error !== 'object' || settled.error === null) return false;
+	// Too late here, but the twin delivery of a deploy overlap may have cast it in time: the claim will tell.
+	if (settled.error instanceof VoteTooLate) return true;
 	const { code } = settled.error as { code?: unknown };
 	return typeof code === 'string' && ambiguousCodes.has(code);
 }
