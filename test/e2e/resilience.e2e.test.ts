@@ -1,11 +1,28 @@
 import postgres from 'postgres';
 import { afterAll, describe, expect, inject, test } from 'vitest';
-import { FakeDiscord } from '../fake-discord/index.js';
+import { FakeDiscord, type FakeGuild } from '../fake-discord/index.js';
 import { BotProcess, botEnvironment } from '../support/bot-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { expectCleanProtocol, useStack } from './harness.js';
 import { isEphemeral } from '../support/polls.js';
+
+/** A new server, approved (and seen so by the bot), and a connection of the test's own to its database. */
+async function inApprovedGuild(
+	{ fake, database }: { fake: FakeDiscord; database: TestDatabase },
+	name: string,
+	body: (guild: FakeGuild, sql: postgres.Sql) => Promise<void>
+) {
+	const guild = fake.createGuild({ name });
+	const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+	try {
+		await sql`update guilds set status = 'approved' where guild_id = ${guild.id}`;
+		await new Promise((resolve) => setTimeout(resolve, 1_000));
+		await body(guild, sql);
+	} finally {
+		await sql.end();
+	}
+}
 
 describe('GIVEN a bot started while its database is unreachable', () => {
 	const cleanups: (() => Promise<unknown>)[] = [];
@@ -46,12 +63,8 @@ describe('GIVEN a database that hangs instead of failing', () => {
 	const stack = useStack();
 
 	test('WHEN a member runs a command while a lock blocks it THEN "temporarily unavailable" arrives within 3 s, and all works after', async () => {
-		const { fake, database, owner } = stack();
-		const guild = fake.createGuild({ name: 'Stuck' });
-		const sql = postgres(database.url, { max: 1, onnotice: () => {} });
-		try {
-			await sql`update guilds set status = 'approved' where guild_id = ${guild.id}`;
-			await new Promise((resolve) => setTimeout(resolve, 1_000));
+		const { fake, owner } = stack();
+		await inApprovedGuild(stack(), 'Stuck', async (guild, sql) => {
 			let release!: () => void;
 			const released = new Promise<void>((resolve) => (release = resolve));
 			let locked!: () => void;
@@ -72,13 +85,11 @@ describe('GIVEN a database that hangs instead of failing', () => {
 			const after = await fake.slash({ user: owner, guildId: guild.id, command: 'poll list' }).waitForOriginal();
 			expect(after.content).not.toMatch(/temporarily unavailable|waiting for approval/);
 			expectCleanProtocol(fake);
-		} finally {
-			await sql.end();
-		}
+		});
 	});
 });
 
-describe('GIVEN a database slow enough to pass Discord\'s 3 s', () => {
+describe("GIVEN a database slow enough to pass Discord's 3 s", () => {
 	const stack = useStack();
 
 	/** Holds an exclusive lock on `table` until `release()`: every statement touching it waits. */
@@ -97,17 +108,18 @@ describe('GIVEN a database slow enough to pass Discord\'s 3 s', () => {
 	};
 
 	test('WHEN /poll create waits on the database past 2 s THEN it is deferred in public in time, and the poll arrives in that reply and takes votes', async () => {
-		const { fake, database, owner } = stack();
-		const guild = fake.createGuild({ name: 'Slow lane' });
+		const { fake, owner } = stack();
 		const voter = fake.createUser({ username: 'voter' });
-		fake.addMember(guild.id, voter.id);
-		const sql = postgres(database.url, { max: 1, onnotice: () => {} });
-		try {
-			await sql`update guilds set status = 'approved' where guild_id = ${guild.id}`;
-			await new Promise((resolve) => setTimeout(resolve, 1_000));
+		await inApprovedGuild(stack(), 'Slow lane', async (guild, sql) => {
+			fake.addMember(guild.id, voter.id);
 			// Numbering the poll waits on the lock, released as soon as the bot has deferred: the create then succeeds.
 			const lock = await holdLock(sql, 'poll_counters');
-			const create = fake.slash({ user: owner, guildId: guild.id, command: 'poll create', options: { question: 'Slow?', options: 'Yes | No' } });
+			const create = fake.slash({
+				user: owner,
+				guildId: guild.id,
+				command: 'poll create',
+				options: { question: 'Slow?', options: 'Yes | No' }
+			});
 			const callback = await create.response.finally(() => lock.release());
 			expect(callback.type).toBe(5);
 			expect(((callback.data?.flags as number | undefined) ?? 0) & 64).toBe(0);
@@ -118,19 +130,15 @@ describe('GIVEN a database slow enough to pass Discord\'s 3 s', () => {
 			const vote = await fake.click({ user: voter, message: poll, customId: `pv:${guild.id}:1:0` }).waitForOriginal();
 			expect(vote.content).toMatch(/Your vote in poll #1: \*\*Yes\*\*/);
 			expectCleanProtocol(fake);
-		} finally {
-			await sql.end();
-		}
+		});
 	});
 
-	test('WHEN a poll\'s Close button waits on the database past 2 s THEN it is deferred ephemerally in time and the member is told the truth', async () => {
-		const { fake, database, owner } = stack();
-		const guild = fake.createGuild({ name: 'Slow close' });
-		const sql = postgres(database.url, { max: 1, onnotice: () => {} });
-		try {
-			await sql`update guilds set status = 'approved' where guild_id = ${guild.id}`;
-			await new Promise((resolve) => setTimeout(resolve, 1_000));
-			const poll = await fake.slash({ user: owner, guildId: guild.id, command: 'poll create', options: { question: 'Close me?', options: 'Yes | No' } }).waitForOriginal();
+	test("WHEN a poll's Close button waits on the database past 2 s THEN it is deferred ephemerally in time and the member is told the truth", async () => {
+		const { fake, owner } = stack();
+		await inApprovedGuild(stack(), 'Slow close', async (guild, sql) => {
+			const poll = await fake
+				.slash({ user: owner, guildId: guild.id, command: 'poll create', options: { question: 'Close me?', options: 'Yes | No' } })
+				.waitForOriginal();
 			const lock = await holdLock(sql, 'polls');
 			const close = fake.click({ user: owner, message: poll, customId: `pc:${guild.id}:1` });
 			const answer = await close.waitForOriginal(8_000).finally(() => lock.release());
@@ -139,20 +147,19 @@ describe('GIVEN a database slow enough to pass Discord\'s 3 s', () => {
 			expect(answer.content).toMatch(/temporarily unavailable/);
 			expect(isEphemeral(answer)).toBe(true);
 			expectCleanProtocol(fake);
-		} finally {
-			await sql.end();
-		}
+		});
 	});
 
 	test('WHEN /poll create, deferred in public, then fails on the database THEN the public reply goes, the member alone reads why, and no poll is left', async () => {
-		const { fake, database, owner } = stack();
-		const guild = fake.createGuild({ name: 'Dead end' });
-		const sql = postgres(database.url, { max: 1, onnotice: () => {} });
-		try {
-			await sql`update guilds set status = 'approved' where guild_id = ${guild.id}`;
-			await new Promise((resolve) => setTimeout(resolve, 1_000));
+		const { fake, owner } = stack();
+		await inApprovedGuild(stack(), 'Dead end', async (guild, sql) => {
 			const lock = await holdLock(sql, 'poll_counters');
-			const create = fake.slash({ user: owner, guildId: guild.id, command: 'poll create', options: { question: 'Stuck?', options: 'Yes | No' } });
+			const create = fake.slash({
+				user: owner,
+				guildId: guild.id,
+				command: 'poll create',
+				options: { question: 'Stuck?', options: 'Yes | No' }
+			});
 			const answer = await create.waitForFollowUp(0, 8_000).finally(() => lock.release());
 			expect(create.record.callback?.type).toBe(5);
 			expect(create.callbackMs).toBeLessThan(3_000);
@@ -162,9 +169,7 @@ describe('GIVEN a database slow enough to pass Discord\'s 3 s', () => {
 			const [left] = await sql<{ polls: number }[]>`select count(*)::int as polls from polls where guild_id = ${guild.id}`;
 			expect(left!.polls).toBe(0);
 			expectCleanProtocol(fake);
-		} finally {
-			await sql.end();
-		}
+		});
 	});
 });
 
