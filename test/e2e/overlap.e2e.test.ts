@@ -5,12 +5,14 @@ import type { InteractionHandle } from '../fake-discord/interactions.js';
 import { expectCleanProtocol, useStack, type BotProcess } from './harness.js';
 import {
 	approve,
+	clickButton,
 	createPollByCommand,
 	currentMessage,
 	embedDescription,
 	inBatches,
 	isEphemeral,
 	openStackDatabase,
+	shownCounts,
 	waitForPollMessage
 } from '../support/polls.js';
 
@@ -163,5 +165,34 @@ describe('GIVEN two bot processes on the same shard (a deploy overlap)', () => {
 		const problems = s.fake.protocolProblems();
 		expect(problems.length).toBeGreaterThan(0);
 		for (const problem of problems) expect(problem).toMatch(new RegExp(`callback → 404 10062: click pv:${world.guild.id}:${poll.number}:0: callback \\d+ ms after the 3 s deadline`));
+	}, 30_000);
+	test('WHEN one process\'s older edit of a poll lands after the other\'s newer one THEN it sees so and edits again', async () => {
+		const s = stack();
+		const poll = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Order?', options: 'a | b', duration: '1h' });
+		const bots = [s.bot, second];
+		const held = s.fake.holdNext((request) => request.method === 'PATCH' && request.path.endsWith(`/messages/${poll.message.id}`));
+		const first = s.fake.click({ user: world.voters[1]!, message: currentMessage(s, poll.message), customId: `pv:${world.guild.id}:${poll.number}:0` });
+		await first.waitForOriginal();
+		// The process that cast the first vote sends the edit showing it, and that edit is held: slow at Discord.
+		await held.arrived;
+		const stoodDown = (bot: BotProcess) => bot.output().split('\n').some((line) => line.includes(first.id) && line.includes('standing down'));
+		await expect.poll(() => bots.filter(stoodDown).length, { timeout: 5_000 }).toBe(1);
+		const caster = bots.find((bot) => !stoodDown(bot))!;
+		// The caster stops, so the other casts the second vote and its edit (showing both) lands first.
+		process.kill(caster.pid!, 'SIGSTOP');
+		try {
+			await clickButton(s, world.voters[2]!, poll.message, `pv:${world.guild.id}:${poll.number}:0`);
+			await waitForPollMessage(s, poll.message, (message) => shownCounts(message)[0] === '2');
+			held.release();
+			await waitForPollMessage(s, poll.message, (message) => shownCounts(message)[0] === '1');
+		} finally {
+			process.kill(caster.pid!, 'SIGCONT');
+		}
+		// The held edit, older, landed last; the process that sent it reads the database once it has landed.
+		await waitForPollMessage(s, poll.message, (message) => shownCounts(message)[0] === '2', 8_000);
+		const [deltas] = await sql<{ count: number }[]>`
+			select count(*)::int as count from poll_count_deltas where guild_id = ${world.guild.id} and poll_number = ${poll.number}`;
+		expect(deltas!.count, 'every vote shown, so folded').toBe(0);
+		expect(s.output()).not.toMatch(/ ERROR /);
 	}, 30_000);
 });

@@ -19,7 +19,7 @@ import {
 	type SlashOptions
 } from './interactions.js';
 import { MessageStore, type FakeMessage } from './messages.js';
-import { RestApi, type RequestLogEntry, type RouteMatcher, type Violation } from './rest.js';
+import { RestApi, type RequestHold, type RequestLogEntry, type RouteMatcher, type Violation } from './rest.js';
 import { createRoutes } from './routes.js';
 import { SnowflakeGenerator, shardForGuild } from './snowflake.js';
 import {
@@ -499,6 +499,11 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 	}
 
 	/** The next `count` matching requests fail with `status` (5xx by default). */
+	/** Holds the next matching request until `release()` (see {@link RestApi.holdNext}). */
+	public holdNext(matcher: RouteMatcher): RequestHold {
+		return this.rest.holdNext(matcher);
+	}
+
 	public failNext(matcher: RouteMatcher, count: number, status = 500): void {
 		this.rest.failNext(matcher, count, status);
 	}

@@ -16,7 +16,7 @@ export {
 export type { WouldPing, AllowedMentions } from './mentions.js';
 export { MessageFlags, type FakeMessage, type StoredAttachment } from './messages.js';
 export { ALL_PERMISSIONS, Permission } from './permissions.js';
-export type { RequestLogEntry, RouteMatcher, Violation } from './rest.js';
+export type { RequestHold, RequestLogEntry, RouteMatcher, Violation } from './rest.js';
 export { Route } from './routes.js';
 export { shardForGuild, snowflakeTimestamp } from './snowflake.js';
 export { ChannelType, type CreateGuildOptions, type FakeChannel, type FakeGuild, type FakeMember, type FakeRole, type FakeUser } from './world.js';

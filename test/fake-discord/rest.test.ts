@@ -164,6 +164,19 @@ describe('fake REST', () => {
 		expect((await rawRequest(fake.restBase, 'GET', '/users/@me')).status).toBe(200);
 	});
 
+	test('GIVEN a held edit WHEN a later edit of the same message lands first THEN the held one, released, is applied last', async () => {
+		const posted = await post(`/channels/${guild.defaultChannelId}/messages`, { content: 'first' });
+		const path = `/channels/${guild.defaultChannelId}/messages/${posted.body.id}`;
+		const hold = fake.holdNext(Route.editMessage);
+		const older = rawRequest(fake.restBase, 'PATCH', path, { body: { content: 'older' } });
+		await hold.arrived;
+		expect((await rawRequest(fake.restBase, 'PATCH', path, { body: { content: 'newer' } })).status).toBe(200);
+		expect(fake.messages(guild.defaultChannelId)[0]!.content).toBe('newer');
+		hold.release();
+		expect((await older).status).toBe(200);
+		expect(fake.messages(guild.defaultChannelId)[0]!.content).toBe('older');
+	});
+
 	test('GIVEN a multipart message with a CSV WHEN posted THEN the attachment content is readable', async () => {
 		const form = new FormData();
 		form.append('payload_json', JSON.stringify({ content: 'results', attachments: [{ id: '0', filename: 'votes.csv' }] }));

@@ -71,6 +71,12 @@ interface Fault {
 	respond(request: RestRequest): { status: number; body: unknown; headers: Record<string, string> };
 }
 
+/** A request held by {@link RestApi.holdNext}. */
+export interface RequestHold {
+	readonly arrived: Promise<void>;
+	release(): void;
+}
+
 const REQUEST_LOG_LIMIT = 100_000;
 
 export interface RestHooks {
@@ -88,6 +94,7 @@ export class RestApi {
 	public readonly requestLog: RequestLogEntry[] = [];
 	private readonly routes: CompiledRoute[];
 	private readonly faults: Fault[] = [];
+	private readonly holds: (RequestHold & { matcher: RouteMatcher; taken: boolean; released: Promise<void>; arrive(): void })[] = [];
 	/** Discord's global limit on a bot's authenticated requests, when a test asks for it: per second, and when each was taken. */
 	private globalLimit: number | null = null;
 	private readonly globalWindow: number[] = [];
@@ -163,6 +170,26 @@ export class RestApi {
 		});
 	}
 
+	/**
+	 * Holds the next request matching `matcher` before Discord acts on it, as a slow request would be: it is applied
+	 * and answered only once `release()` is called, so a test can make two edits land in the order it needs.
+	 * `arrived` resolves when the held request has come in.
+	 */
+	public holdNext(matcher: RouteMatcher): RequestHold {
+		let arrive!: () => void;
+		let release!: () => void;
+		const hold = {
+			matcher,
+			taken: false,
+			arrived: new Promise<void>((resolve) => (arrive = resolve)),
+			released: new Promise<void>((resolve) => (release = resolve)),
+			arrive: () => arrive(),
+			release: () => release()
+		};
+		this.holds.push(hold);
+		return { arrived: hold.arrived, release: hold.release };
+	}
+
 	/** Faults not yet used up (a test can assert its injected 429 was actually hit). */
 	public pendingFaults(): number {
 		return this.faults.reduce((sum, fault) => sum + fault.remaining, 0);
@@ -235,6 +262,12 @@ export class RestApi {
 			if (fault) {
 				const injected = fault.respond(request);
 				return finish(route.template, injected.status, injected.body, injected.headers);
+			}
+			const hold = this.holds.find((candidate) => !candidate.taken && matches(candidate.matcher, method, route.template, apiPath!));
+			if (hold) {
+				hold.taken = true;
+				hold.arrive();
+				await hold.released;
 			}
 			if (raw.length > 0) Object.assign(request, await parseBody(incoming.headers['content-type'] ?? '', raw));
 			// Synchronous handlers are not awaited, so the request is logged before anyone woken by the handler

@@ -14,7 +14,7 @@ import { metrics } from '../metrics/index.js';
 import { EditCoalescer } from './coalescer.js';
 import { EditBudget } from './edit-budget.js';
 import { pollKey, type PollRef } from './ref.js';
-import { findUnshownPolls, foldShownDeltas, readPollState, type ShardScope } from './repository.js';
+import { findUnshownPolls, foldShownDeltas, readPollState, type PollState, type ShardScope } from './repository.js';
 import { renderPollMessage } from './render.js';
 import { pollTranslator } from './language.js';
 import { renderPollChartOrNothing } from './chart.js';
@@ -30,23 +30,43 @@ export async function refreshPollMessage(ref: PollRef): Promise<void> {
 	// Shown, or with no message to show it: the deltas read are folded. A failed edit leaves them for the next one.
 	const fold = () => foldShownDeltas(container.sql, ref.guildId, ref.number, deltaIds);
 	if (poll.messageId === null) return fold();
-	const t = pollTranslator(poll);
-	// A closed poll's message carries its chart (shown in the embed); `attachments` replaces any earlier one.
-	const chart = poll.closedAt === null ? null : await renderPollChartOrNothing(t, state.unwrap());
-	const body = {
-		...renderPollMessage(t, state.unwrap(), chart === null ? {} : { chart: chart.name }),
-		...(chart === null ? {} : { attachments: [{ id: '0', filename: chart.name }] }),
-		allowed_mentions: { parse: [] }
-	};
+	// A closed poll's message carries its chart (shown in the embed).
+	const chart = poll.closedAt === null ? null : await renderPollChartOrNothing(pollTranslator(poll), state.unwrap());
+	const body = editBody(state.unwrap(), chart?.name);
 	const files = chart === null ? {} : { files: [{ name: chart.name, data: chart.data, contentType: 'image/png' }] };
+	const shown = JSON.stringify(body);
 	const sent = await unlessDiscordError(
 		pollEditBudget.send(() => container.client.rest.patch(Routes.channelMessage(poll.channelId, poll.messageId!), { body, ...files })),
 		ExpectedDiscordErrors.Unreachable
 	);
 	failedEdits.delete(pollKey(ref));
 	await fold();
-	if (sent === null) container.logger.debug(`Poll #${ref.number}'s message is unreachable; not updated.`, { guildId: ref.guildId });
-	else metrics.pollEditsSent.inc();
+	if (sent === null) return container.logger.debug(`Poll #${ref.number}'s message is unreachable; not updated.`, { guildId: ref.guildId });
+	metrics.pollEditsSent.inc();
+	if (!(await stillShowsTheDatabase(ref, shown, chart?.name))) requestPollEdit(ref);
+}
+
+/**
+ * Whether the poll's message, just edited, still shows what the database holds. In a deploy overlap both processes
+ * edit the same poll, and Discord keeps whichever edit lands last: an older render landing after a newer one left
+ * the message a vote behind, with every delta folded and nothing left to heal it (the 30-minute soak found two).
+ * Read once the edit has landed, the difference is seen by the process whose edit landed last, which edits again;
+ * an edit that was current costs one read. Any read failure counts as a difference, so the edit is retried.
+ */
+async function stillShowsTheDatabase(ref: PollRef, shown: string, chart: string | undefined): Promise<boolean> {
+	const state = await readPollState(container.sql, ref.guildId, ref.number).catch(() => null);
+	if (state === null) return false;
+	if (state.isErr()) return true;
+	return JSON.stringify(editBody(state.unwrap(), chart)) === shown;
+}
+
+/** The edit's body: the message rendered from `state`, with no mentions; `attachments` replaces any earlier chart. */
+function editBody(state: PollState, chart: string | undefined) {
+	return {
+		...renderPollMessage(pollTranslator(state.poll), state, chart === undefined ? {} : { chart }),
+		...(chart === undefined ? {} : { attachments: [{ id: '0', filename: chart }] }),
+		allowed_mentions: { parse: [] }
+	};
 }
 
 export const pollEdits = new EditCoalescer<PollRef>({
