@@ -42,7 +42,7 @@ export async function answerInTime<T>(interaction: Answerable, answer: InTimeAns
 		(value) => ({ value }),
 		(error: unknown) => ({ error })
 	);
-	const early = await Promise.race([settled, sleep(Math.max(0, answer.startedAt + AnswerTiming.deferAfterMs - Date.now())).then(() => null)]);
+	const early = await within(settled, answer.startedAt + AnswerTiming.deferAfterMs - Date.now());
 	if (early !== null && !isAmbiguous(early)) {
 		if ('error' in early) throw early.error;
 		return send(interaction, answer.render(early.value));
@@ -50,7 +50,7 @@ export async function answerInTime<T>(interaction: Answerable, answer: InTimeAns
 	await deferEphemeral(interaction);
 	// After the start budget and a statement timeout, whatever the work started has committed or never will.
 	const final = answer.startedAt + AnswerTiming.startBudgetMs + statementTimeoutMs + 500;
-	const late = early ?? (await Promise.race([settled, sleep(Math.max(0, final - Date.now())).then(() => null)]));
+	const late = early ?? (await within(settled, final - Date.now()));
 	if (late !== null && isAmbiguous(late)) await sleep(Math.max(0, final - Date.now()));
 	else if (late !== null) {
 		if ('error' in late) throw late.error;
@@ -58,6 +58,22 @@ export async function answerInTime<T>(interaction: Answerable, answer: InTimeAns
 	}
 	container.logger.warn('The database did not say in time whether a vote was stored; reading what was stored.', { interactionId: interaction.id });
 	return send(interaction, await readTruth(answer));
+}
+
+/**
+ * `work`'s outcome, or `null` once `ms` have passed. The timer is cleared when the work wins (nearly every vote),
+ * so a burst leaves no thousands of pending 2 s timers behind it.
+ */
+async function within<T>(work: Promise<T>, ms: number): Promise<T | null> {
+	let timer: NodeJS.Timeout | undefined;
+	const expired = new Promise<null>((resolve) => {
+		timer = setTimeout(resolve, Math.max(0, ms), null);
+	});
+	try {
+		return await Promise.race([work, expired]);
+	} finally {
+		clearTimeout(timer);
+	}
 }
 
 /**
@@ -153,7 +169,6 @@ async function deferEphemeral(interaction: Answerable) {
 		markDeferred(interaction, true);
 	}
 }
-
 
 async function send(interaction: Answerable, content: string) {
 	const body = { content, allowedMentions: { parse: [] } };

@@ -55,6 +55,29 @@ export const i18nextOptions: InitOptions = {
 	showSupportNotice: false
 };
 
+/**
+ * i18next canonicalises a language code on every `t` (through `Intl.getCanonicalLocales`, twice for `en-US` and its
+ * fallback): a third of a translation's cost, paid on every vote's answer. The codes are few and the answer never
+ * changes, so each instance's formatter remembers them, installed again whenever the instance is initialised (the
+ * plugin does so at login, with new services).
+ */
+function rememberLanguageCodes() {
+	const utils = i18next.services.languageUtils as { formatLanguageCode(code: string): string } | undefined;
+	if (utils === undefined) return;
+	const format = utils.formatLanguageCode.bind(utils);
+	const known = new Map<string, string>();
+	utils.formatLanguageCode = (code) => {
+		let formatted = known.get(code);
+		if (formatted === undefined) {
+			formatted = format(code);
+			// Bounded: codes come from Discord's locales and our folders, but a cache must not grow on input.
+			if (typeof code === 'string' && known.size < 200) known.set(code, formatted);
+		}
+		return formatted;
+	};
+}
+i18next.on('initialized', rememberLanguageCodes);
+
 if (!i18next.isInitialized) await i18next.init(i18nextOptions);
 
 /** Every key of the message tree, as `namespace:path.to.key`. */
@@ -68,8 +91,9 @@ const translators = new Map<string, Translator>();
 export function translator(locale: string = defaultLocale): Translator {
 	let t = translators.get(locale);
 	if (t === undefined) {
-		const fixed = i18next.getFixedT(locale);
-		t = (key, values) => fixed(key as never, values as never) as unknown as string;
+		// `t` with `lng` rather than `getFixedT(locale)`: the same lookup, without the copy of every option that the
+		// fixed function makes per call (it cost more than the translation itself).
+		t = (key, values) => i18next.t(key as never, { ...values, lng: locale } as never) as unknown as string;
 		translators.set(locale, t);
 	}
 	return t;
