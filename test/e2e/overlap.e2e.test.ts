@@ -19,6 +19,11 @@ import {
 const world = {} as { guild: FakeGuild; alice: FakeUser; voters: FakeUser[] };
 const voterCount = 40;
 
+/** Whether `promise` settles within `ms`. */
+function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+	return Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, ms, false))]);
+}
+
 /** How many times each process said it stood down; one line per interaction it lost. */
 function standDowns(bot: BotProcess) {
 	return (bot.output().match(/standing down|already acknowledged \(40060\)/g) ?? []).length;
@@ -164,29 +169,43 @@ describe('GIVEN two bot processes on the same shard (a deploy overlap)', () => {
 		expect(s.output()).not.toMatch(/ ERROR /);
 		const problems = s.fake.protocolProblems();
 		expect(problems.length).toBeGreaterThan(0);
-		for (const problem of problems) expect(problem).toMatch(new RegExp(`callback → 404 10062: click pv:${world.guild.id}:${poll.number}:0: callback \\d+ ms after the 3 s deadline`));
+		for (const problem of problems)
+			expect(problem).toMatch(
+				new RegExp(`callback → 404 10062: click pv:${world.guild.id}:${poll.number}:0: callback \\d+ ms after the 3 s deadline`)
+			);
 	}, 30_000);
-	test('WHEN one process\'s older edit of a poll lands after the other\'s newer one THEN it sees so and edits again', async () => {
+	test("WHEN one process's older edit of a poll lands after the other's newer one THEN it sees so and edits again", async () => {
 		const s = stack();
 		const poll = await createPollByCommand(s, world.alice, world.guild.id, { question: 'Order?', options: 'a | b', duration: '1h' });
 		const bots = [s.bot, second];
 		const held = s.fake.holdNext((request) => request.method === 'PATCH' && request.path.endsWith(`/messages/${poll.message.id}`));
-		const first = s.fake.click({ user: world.voters[1]!, message: currentMessage(s, poll.message), customId: `pv:${world.guild.id}:${poll.number}:0` });
-		await first.waitForOriginal();
-		// The process that cast the first vote sends the edit showing it, and that edit is held: slow at Discord.
-		await held.arrived;
-		const stoodDown = (bot: BotProcess) => bot.output().split('\n').some((line) => line.includes(first.id) && line.includes('standing down'));
-		await expect.poll(() => bots.filter(stoodDown).length, { timeout: 5_000 }).toBe(1);
-		const caster = bots.find((bot) => !stoodDown(bot))!;
-		// The caster stops, so the other casts the second vote and its edit (showing both) lands first.
-		process.kill(caster.pid!, 'SIGSTOP');
+		let caster: BotProcess | undefined;
 		try {
+			const first = s.fake.click({
+				user: world.voters[1]!,
+				message: currentMessage(s, poll.message),
+				customId: `pv:${world.guild.id}:${poll.number}:0`
+			});
+			await first.waitForOriginal();
+			// The process that cast the first vote sends the edit showing it, and that edit is held: slow at Discord.
+			await expect(within(held.arrived, 10_000), 'the edit of the first vote reached Discord').resolves.toBe(true);
+			const stoodDown = (bot: BotProcess) =>
+				bot
+					.output()
+					.split('\n')
+					.some((line) => line.includes(first.id) && line.includes('standing down'));
+			await expect.poll(() => bots.filter(stoodDown).length, { timeout: 10_000 }).toBe(1);
+			caster = bots.find((bot) => !stoodDown(bot))!;
+			// The caster stops, so the other casts the second vote and its edit (showing both) lands first.
+			process.kill(caster.pid!, 'SIGSTOP');
 			await clickButton(s, world.voters[2]!, poll.message, `pv:${world.guild.id}:${poll.number}:0`);
 			await waitForPollMessage(s, poll.message, (message) => shownCounts(message)[0] === '2');
 			held.release();
 			await waitForPollMessage(s, poll.message, (message) => shownCounts(message)[0] === '1');
 		} finally {
-			process.kill(caster.pid!, 'SIGCONT');
+			// Released whatever happened: a request held forever would hang the stack's shutdown and hide the failure.
+			held.release();
+			if (caster !== undefined) process.kill(caster.pid!, 'SIGCONT');
 		}
 		// The held edit, older, landed last; the process that sent it reads the database once it has landed.
 		await waitForPollMessage(s, poll.message, (message) => shownCounts(message)[0] === '2', 8_000);
