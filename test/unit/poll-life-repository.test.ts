@@ -7,6 +7,7 @@ import {
 	editPoll,
 	markReminded,
 	markStarted,
+	releaseClaims,
 	reopenPoll
 } from '../../src/lib/polls/life-repository.js';
 import { parseEditInput, planEdit, type EditInput } from '../../src/lib/polls/life-rules.js';
@@ -110,6 +111,25 @@ describe('GIVEN polls with reminders', () => {
 		await markReminded(db.sql, poll);
 		await db.sql`update polls set remind_attempted_at = now() - interval '1 hour' where guild_id = ${guild} and poll_number = ${poll.number}`;
 		expect((await claimDueReminders(db.sql, allShards)).map((claim) => claim.poll.number)).not.toContain(poll.number);
+	});
+
+	test('WHEN a claimer gives its claims back (shutting down) THEN they are offered at once, with any earlier attempt; a done one is not', async () => {
+		const [fresh, retried, done] = await Promise.all([0, 1, 2].map(() => create({ durationMs: 60 * minute, remindBeforeMs: 10 * minute })));
+		const numbers = [fresh!.number, retried!.number, done!.number];
+		await db.sql`update polls set message_id = 250000000000000005, closes_at = now() + interval '5 minutes'
+			where guild_id = ${guild} and poll_number = any(${numbers}::int[])`;
+		await db.sql`update polls set remind_attempted_at = now() - interval '2 minutes' where guild_id = ${guild} and poll_number = ${retried!.number}`;
+		const ours = (claims: Awaited<ReturnType<typeof claimDueReminders>>) => claims.filter((claim) => numbers.includes(claim.poll.number));
+		const claimed = ours(await claimDueReminders(db.sql, allShards));
+		expect(claimed.map((claim) => claim.poll.number).sort()).toEqual([...numbers].sort());
+		expect(ours(await claimDueReminders(db.sql, allShards)), 'claimed, so not offered again yet').toEqual([]);
+		await markReminded(db.sql, done!);
+		await releaseClaims(db.sql, 'reminder', claimed);
+		const again = ours(await claimDueReminders(db.sql, allShards));
+		expect(again.map((claim) => claim.poll.number).sort()).toEqual([fresh!.number, retried!.number].sort());
+		expect(again.find((claim) => claim.poll.number === fresh!.number)?.previousAttempt).toBeNull();
+		expect(again.find((claim) => claim.poll.number === retried!.number)?.previousAttempt).not.toBeNull();
+		for (const claim of again) await markReminded(db.sql, claim.poll);
 	});
 
 	test('WHEN the poll is already past its deadline THEN no reminder is offered', async () => {

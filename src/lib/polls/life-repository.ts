@@ -207,6 +207,21 @@ export async function claimDueReminders(sql: Executor, shards: ShardScope, limit
 	return rows.map(({ previousAttempt, remindRoleId, ...poll }) => ({ poll, previousAttempt, remindRoleId }));
 }
 
+/**
+ * Gives back claims this process took and will not carry out (it is shutting down): each is left as it was before
+ * the claim, so the next process takes it at once instead of after {@link LifeTiming.retrySeconds}, and still learns
+ * of any earlier attempt. A claim already carried out (the poll started or reminded) is left alone.
+ */
+export async function releaseClaims(sql: Executor, step: 'start' | 'reminder', claims: readonly Claimed[]): Promise<void> {
+	for (const { poll, previousAttempt } of claims) {
+		await (step === 'start'
+			? sql`update polls set start_attempted_at = ${previousAttempt}
+				where guild_id = ${poll.guildId} and poll_number = ${poll.number} and started_at is null`
+			: sql`update polls set remind_attempted_at = ${previousAttempt}
+				where guild_id = ${poll.guildId} and poll_number = ${poll.number} and reminded_at is null`);
+	}
+}
+
 /** Records that the reminder went out: a poll is reminded once. */
 export async function markReminded(sql: Executor, ref: PollRef): Promise<void> {
 	await sql`update polls set reminded_at = clock_timestamp() where guild_id = ${ref.guildId} and poll_number = ${ref.number} and reminded_at is null`;

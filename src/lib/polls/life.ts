@@ -17,6 +17,8 @@ import {
 	claimDueStarts,
 	markReminded,
 	markStarted,
+	releaseClaims,
+	type Claimed,
 	type ClaimedReminder,
 	type ClaimedStart
 } from './life-repository.js';
@@ -31,13 +33,24 @@ const recentMessages = 100;
 export async function runDueLifeTasks(shards: ShardScope, signal: AbortSignal): Promise<void> {
 	while (!signal.aborted) {
 		const starts = await claimDueStarts(container.sql, shards, lateStartMs);
-		for (const claim of starts) if (!signal.aborted) await safely(claim.poll, 'Starting', () => startPoll(claim));
+		await carryOut('start', starts, signal, (claim) => safely(claim.poll, 'Starting', () => startPoll(claim)));
 		if (starts.length === 0) break;
 	}
 	while (!signal.aborted) {
 		const reminders = await claimDueReminders(container.sql, shards);
-		for (const claim of reminders) if (!signal.aborted) await safely(claim.poll, 'Reminding of', () => remind(claim));
+		await carryOut('reminder', reminders, signal, (claim) => safely(claim.poll, 'Reminding of', () => remind(claim)));
 		if (reminders.length === 0) break;
+	}
+}
+
+/**
+ * Carries out claimed steps one by one; once `signal` is aborted, gives the rest back (a deploy's SIGTERM in the
+ * middle of a batch left them claimed, so reminders came a minute late: a test with a restart found it).
+ */
+async function carryOut<T extends Claimed>(step: 'start' | 'reminder', claims: readonly T[], signal: AbortSignal, run: (claim: T) => Promise<void>) {
+	for (const [index, claim] of claims.entries()) {
+		if (signal.aborted) return releaseClaims(container.sql, step, claims.slice(index));
+		await run(claim);
 	}
 }
 
