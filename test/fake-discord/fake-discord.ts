@@ -498,17 +498,16 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 		this.rest.rateLimitNext(matcher, count, retryAfterSeconds);
 	}
 
-	/** The next `count` matching requests fail with `status` (5xx by default). */
 	/** Holds the next matching request until `release()` (see {@link RestApi.holdNext}). */
 	public holdNext(matcher: RouteMatcher): RequestHold {
 		return this.rest.holdNext(matcher);
 	}
 
+	/** The next `count` matching requests fail with `status` (5xx by default). */
 	public failNext(matcher: RouteMatcher, count: number, status = 500): void {
 		this.rest.failNext(matcher, count, status);
 	}
 
-	/** Injected faults not yet consumed. */
 	/** Discord's global limit on authenticated requests (about 50/s for a bot); off unless a test turns it on. */
 	public setGlobalRateLimit(perSecond: number | null): void {
 		this.rest.setGlobalRateLimit(perSecond);
@@ -519,6 +518,7 @@ export class FakeDiscord extends EventEmitter<FakeDiscordEvents> {
 		return this.rest.globalLimitHits;
 	}
 
+	/** Injected faults not yet consumed. */
 	public pendingFaults(): number {
 		return this.rest.pendingFaults();
 	}

@@ -7,7 +7,8 @@ import {
 	editPoll,
 	markReminded,
 	markStarted,
-	releaseClaims,
+	releaseReminders,
+	releaseStarts,
 	reopenPoll
 } from '../../src/lib/polls/life-repository.js';
 import { parseEditInput, planEdit, type EditInput } from '../../src/lib/polls/life-rules.js';
@@ -82,6 +83,23 @@ describe('GIVEN scheduled polls', () => {
 		expect(started?.messageId).toBe('250000000000000001');
 	});
 
+	test('WHEN a claimed start is given back THEN it is offered at once, still late by its planned time, with its duration', async () => {
+		const poll = await create({ startsInMs: 10 * minute, durationMs: 30 * minute });
+		await makeDue(poll.number, 'starts_at', '5 minutes');
+		const mine = (claims: Awaited<ReturnType<typeof claimDueStarts>>) => claims.filter((claim) => claim.poll.number === poll.number);
+		const [claimed] = mine(await claimDueStarts(db.sql, allShards, 30_000));
+		expect(claimed?.lateSince).not.toBeNull();
+		await releaseStarts(db.sql, [claimed!]);
+		const [again] = mine(await claimDueStarts(db.sql, allShards, 30_000));
+		expect(again?.previousAttempt).toBeNull();
+		expect(again?.lateSince?.getTime()).toBe(claimed!.lateSince!.getTime());
+		// The duration still counts from the actual start: the deadline moved with it, by as little as time passed.
+		const moved = again!.poll.closesAt!.getTime() - claimed!.poll.closesAt!.getTime();
+		expect(moved).toBeGreaterThanOrEqual(0);
+		expect(moved).toBeLessThan(5_000);
+		await markStarted(db.sql, poll, '250000000000000009');
+	});
+
 	test('WHEN a scheduled poll is past its deadline before it started THEN the deadline scheduler leaves it to its start', async () => {
 		const poll = await create({ startsInMs: 10 * minute, durationMs: minute });
 		await makeDue(poll.number, 'closes_at');
@@ -124,11 +142,15 @@ describe('GIVEN polls with reminders', () => {
 		expect(claimed.map((claim) => claim.poll.number).sort()).toEqual([...numbers].sort());
 		expect(ours(await claimDueReminders(db.sql, allShards)), 'claimed, so not offered again yet').toEqual([]);
 		await markReminded(db.sql, done!);
-		await releaseClaims(db.sql, 'reminder', claimed);
+		await releaseReminders(db.sql, claimed);
 		const again = ours(await claimDueReminders(db.sql, allShards));
 		expect(again.map((claim) => claim.poll.number).sort()).toEqual([fresh!.number, retried!.number].sort());
 		expect(again.find((claim) => claim.poll.number === fresh!.number)?.previousAttempt).toBeNull();
 		expect(again.find((claim) => claim.poll.number === retried!.number)?.previousAttempt).not.toBeNull();
+		// Taken again by another process since (its claim time is not ours): ours is not given back over it.
+		await db.sql`update polls set remind_attempted_at = clock_timestamp() where guild_id = ${guild} and poll_number = ${fresh!.number}`;
+		await releaseReminders(db.sql, again);
+		expect(ours(await claimDueReminders(db.sql, allShards)).map((claim) => claim.poll.number)).toEqual([retried!.number]);
 		for (const claim of again) await markReminded(db.sql, claim.poll);
 	});
 

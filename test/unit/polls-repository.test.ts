@@ -13,6 +13,7 @@ import {
 	listPollPage,
 	listVotes,
 	markCloseAnnounced,
+	markUnshown,
 	readPollState,
 	searchPolls,
 	type VoteInput
@@ -72,17 +73,36 @@ describe('poll repository', () => {
 		await vote(poll.number, user(1), { kind: 'toggle', option: 0 }, guild);
 		const shown = (await readPollState(db.sql, guild, poll.number)).unwrap();
 		await vote(poll.number, user(2), { kind: 'toggle', option: 2 }, guild);
-		await Promise.all([
-			foldShownDeltas(db.sql, guild, poll.number, shown.deltaIds),
-			foldShownDeltas(db.sql, guild, poll.number, shown.deltaIds)
-		]);
+		await Promise.all([foldShownDeltas(db.sql, guild, poll.number, shown.deltaIds), foldShownDeltas(db.sql, guild, poll.number, shown.deltaIds)]);
 		const after = (await readPollState(db.sql, guild, poll.number)).unwrap();
 		expect(after.options.map((option) => option.votes)).toEqual([1, 0, 1]);
 		expect(after.poll.voterCount).toBe(2);
 		expect(after.deltaIds.length).toBeGreaterThan(0);
 		expect(after.deltaIds.some((id) => shown.deltaIds.includes(id))).toBe(false);
 		const [since] = (await findUnshownPolls(db.sql, allShards)).filter((row) => row.guildId === guild);
-		expect(since!.since).toBe(after.deltaIds.map(BigInt).reduce((a, b) => (a < b ? a : b)).toString());
+		expect(since!.since).toBe(
+			after.deltaIds
+				.map(BigInt)
+				.reduce((a, b) => (a < b ? a : b))
+				.toString()
+		);
+	});
+
+	test('GIVEN a folded poll WHEN it is marked unshown THEN it is found to heal, its counts unchanged, until an edit folds the mark', async () => {
+		const guild = '110000000000000033';
+		const poll = await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft });
+		await vote(poll.number, user(1), { kind: 'toggle', option: 1 }, guild);
+		await foldShownDeltas(db.sql, guild, poll.number, (await readPollState(db.sql, guild, poll.number)).unwrap().deltaIds);
+		expect((await findUnshownPolls(db.sql, allShards)).map((row) => row.guildId)).not.toContain(guild);
+
+		await markUnshown(db.sql, guild, poll.number);
+		expect((await findUnshownPolls(db.sql, allShards)).map((row) => row.guildId)).toContain(guild);
+		const marked = (await readPollState(db.sql, guild, poll.number)).unwrap();
+		expect(marked.options.map((option) => option.votes)).toEqual([0, 1, 0]);
+		expect(marked.poll.voterCount).toBe(1);
+		await foldShownDeltas(db.sql, guild, poll.number, marked.deltaIds);
+		expect(await counts(guild, poll.number)).toEqual({ votes: [0, 1, 0], voters: 1 });
+		expect((await findUnshownPolls(db.sql, allShards)).map((row) => row.guildId)).not.toContain(guild);
 	});
 
 	test('GIVEN two servers WHEN polls are created THEN each server numbers its own from 1', async () => {

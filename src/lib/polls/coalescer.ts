@@ -59,9 +59,9 @@ export class EditCoalescer<T = string> {
 		this.budget = options.budget ?? null;
 	}
 
-	/** Asks for `target` to be flushed as soon as its window allows. Never waits. */
-	public request(target: T) {
-		if (this.closed) return;
+	/** Asks for `target` to be flushed as soon as its window allows. Never waits; `false` once closed (nothing will be). */
+	public request(target: T): boolean {
+		if (this.closed) return false;
 		const key = this.keyOf(target);
 		let entry = this.entries.get(key);
 		if (!entry) {
@@ -72,6 +72,7 @@ export class EditCoalescer<T = string> {
 		if (entry.dirty) this.onCoalesced(target);
 		entry.dirty = true;
 		if (entry.timer === null && entry.running === null && !entry.queued) this.arm(entry);
+		return true;
 	}
 
 	/**

@@ -14,7 +14,7 @@ import { metrics } from '../metrics/index.js';
 import { EditCoalescer } from './coalescer.js';
 import { EditBudget } from './edit-budget.js';
 import { pollKey, type PollRef } from './ref.js';
-import { findUnshownPolls, foldShownDeltas, readPollState, type PollState, type ShardScope } from './repository.js';
+import { findUnshownPolls, foldShownDeltas, markUnshown, readPollState, type PollState, type ShardScope } from './repository.js';
 import { renderPollMessage } from './render.js';
 import { pollTranslator } from './language.js';
 import { renderPollChartOrNothing } from './chart.js';
@@ -43,7 +43,10 @@ export async function refreshPollMessage(ref: PollRef): Promise<void> {
 	await fold();
 	if (sent === null) return container.logger.debug(`Poll #${ref.number}'s message is unreachable; not updated.`, { guildId: ref.guildId });
 	metrics.pollEditsSent.inc();
-	if (!(await stillShowsTheDatabase(ref, shown, chart?.name))) requestPollEdit(ref);
+	if (await stillShowsTheDatabase(ref, shown, chart?.name)) return;
+	// Shutting down (the old process of a deploy, whose edits are the likeliest to land last): the database keeps
+	// the difference, for the scheduler of whichever process is still running to heal.
+	if (!requestPollEdit(ref)) await markUnshown(container.sql, ref.guildId, ref.number);
 }
 
 /**
@@ -100,9 +103,9 @@ function retryEdit(ref: PollRef) {
 	setTimeout(() => requestPollEdit(ref), editRetry.delayMs).unref();
 }
 
-/** Asks for the poll message to show the database's state, soon (never waits). */
-export function requestPollEdit(ref: PollRef): void {
-	pollEdits.request({ guildId: ref.guildId, number: ref.number });
+/** Asks for the poll message to show the database's state, soon (never waits); `false` when shutting down. */
+export function requestPollEdit(ref: PollRef): boolean {
+	return pollEdits.request({ guildId: ref.guildId, number: ref.number });
 }
 
 /** {@link requestPollEdit}, resolving once an edit started after this call went out: `true` if it did. */

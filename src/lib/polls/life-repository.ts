@@ -126,9 +126,16 @@ export async function cancelScheduled(sql: Executor, ref: PollRef, userId: strin
 export interface Claimed {
 	readonly poll: PollRow;
 	readonly previousAttempt: Date | null;
+	/**
+	 * The claim's own time, exactly as stored, so that only this claim is given back: text, since a `Date` drops the
+	 * microseconds (and so does postgres.js for a parameter typed timestamptz: it is compared as `::text::timestamptz`).
+	 */
+	readonly claimedAt: string;
 }
 
 export interface ClaimedStart extends Claimed {
+	/** When it was to start before this claim moved its start (and deadline) to now. */
+	readonly plannedStart: Date;
 	/** When it was due, if it is posted later than {@link lateStartMs} after that; `null` when on time. */
 	readonly lateSince: Date | null;
 }
@@ -140,7 +147,7 @@ export interface ClaimedStart extends Claimed {
  * which a duration measured between them keeps.
  */
 export async function claimDueStarts(sql: Executor, shards: ShardScope, lateMs: number, limit = 20): Promise<ClaimedStart[]> {
-	const rows = await sql<(PollRow & { previousAttempt: Date | null; lateSince: Date | null })[]>`
+	const rows = await sql<(PollRow & { previousAttempt: Date | null; claimedAt: string; plannedStart: Date; lateSince: Date | null })[]>`
 		with due as (
 			select guild_id, poll_number, starts_at, start_attempted_at from polls
 			where starts_at is not null and started_at is null and closed_at is null and starts_at <= now()
@@ -156,11 +163,17 @@ export async function claimDueStarts(sql: Executor, shards: ShardScope, lateMs: 
 			where polls.guild_id = due.guild_id and polls.poll_number = due.poll_number
 			returning polls.*, due.start_attempted_at as previous, due.starts_at as planned
 		)
-		select ${selectPoll(sql, 'taken')}, previous as "previousAttempt",
+		select ${selectPoll(sql, 'taken')}, previous as "previousAttempt", start_attempted_at::text as "claimedAt", planned as "plannedStart",
 			case when clock_timestamp() - planned > ${interval(lateMs)}::interval then planned end as "lateSince"
 		from taken
 	`;
-	return rows.map(({ previousAttempt, lateSince, ...poll }) => ({ poll: { ...poll, scheduledFor: null }, previousAttempt, lateSince }));
+	return rows.map(({ previousAttempt, claimedAt, plannedStart, lateSince, ...poll }) => ({
+		poll: { ...poll, scheduledFor: null },
+		previousAttempt,
+		claimedAt,
+		plannedStart,
+		lateSince
+	}));
 }
 
 /**
@@ -185,7 +198,7 @@ export interface ClaimedReminder extends Claimed {
  * reminder after the close would say nothing true), each taken by one caller at a time as {@link claimDueStarts}.
  */
 export async function claimDueReminders(sql: Executor, shards: ShardScope, limit = 20): Promise<ClaimedReminder[]> {
-	const rows = await sql<(PollRow & { previousAttempt: Date | null; remindRoleId: string | null })[]>`
+	const rows = await sql<(PollRow & { previousAttempt: Date | null; claimedAt: string; remindRoleId: string | null })[]>`
 		with due as (
 			select guild_id, poll_number, remind_attempted_at from polls
 			where remind_before is not null and reminded_at is null and closed_at is null and message_id is not null
@@ -202,23 +215,38 @@ export async function claimDueReminders(sql: Executor, shards: ShardScope, limit
 			where polls.guild_id = due.guild_id and polls.poll_number = due.poll_number
 			returning polls.*, due.remind_attempted_at as previous
 		)
-		select ${selectPoll(sql, 'taken')}, previous as "previousAttempt", remind_role_id::text as "remindRoleId" from taken
+		select ${selectPoll(sql, 'taken')}, previous as "previousAttempt", remind_attempted_at::text as "claimedAt",
+			remind_role_id::text as "remindRoleId"
+		from taken
 	`;
-	return rows.map(({ previousAttempt, remindRoleId, ...poll }) => ({ poll, previousAttempt, remindRoleId }));
+	return rows.map(({ previousAttempt, claimedAt, remindRoleId, ...poll }) => ({ poll, previousAttempt, claimedAt, remindRoleId }));
 }
 
 /**
  * Gives back claims this process took and will not carry out (it is shutting down): each is left as it was before
- * the claim, so the next process takes it at once instead of after {@link LifeTiming.retrySeconds}, and still learns
- * of any earlier attempt. A claim already carried out (the poll started or reminded) is left alone.
+ * the claim (a start keeps its planned time, so a late one still says so), so the next process takes it at once
+ * instead of after {@link LifeTiming.retrySeconds}, and still learns of any earlier attempt. A claim carried out
+ * meanwhile, or taken again by another process since (its time is no longer ours), is left alone.
  */
-export async function releaseClaims(sql: Executor, step: 'start' | 'reminder', claims: readonly Claimed[]): Promise<void> {
-	for (const { poll, previousAttempt } of claims) {
-		await (step === 'start'
-			? sql`update polls set start_attempted_at = ${previousAttempt}
-				where guild_id = ${poll.guildId} and poll_number = ${poll.number} and started_at is null`
-			: sql`update polls set remind_attempted_at = ${previousAttempt}
-				where guild_id = ${poll.guildId} and poll_number = ${poll.number} and reminded_at is null`);
+export async function releaseStarts(sql: Executor, claims: readonly ClaimedStart[]): Promise<void> {
+	for (const { poll, previousAttempt, claimedAt, plannedStart } of claims) {
+		await sql`
+			update polls set start_attempted_at = ${previousAttempt}, starts_at = ${plannedStart},
+				closes_at = ${plannedStart}::timestamptz + (closes_at - starts_at)
+			where guild_id = ${poll.guildId} and poll_number = ${poll.number} and started_at is null
+				and start_attempted_at = ${claimedAt}::text::timestamptz
+		`;
+	}
+}
+
+/** {@link releaseStarts} for reminders. */
+export async function releaseReminders(sql: Executor, claims: readonly ClaimedReminder[]): Promise<void> {
+	for (const { poll, previousAttempt, claimedAt } of claims) {
+		await sql`
+			update polls set remind_attempted_at = ${previousAttempt}
+			where guild_id = ${poll.guildId} and poll_number = ${poll.number} and reminded_at is null
+				and remind_attempted_at = ${claimedAt}::text::timestamptz
+		`;
 	}
 }
 

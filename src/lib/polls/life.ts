@@ -17,7 +17,8 @@ import {
 	claimDueStarts,
 	markReminded,
 	markStarted,
-	releaseClaims,
+	releaseReminders,
+	releaseStarts,
 	type Claimed,
 	type ClaimedReminder,
 	type ClaimedStart
@@ -33,12 +34,12 @@ const recentMessages = 100;
 export async function runDueLifeTasks(shards: ShardScope, signal: AbortSignal): Promise<void> {
 	while (!signal.aborted) {
 		const starts = await claimDueStarts(container.sql, shards, lateStartMs);
-		await carryOut('start', starts, signal, (claim) => safely(claim.poll, 'Starting', () => startPoll(claim)));
+		await carryOut(starts, signal, (claim) => safely(claim.poll, 'Starting', () => startPoll(claim)), releaseStarts);
 		if (starts.length === 0) break;
 	}
 	while (!signal.aborted) {
 		const reminders = await claimDueReminders(container.sql, shards);
-		await carryOut('reminder', reminders, signal, (claim) => safely(claim.poll, 'Reminding of', () => remind(claim)));
+		await carryOut(reminders, signal, (claim) => safely(claim.poll, 'Reminding of', () => remind(claim)), releaseReminders);
 		if (reminders.length === 0) break;
 	}
 }
@@ -47,9 +48,14 @@ export async function runDueLifeTasks(shards: ShardScope, signal: AbortSignal): 
  * Carries out claimed steps one by one; once `signal` is aborted, gives the rest back (a deploy's SIGTERM in the
  * middle of a batch left them claimed, so reminders came a minute late: a test with a restart found it).
  */
-async function carryOut<T extends Claimed>(step: 'start' | 'reminder', claims: readonly T[], signal: AbortSignal, run: (claim: T) => Promise<void>) {
+async function carryOut<T extends Claimed>(
+	claims: readonly T[],
+	signal: AbortSignal,
+	run: (claim: T) => Promise<void>,
+	release: (sql: typeof container.sql, rest: readonly T[]) => Promise<void>
+) {
 	for (const [index, claim] of claims.entries()) {
-		if (signal.aborted) return releaseClaims(container.sql, step, claims.slice(index));
+		if (signal.aborted) return release(container.sql, claims.slice(index));
 		await run(claim);
 	}
 }

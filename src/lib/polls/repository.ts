@@ -321,10 +321,23 @@ export async function foldShownDeltas(sql: Executor, guildId: string, number: nu
 }
 
 /**
+ * Records that the poll's message is behind the database although every delta is folded (an older edit landed
+ * last, seen by a process shutting down): an empty delta, which no message shows until an edit folds it, so the
+ * scheduler's healing edits the message again ({@link findUnshownPolls}).
+ */
+export async function markUnshown(sql: Executor, guildId: string, number: number): Promise<void> {
+	await sql`insert into poll_count_deltas (guild_id, poll_number, voters, options, deltas) values (${guildId}, ${number}, 0, '{}', '{}')`;
+}
+
+/**
  * Polls of these shards with deltas no message shows yet: `since` is the oldest such delta, which only a fold can
  * take away. A poll whose oldest pending delta is the same at two looks some seconds apart lost its edit.
  */
-export async function findUnshownPolls(sql: Executor, shards: ShardScope, limit = 500): Promise<{ guildId: string; number: number; since: string }[]> {
+export async function findUnshownPolls(
+	sql: Executor,
+	shards: ShardScope,
+	limit = 500
+): Promise<{ guildId: string; number: number; since: string }[]> {
 	return sql<{ guildId: string; number: number; since: string }[]>`
 		select guild_id::text as "guildId", poll_number as number, min(delta_id)::text as since
 		from poll_count_deltas
