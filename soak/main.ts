@@ -1,5 +1,5 @@
 /**
- * `npm run soak -- --minutes N` (default 3; fractions allowed): the built bot under chaos, then its invariants.
+ * `npm run soak -- --minutes N [--seed S]` (default 3; fractions allowed): the built bot under chaos, then its invariants.
  *
  * Three bot processes (two sharing shard 0, as in a deploy overlap, and one on shard 1) run against the fake Discord
  * and their own embedded PostgreSQL, reached through a TCP relay. Members vote, create and close polls at a steady
@@ -24,9 +24,31 @@ if (!Number.isFinite(minutes) || minutes <= 0) {
 	console.error('--minutes takes a positive number (fractions allowed), e.g. --minutes 1 or --minutes 0.5');
 	process.exit(2);
 }
+const seedArgument = process.argv.indexOf('--seed');
+const seed = seedArgument === -1 ? Math.floor(Math.random() * 2 ** 31) : Number(process.argv[seedArgument + 1]);
+if (!Number.isSafeInteger(seed)) {
+	console.error('--seed takes an integer, as a soak prints it');
+	process.exit(2);
+}
 const owner = '300000000000000001';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+const random = seededRandom(seed);
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+
+/**
+ * The soak's choices (which member does what, which fault, when) from one seed, printed with the figures: `--seed N`
+ * makes the same choices again. The timing of three processes still differs between runs, so a replay repeats the
+ * schedule of faults and actions, not every interleaving. A 32-bit xorshift, enough for picking among a few.
+ */
+function seededRandom(start: number): () => number {
+	let state = start >>> 0 || 1;
+	return () => {
+		state ^= state << 13;
+		state ^= state >>> 17;
+		state ^= state << 5;
+		return (state >>> 0) / 2 ** 32;
+	};
+}
 
 interface Vote {
 	readonly handle: InteractionHandle;
@@ -126,7 +148,7 @@ try {
 	const endAt = Date.now() + minutes * 60_000;
 	const work = (async () => {
 		while (Date.now() < endAt) {
-			const roll = Math.random();
+			const roll = random();
 			const open = polls.filter((poll) => !poll.closing);
 			if (roll < 0.04 || open.length < 3)
 				void createPoll(pick(guilds)).catch((error: unknown) => violate(`a create failed in the soak: ${String(error)}`));
@@ -137,7 +159,7 @@ try {
 					continue;
 				}
 				poll.closing = true;
-				if (Math.random() < 0.5) {
+				if (random() < 0.5) {
 					// A deadline: the scheduler of the server's shard closes and announces it.
 					await direct`update polls set closes_at = now() where guild_id = ${poll.guild.id} and poll_number = ${poll.number}`.catch(() => {
 						poll.closing = false;
@@ -153,7 +175,7 @@ try {
 					continue;
 				}
 				const voter = newVoter(poll.guild);
-				const option = Math.floor(Math.random() * 3);
+				const option = Math.floor(random() * 3);
 				const message = fake.message(poll.message.id) ?? poll.message;
 				try {
 					const handle = fake.click({ user: voter, message, customId: `pv:${poll.guild.id}:${poll.number}:${option}` });
@@ -235,7 +257,7 @@ try {
 				if (error instanceof NothingToInject) skipped.set(kind, (skipped.get(kind) ?? 0) + 1);
 				else violate(`fault "${kind}" could not be injected: ${String(error)}`);
 			}
-			await sleep(4_000 + Math.random() * 4_000);
+			await sleep(4_000 + random() * 4_000);
 		}
 	})();
 	await Promise.all([work, chaos]);
@@ -330,14 +352,15 @@ try {
 	if (output.includes('e2e.fake-token')) violate('the bot token appears in a log');
 	const errors = output.split('\n').filter((line) => / ERROR /.test(line));
 
-	console.log(`\nSoak: ${minutes} min, 3 processes (2 on shard 0, 1 on shard 1), ${polls.length} polls`);
+	console.log(
+		`\nSoak: ${minutes} min, 3 processes (2 on shard 0, 1 on shard 1), ${polls.length} polls, seed ${seed} (--seed ${seed} replays its choices)`
+	);
 	console.log(`Interactions: ${votes.length + others.length} (${votes.length} votes, ${others.length} creates and closes)`);
 	console.log(
 		`Votes: ${confirmed} confirmed, ${unavailable} "temporarily unavailable", ${refused} refused (closed), ${unanswered} unanswered during outages`
 	);
 	console.log(`Faults: ${[...faults].map(([kind, count]) => `${kind} ×${count}`).join(', ') || 'none'}`);
-	if (skipped.size > 0)
-		console.log(`Skipped (the shard was already down): ${[...skipped].map(([kind, count]) => `${kind} ×${count}`).join(', ')}`);
+	if (skipped.size > 0) console.log(`Skipped (the shard was already down): ${[...skipped].map(([kind, count]) => `${kind} ×${count}`).join(', ')}`);
 	console.log(`Polls closed: ${closedRows.length} (${closedRows.filter((row) => row.reason === 'deadline').length} by deadline)`);
 	console.log(`ERROR lines in the bots' logs: ${errors.length}${errors.length ? `\n  ${errors.slice(0, 5).join('\n  ')}` : ''}`);
 	console.log(`Settled in ${(settledMs / 1000).toFixed(1)} s after the last fault and vote`);
