@@ -328,6 +328,30 @@ describe('GIVEN approved servers on two shards and the bot running', () => {
 		expectCleanProtocol(s.fake);
 	});
 
+	test('WHEN polls keep coming due THEN a close whose notice failed is retried between two batches, not after all of them', async () => {
+		const s = stack();
+		// More due polls than one batch of the deadline scheduler (20), and one closed earlier whose notice never went out.
+		const created = await inBatches(22, 4, () =>
+			createPollByCommand(s, world.alice, home().id, { question: 'Due?', options: 'a | b', duration: '1h' })
+		);
+		const [stale, ...due] = created;
+		await sql.begin(async (tx) => {
+			await tx`update polls set closed_at = now(), close_reason = 'deadline' where guild_id = ${home().id} and poll_number = ${stale!.number}`;
+			// Back in time (a close is never dated before now: a trigger moves it, see migrations/006).
+			await tx`update polls set closed_at = now() - interval '20 seconds' where guild_id = ${home().id} and poll_number = ${stale!.number}`;
+			await tx`update polls set closes_at = now() where guild_id = ${home().id} and poll_number = any(${due.map((poll) => poll.number)}::int[])`;
+		});
+		const noticesOf = (poll: (typeof created)[number]) => repliesTo(s, poll.message, `Poll #${poll.number} is closed.`);
+		await waitFor('every closing notice', () => created.every((poll) => noticesOf(poll).length > 0), 30_000);
+		const posted = s.fake.messages(home().defaultChannelId).map((message) => message.id);
+		const at = (poll: (typeof created)[number]) => posted.indexOf(noticesOf(poll)[0]!.id);
+		// The retry came after the first batch, before the last due poll (it waited for them all, for minutes in the soak).
+		expect(at(stale!)).toBeLessThan(Math.max(...due.map(at)));
+		expect(at(stale!)).toBeGreaterThan(Math.min(...due.map(at)));
+		for (const poll of created) expect(noticesOf(poll), `poll #${poll.number}`).toHaveLength(1);
+		expectCleanProtocol(s.fake);
+	}, 60_000);
+
 	test('WHEN starts, reminders and closes come due with two processes and a restart in the middle THEN each message appears exactly once', async () => {
 		const s = stack();
 		await s.startSecondBot({ SHARD_IDS: '1' });

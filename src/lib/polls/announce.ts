@@ -108,7 +108,8 @@ function ownShards(): ShardScope | null {
 /**
  * Closes the due polls of this process's servers until none is left; each one claimed here is announced here, and
  * nowhere else. Another process's servers are its own to close; a server whose process is down has its polls closed
- * as soon as that process starts. Then announces the polls of its servers that were closed but never announced.
+ * as soon as that process starts. Between two batches, announces the polls of its servers that were closed but never
+ * announced.
  * Stops between two polls once `signal` is aborted: a poll claimed and not announced yet is announced later.
  */
 export async function closeDuePolls(signal: AbortSignal): Promise<void> {
@@ -117,22 +118,22 @@ export async function closeDuePolls(signal: AbortSignal): Promise<void> {
 	// Starts first: a poll that starts late has its deadline moved with it before the closing below looks at it.
 	await runDueLifeTasks(shards, signal);
 	await healLostEdits(shards);
+	// One batch of each in turn: with polls coming due all the time, retries waiting for the due ones to run out
+	// starved for minutes (the soak found one retried 9.5 minutes after its notice was posted, past Discord's few
+	// minutes of nonce memory, so it was posted twice).
 	while (!signal.aborted) {
 		const closed = await claimDuePolls(container.sql, shards);
 		for (const poll of closed) {
 			container.logger.info(`Poll #${poll.number} reached its deadline and is closed.`, { guildId: poll.guildId });
 			if (!signal.aborted) await announceCloseSafely(poll);
 		}
-		if (closed.length === 0) break;
-	}
-	while (!signal.aborted) {
-		const unannounced = await claimUnannounced(container.sql, shards);
+		const unannounced = signal.aborted ? [] : await claimUnannounced(container.sql, shards);
 		for (const poll of unannounced) {
 			if (signal.aborted) break;
 			container.logger.info(`Poll #${poll.number} was closed but never announced; announcing it now.`, { guildId: poll.guildId });
 			await announceCloseSafely(poll);
 		}
-		if (unannounced.length === 0) break;
+		if (closed.length === 0 && unannounced.length === 0) break;
 	}
 }
 
