@@ -5,7 +5,7 @@ import { BotProcess, botEnvironment } from '../support/bot-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { expectCleanProtocol, useStack } from './harness.js';
-import { isEphemeral } from '../support/polls.js';
+import { approve, isEphemeral } from '../support/polls.js';
 
 /** A new server, approved (and seen so by the bot), and a connection of the test's own to its database. */
 async function inApprovedGuild(
@@ -16,7 +16,8 @@ async function inApprovedGuild(
 	const guild = fake.createGuild({ name });
 	const sql = postgres(database.url, { max: 1, onnotice: () => {} });
 	try {
-		await sql`update guilds set status = 'approved' where guild_id = ${guild.id}`;
+		// An upsert, and the bot told: an update could run before the bot has stored the server it just joined.
+		await approve(sql, guild.id);
 		await new Promise((resolve) => setTimeout(resolve, 1_000));
 		await body(guild, sql);
 	} finally {
@@ -181,7 +182,7 @@ describe('GIVEN a fault the bot did not expect', () => {
 		const guild = fake.createGuild({ name: 'Broken' });
 		const sql = postgres(database.url, { max: 1, onnotice: () => {} });
 		try {
-			await sql`update guilds set status = 'approved' where guild_id = ${guild.id}`;
+			await approve(sql, guild.id);
 			// Not an outage (that has its own answer): a query that fails because the schema is not what the bot expects.
 			await sql`alter table poll_counters rename to poll_counters_gone`;
 		} finally {

@@ -39,12 +39,18 @@ const deferrals = new WeakMap<Command, Promise<void>>();
 const guarded = new WeakSet<object>();
 const arrivals = new WeakMap<object, number>();
 
-/** Notes when an interaction reached this process: Discord's 3 s count from there (src/listeners/acknowledgeInTime.ts). */
-export function noteArrival(interaction: object, at = Date.now()): void {
-	arrivals.set(interaction, at);
+/**
+ * Notes when Discord's 3 s for an interaction began, as well as this process can tell (src/listeners/acknowledgeInTime.ts):
+ * when Discord created it (its id is a snowflake, dated by Discord's clock), which is before its arrival when the
+ * gateway delivered it late (replayed after a resume: the soak found callbacks 55-72 ms past the 3 s that way).
+ * Never after its arrival (a clock behind Discord's), and at most {@link AnswerTiming.deferAfterMs} before it (a clock
+ * ahead of Discord's must not make every interaction look as if its time were up).
+ */
+export function noteArrival(interaction: { readonly createdTimestamp: number }, now = Date.now()): void {
+	arrivals.set(interaction, Math.min(now, Math.max(interaction.createdTimestamp, now - AnswerTiming.deferAfterMs)));
 }
 
-/** When the interaction arrived ({@link noteArrival}); now, for one that was not noted. */
+/** When the interaction's 3 s began ({@link noteArrival}); now, for one that was not noted. */
 export function arrivalOf(interaction: object): number {
 	return arrivals.get(interaction) ?? Date.now();
 }
@@ -147,5 +153,8 @@ export function markDeferred(interaction: { deferred: boolean; ephemeral: boolea
 
 function isEphemeral(flags: InteractionReplyOptions['flags']): boolean {
 	// The reply flags are a subset of the message flags; discord.js's types do not say so.
-	return flags !== undefined && (MessageFlagsBitField.resolve(flags as Parameters<typeof MessageFlagsBitField.resolve>[0]) & MessageFlags.Ephemeral) !== 0;
+	return (
+		flags !== undefined &&
+		(MessageFlagsBitField.resolve(flags as Parameters<typeof MessageFlagsBitField.resolve>[0]) & MessageFlags.Ephemeral) !== 0
+	);
 }
