@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { FakeGuild, FakeUser } from '../fake-discord/index.js';
+import type { FakeGuild, FakeMessage, FakeUser } from '../fake-discord/index.js';
 import { expectCleanProtocol, useStack, type BotProcess } from './harness.js';
 import {
 	approve,
@@ -61,7 +61,7 @@ describe('GIVEN the bot on two shards and, later, two processes sharing one data
 		expectCleanProtocol(s.fake);
 	});
 
-	test('WHEN the bot is killed while a vote\'s edit waits its turn THEN the restarted bot finds the edit lost and shows the vote', async () => {
+	test("WHEN the bot is killed while a vote's edit waits its turn THEN the restarted bot finds the edit lost and shows the vote", async () => {
 		const s = stack();
 		const guild = onShard(0)[0]!;
 		const poll = await createPollByCommand(s, world.alice, guild.id, { question: 'Lost edit?', options: 'Yes | No', duration: '1h' });
@@ -143,16 +143,20 @@ describe('GIVEN the bot on two shards and, later, two processes sharing one data
 		for (const poll of polls) {
 			await waitForPollMessage(s, poll.message, (message) => embedDescription(message).includes('Winner: b'), 10_000);
 		}
-		await new Promise((resolve) => setTimeout(resolve, 1_500));
-		for (const poll of polls) {
-			const notices = s.fake
+		const noticesOf = (poll: { number: number; message: FakeMessage }) =>
+			s.fake
 				.messages(poll.message.channel_id)
-				.filter((message) => Date.parse(message.timestamp) >= since - 1_000 && message.content.startsWith(`Poll #${poll.number} is closed.`));
-			expect(
-				notices.filter((message) => message.content.includes(poll.message.id)),
-				`poll #${poll.number} of ${poll.guild.name}`
-			).toHaveLength(1);
-		}
+				.filter(
+					(message) =>
+						Date.parse(message.timestamp) >= since - 1_000 &&
+						message.content.startsWith(`Poll #${poll.number} is closed.`) &&
+						message.content.includes(poll.message.id)
+				);
+		// Each notice follows its poll's closing edit (and a chart); on a busy machine the last can take a while.
+		for (const poll of polls) await expect.poll(() => noticesOf(poll).length, { timeout: 10_000 }).toBeGreaterThan(0);
+		// Then a second one would have had time to come.
+		await new Promise((resolve) => setTimeout(resolve, 1_500));
+		for (const poll of polls) expect(noticesOf(poll), `poll #${poll.number} of ${poll.guild.name}`).toHaveLength(1);
 		const closings = (s.output().match(/reached its deadline and is closed/g) ?? []).length;
 		const [closed] = await sql<{ count: number }[]>`select count(*)::int as count from polls where close_reason = 'deadline'`;
 		expect(closed!.count).toBeGreaterThanOrEqual(polls.length);
