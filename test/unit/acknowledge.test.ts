@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { arrivalOf, noteArrival } from '../../src/lib/discord/acknowledge.js';
+import { clockStartOf, noteClockStart } from '../../src/lib/discord/acknowledge.js';
 import { AnswerTiming } from '../../src/lib/discord/timing.js';
 
 describe("when an interaction's 3 s began", () => {
@@ -11,7 +11,7 @@ describe("when an interaction's 3 s began", () => {
 		['dated long before (this clock far ahead of Discord’s)', now - 60_000, now - AnswerTiming.deferAfterMs]
 	])('GIVEN an interaction %s THEN its time counts from the right moment', (_case, createdTimestamp, expected) => {
 		const interaction = { createdTimestamp };
-		noteArrival(interaction, now);
-		expect(arrivalOf(interaction)).toBe(expected);
+		noteClockStart(interaction, now);
+		expect(clockStartOf(interaction)).toBe(expected);
 	});
 });

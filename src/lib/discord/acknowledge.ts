@@ -37,7 +37,7 @@ export function answersInPublic(command: object, interaction: Command): boolean 
 const timers = new WeakMap<Command, NodeJS.Timeout>();
 const deferrals = new WeakMap<Command, Promise<void>>();
 const guarded = new WeakSet<object>();
-const arrivals = new WeakMap<object, number>();
+const clockStarts = new WeakMap<object, number>();
 
 /**
  * Notes when Discord's 3 s for an interaction began, as well as this process can tell (src/listeners/acknowledgeInTime.ts):
@@ -46,13 +46,13 @@ const arrivals = new WeakMap<object, number>();
  * Never after its arrival (a clock behind Discord's), and at most {@link AnswerTiming.deferAfterMs} before it (a clock
  * ahead of Discord's must not make every interaction look as if its time were up).
  */
-export function noteArrival(interaction: { readonly createdTimestamp: number }, now = Date.now()): void {
-	arrivals.set(interaction, Math.min(now, Math.max(interaction.createdTimestamp, now - AnswerTiming.deferAfterMs)));
+export function noteClockStart(interaction: { readonly createdTimestamp: number }, now = Date.now()): void {
+	clockStarts.set(interaction, Math.min(now, Math.max(interaction.createdTimestamp, now - AnswerTiming.deferAfterMs)));
 }
 
-/** When the interaction's 3 s began ({@link noteArrival}); now, for one that was not noted. */
-export function arrivalOf(interaction: object): number {
-	return arrivals.get(interaction) ?? Date.now();
+/** When the interaction's 3 s began ({@link noteClockStart}); now, for one that was not noted. */
+export function clockStartOf(interaction: object): number {
+	return clockStarts.get(interaction) ?? Date.now();
 }
 
 /** Whether {@link armDeferral} guards this interaction, so that its answers, a failure's included, go through {@link respond}. */
@@ -65,14 +65,14 @@ export function isGuarded(interaction: object): interaction is Command {
  * its answer is a message for everyone. Called once, as the interaction arrives: for every slash command
  * (src/listeners/acknowledgeInTime.ts), and by a button handler for a button answered with a reply of its own.
  */
-export function armDeferral(interaction: Command, inPublic: boolean, arrivedAt = arrivalOf(interaction)): void {
+export function armDeferral(interaction: Command, inPublic: boolean, startedAt = clockStartOf(interaction)): void {
 	const timer = setTimeout(
 		() => {
 			timers.delete(interaction);
 			if (interaction.deferred || interaction.replied) return;
 			deferrals.set(interaction, defer(interaction, inPublic));
 		},
-		Math.max(0, arrivedAt + AnswerTiming.deferAfterMs - Date.now())
+		Math.max(0, startedAt + AnswerTiming.deferAfterMs - Date.now())
 	);
 	timer.unref();
 	timers.set(interaction, timer);

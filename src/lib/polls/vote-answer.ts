@@ -1,6 +1,6 @@
 import type { ButtonInteraction, StringSelectMenuInteraction } from 'discord.js';
 import { container } from '@sapphire/framework';
-import { arrivalOf } from '../discord/acknowledge.js';
+import { clockStartOf } from '../discord/acknowledge.js';
 import { AnswerTiming, answerInTime, standBy } from '../discord/in-time.js';
 import { readerTranslator } from '../i18n/readers.js';
 import { InteractionTaken, isClaimed } from '../interaction-claims.js';
@@ -17,8 +17,8 @@ import type { VoteAction } from './rules.js';
  */
 export async function answerVote(interaction: ButtonInteraction | StringSelectMenuInteraction, ref: PollRef, action: VoteAction) {
 	const t = readerTranslator(interaction);
-	// Discord's 3 s started when the click arrived, before the handler's parse read the poll.
-	const startedAt = arrivalOf(interaction);
+	// Discord's 3 s started when the click was made (or arrived), before the handler's parse read the poll.
+	const startedAt = clockStartOf(interaction);
 	const reread = async () => {
 		const { poll, labels, choices } = await findOwnChoices(ref, interaction.user.id);
 		return describeChoices(t, poll, labels, choices);
