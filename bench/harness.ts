@@ -105,13 +105,17 @@ export type Floor = Awaited<ReturnType<typeof startFloor>>;
  */
 export async function cpuSplit(botPid: number, directory: string) {
 	const ticks = 100;
-	const stats = new Map<number, { ppid: number; ms: number }>();
+	const stats = new Map<number, { ppid: number; ms: number; systemMs: number }>();
 	for (const entry of await readdir('/proc')) {
 		if (!/^\d+$/.test(entry)) continue;
 		const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
 		if (stat === null) continue;
 		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		stats.set(Number(entry), { ppid: Number(fields[1]), ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks });
+		stats.set(Number(entry), {
+			ppid: Number(fields[1]),
+			ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks,
+			systemMs: (Number(fields[12]) * 1000) / ticks
+		});
 	}
 	let postmaster = 0;
 	for (const pid of stats.keys()) {
@@ -121,7 +125,13 @@ export async function cpuSplit(botPid: number, directory: string) {
 	let postgresMs = 0;
 	for (const [pid, stat] of stats) if (pid === postmaster || stat.ppid === postmaster) postgresMs += stat.ms;
 	const own = process.cpuUsage();
-	return { bot: stats.get(botPid)?.ms ?? 0, postgres: postgresMs, harness: (own.user + own.system) / 1000 };
+	return {
+		bot: stats.get(botPid)?.ms ?? 0,
+		/** The part of `bot` spent in the kernel (socket writes on loopback carry the receiving side's TCP work too). */
+		botSystem: stats.get(botPid)?.systemMs ?? 0,
+		postgres: postgresMs,
+		harness: (own.user + own.system) / 1000
+	};
 }
 
 /** An approved server with many members, ready for polls. */

@@ -585,7 +585,7 @@ function print(results: Results) {
 				'  ours ÷ floor',
 				`PostgreSQL CPU ${statement.ratio.postgresCpuMs}×  WAL ${statement.ratio.walBytes}×  calls/s ${statement.ratio.perSecond}×`
 			],
-			['  poll_cast_vote, its own time per call', `${statement.functionSelfMs} ms`],
+			["  a vote's body (poll_cast_vote_locked), its own time per call", `${statement.functionSelfMs} ms`],
 			['  EXPLAIN (ANALYZE, BUFFERS, WAL) of one vote', ''],
 			...statement.explain.map((planLine): [string, string] => ['', `  ${planLine}`])
 		);

@@ -71,7 +71,7 @@ try {
 		const cpuAfter = await cpuSplit(bench.bot.pid!, directory);
 		const per = (field: keyof typeof cpuAfter) => Math.round(((cpuAfter[field] - cpuBefore[field]) / result.count) * 1000) / 1000;
 		console.log(
-			`CPU ms per ${mode === 'votes' ? 'vote' : 'ping'}: bot ${per('bot')}, PostgreSQL ${per('postgres')}, harness (fake Discord + load) ${per('harness')}`
+			`CPU ms per ${mode === 'votes' ? 'vote' : 'ping'}: bot ${per('bot')} (kernel ${per('botSystem')}), PostgreSQL ${per('postgres')}, harness (fake Discord + load) ${per('harness')}`
 		);
 		if (cpuProfile) {
 			process.kill(bench.bot.pid!, 'SIGTTOU');

@@ -1,8 +1,9 @@
 /**
  * The vote statement on its own, without Discord or the bot, from `connections` connections at once on a fresh
- * migrated database: the statement `castVote` sends (the interaction's claim and `poll_cast_vote`), the function
- * alone, cut-down copies of it that stop at each `-- stage:` comment of its body, the reference floor's single
- * upsert, and a bare round trip. Each is run in alternating rounds (every variant once per round, new voters and new
+ * migrated database: what `castVote` sends (`poll_cast_votes`, migrations/013: the votes in flight, batched), the same
+ * statement carrying one vote, `poll_cast_vote` without a claim, cut-down copies of the vote's body
+ * (`poll_cast_vote_locked`) that stop at each `-- stage:` comment, the reference floor's single upsert, and a bare
+ * round trip. Each is run in alternating rounds (every variant once per round, new voters and new
  * interactions every call) and reported as medians per call of PostgreSQL CPU (all its processes, from /proc) and WAL
  * bytes (pg_current_wal_lsn), with calls per second. The stages split a vote's cost in the database; the last one
  * is the whole function, with the commit that flushes its write. Then the plpgsql function's own time
@@ -39,7 +40,7 @@ export interface StatementProfile {
 	variants: StatementFigures[];
 	/** ours ÷ floor, of the medians. */
 	ratio: { postgresCpuMs: number; walBytes: number; perSecond: number };
-	/** `poll_cast_vote`'s own time per call over all rounds (pg_stat_user_functions, track_functions = pl). */
+	/** The vote body's (`poll_cast_vote_locked`) own time per call over all rounds (pg_stat_user_functions, track_functions = pl). */
 	functionSelfMs: number;
 	/** EXPLAIN (ANALYZE, BUFFERS, WAL) of one `poll_cast_vote` call, as PostgreSQL prints it. */
 	explain: string[];
@@ -50,23 +51,26 @@ export const variants = {
 	'round trip': 'select 1 + $1, prepared: the floor under everything',
 	floor: "the floor's upsert (bench/floor/main.ts)",
 	'function alone': 'poll_cast_vote as migrated, without claiming an interaction',
-	ours: 'what castVote sends (the claim of the interaction and poll_cast_vote), and the fold of its deltas'
+	'ours, one per statement': 'poll_cast_votes carrying one vote and its claim',
+	ours: 'castVote from 10 callers at once, as the bot sends votes (batched), and the fold of its deltas'
 } as const;
 
 /** The description of a variant `name` in the printed table. */
 export function describeVariant(name: string): string {
-	return name in variants ? variants[name as keyof typeof variants] : 'poll_cast_vote cut short before this stage (see its -- stage: comments)';
+	return name in variants
+		? variants[name as keyof typeof variants]
+		: 'the body of a vote (poll_cast_vote_locked: no claim, no lock) cut short before this stage (see its -- stage: comments)';
 }
 
 const guildId = '190000000000000001';
 const discordEpoch = 1_420_070_400_000n;
 
 /**
- * `text` (the `create or replace function poll_cast_vote(` pg_get_functiondef gives) renamed to `name`, returning
+ * `text` (the `create or replace function poll_cast_vote_locked(` pg_get_functiondef gives) renamed to `name`, returning
  * early just before its comment `marker`.
  */
 function cutAt(text: string, name: string, marker: string) {
-	const renamed = text.replace(/CREATE OR REPLACE FUNCTION public\.poll_cast_vote\(/i, `create function ${name}(`);
+	const renamed = text.replace(/CREATE OR REPLACE FUNCTION public\.poll_cast_vote_locked\(/i, `create function ${name}(`);
 	if (renamed === text) throw new Error('pg_get_functiondef no longer starts as bench/vote-statement.ts expects');
 	return renamed.replace(marker, `return null;\n${marker}`);
 }
@@ -91,7 +95,7 @@ export async function profileVoteStatement(
 	`;
 	const [current] = await sql<{ text: string }[]>`
 		select pg_get_functiondef(p.oid) as text from pg_proc p
-		where p.proname = 'poll_cast_vote' and p.pronamespace = current_schema()::regnamespace
+		where p.proname = 'poll_cast_vote_locked' and p.pronamespace = current_schema()::regnamespace
 	`;
 	// Each `-- stage: what comes next` comment of the function ends a stage; the copies stop there.
 	const markers = [...current!.text.matchAll(/^[\t ]*-- stage: (.*)$/gm)];
@@ -100,8 +104,6 @@ export async function profileVoteStatement(
 		await sql.unsafe(cutAt(current!.text, `poll_cast_vote_stage_${index}`, match[0]));
 		stageNames.push(`stage: before ${match[1]!.trim()}`);
 	}
-	// The function claims the interaction itself when it takes one (its later migrations); its stages then do too.
-	const claims = current!.text.includes('p_interaction_id');
 
 	const poll = await createPoll(sql, {
 		guildId,
@@ -121,18 +123,12 @@ export async function profileVoteStatement(
 	const voter = () => String(200000000000000000n + BigInt(next++));
 	// Interaction ids shaped as Discord's (their time in the top bits), new for every call.
 	const interaction = () => String(((BigInt(Date.now()) - discordEpoch) << 22n) | BigInt(next++ & 0x3fffff));
-	const vote = (fn: string, claim: boolean) =>
-		claim
-			? sql.unsafe(
-					`select ${fn}($1::bigint, $2::int, $3::text, null::text, '{}'::bigint[], 0::smallint, '{}'::smallint[], '1500 milliseconds'::interval, false, $4::bigint, clock_timestamp() + interval '1 minute')`,
-					[guildId, poll.number, voter(), interaction()],
-					{ prepare: true }
-				)
-			: sql.unsafe(
-					`select ${fn}($1::bigint, $2::int, $3::text, null::text, '{}'::bigint[], 0::smallint, '{}'::smallint[], '1500 milliseconds'::interval, false)`,
-					[guildId, poll.number, voter()],
-					{ prepare: true }
-				);
+	const vote = (fn: string) =>
+		sql.unsafe(
+			`select ${fn}($1::bigint, $2::int, $3::text, null::text, '{}'::bigint[], 0::smallint, '{}'::smallint[], '1500 milliseconds'::interval, false)`,
+			[guildId, poll.number, voter()],
+			{ prepare: true }
+		);
 	const labels = ['A', 'B', 'C'];
 	// The bot's caches: the labels are known after a poll's first vote.
 	const memory: VoteMemory = { labelsOf: () => labels, rememberLabels: (_poll, known) => known, saltOf: () => null, rememberSalt: () => {} };
@@ -144,8 +140,16 @@ export async function profileVoteStatement(
 				[guildId, '190000000000000004', voter()],
 				{ prepare: true }
 			),
-		...Object.fromEntries(stageNames.map((name, index) => [name, () => vote(`poll_cast_vote_stage_${index}`, claims)])),
-		'function alone': () => vote('poll_cast_vote', false),
+		...Object.fromEntries(stageNames.map((name, index) => [name, () => vote(`poll_cast_vote_stage_${index}`)])),
+		'function alone': () => vote('poll_cast_vote'),
+		'ours, one per statement': () =>
+			sql.unsafe(
+				`select poll_cast_votes(json_build_array(json_build_object('guild', $1::text, 'poll', $2::int, 'user', $3::text, 'key', null,
+					'roles', '[]'::json, 'toggle', 0, 'options', '[]'::json, 'labels', false, 'interaction', $4::text,
+					'notAfter', clock_timestamp() + interval '1 minute')), '1500 milliseconds'::interval)`,
+				[guildId, poll.number, voter(), interaction()],
+				{ prepare: true }
+			),
 		ours: async () => {
 			const cast = await castVote(
 				sql,
@@ -199,7 +203,7 @@ export async function profileVoteStatement(
 	await sql`select pg_stat_force_next_flush()`;
 	await new Promise((resolve) => setTimeout(resolve, 1_500));
 	const [own] = await sql<{ self: number; calls: number }[]>`
-		select self_time as self, calls::int from pg_stat_user_functions where funcname = 'poll_cast_vote'
+		select self_time as self, calls::int from pg_stat_user_functions where funcname = 'poll_cast_vote_locked'
 	`;
 	const explained = await sql<{ 'QUERY PLAN': string }[]>`
 		explain (analyze, buffers, wal, costs off)

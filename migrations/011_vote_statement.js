@@ -68,8 +68,14 @@ export async function up(sql) {
 			alter column options drop default,
 			alter column deltas drop default
 	`;
-	await sql`
-		create function poll_cast_vote(
+	await createCastVote(sql, 'create');
+}
+
+/**
+ * The parameters of `poll_cast_vote` as this migration defines them; migrations/013 keeps them (a process older than
+ * it still calls the function during a deploy overlap).
+ */
+export const castVoteParameters = `
 			p_guild_id bigint,
 			p_poll_number integer,
 			p_user_id text,
@@ -81,10 +87,10 @@ export async function up(sql) {
 			p_with_labels boolean,
 			p_interaction_id bigint default null,
 			p_not_after timestamptz default null
-		) returns json
-		language plpgsql
-		as $$
-		declare
+		`;
+
+/** The variables of a vote's body ({@link castVoteBody}). */
+export const castVoteDeclarations = `
 			v_poll record;
 			v_before smallint[];
 			v_after smallint[];
@@ -94,8 +100,13 @@ export async function up(sql) {
 			v_voted_at timestamptz;
 			v_weight smallint := 1;
 			v_labels text[];
-			v_claimed boolean;
-		begin
+`;
+
+/**
+ * Step 1 of a single vote: the claim of the interaction and the locks, in that order (migrations/013 takes them for
+ * a whole batch of votes instead, in the same order).
+ */
+export const castVoteClaim = `
 			-- stage: claim and locks
 			if p_interaction_id is null then
 				perform pg_advisory_xact_lock(hashtextextended('poll-voter:' || p_guild_id || ':' || p_poll_number || ':' || p_user_id, 0)),
@@ -114,6 +125,13 @@ export async function up(sql) {
 					return json_build_object('outcome', 'taken');
 				end if;
 			end if;
+`;
+
+/**
+ * Steps 2 to 5: what a vote does once its interaction is claimed and its locks are held. One text, so that the single
+ * vote of this migration and the batches of migrations/013 follow the same rules.
+ */
+export const castVoteBody = `
 			-- stage: read
 			-- The refusals a button can meet are decided here, in the statement's one expression, rather than one
 			-- plpgsql condition each. Past its deadline a poll takes no vote, whether or not a scheduler has claimed it
@@ -255,9 +273,25 @@ export async function up(sql) {
 			end if;
 			-- stage: answer
 			return json_build_object('outcome', 'ok', 'before', to_json(v_before), 'choices', to_json(v_after), 'changed', true, 'labels', to_json(v_labels));
-		end
+`;
+
+/**
+ * `poll_cast_vote` as this migration defines it, in one function: claim and locks, then the body.
+ *
+ * @param {import('postgres').Sql} sql
+ * @param {'create' | 'create or replace'} verb
+ */
+export async function createCastVote(sql, verb) {
+	await sql.unsafe(`
+		${verb} function poll_cast_vote(${castVoteParameters}) returns json
+		language plpgsql
+		as $$
+		declare
+${castVoteDeclarations}			v_claimed boolean;
+		begin
+${castVoteClaim}${castVoteBody}		end
 		$$
-	`;
+	`);
 }
 
 /**

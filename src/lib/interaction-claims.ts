@@ -2,8 +2,8 @@
  * At most once per interaction: during a deploy overlap both sessions of a shard receive the same INTERACTION_CREATE,
  * and a RESUME may replay one. Whatever changes state claims the interaction's id first (one insert, `on conflict do
  * nothing`); the process that wins acts and answers, any other stands down without a word to the member. A vote
- * claims inside its own statement (`poll_cast_vote`, migrations/011_vote_statement.js), which answers `taken` or
- * `late` itself.
+ * claims inside its own statement (`poll_cast_votes`, migrations/013_vote_batches.js: the claims of a whole batch in
+ * one insert), which answers `taken` or `late` itself.
  */
 import type { Executor } from './database/client.js';
 import { DeadlineScheduler } from './polls/scheduler.js';

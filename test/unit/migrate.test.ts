@@ -66,3 +66,41 @@ describe('011_vote_statement', () => {
 		}
 	});
 });
+
+describe('013_vote_batches', () => {
+	it('GIVEN batched votes WHEN 013 is undone and redone THEN a process older than it votes through poll_cast_vote throughout, once per interaction, and batches come back', async () => {
+		const db = await createMigratedDatabase();
+		try {
+			const migration = new URL('../../migrations/013_vote_batches.js', import.meta.url).href;
+			const { down, up } = (await import(migration)) as Record<'up' | 'down', (sql: postgres.Sql) => Promise<void>>;
+			const poll = await createPoll(db.sql, {
+				guildId: '110000000000000002',
+				channelId: '120000000000000002',
+				creatorId: '1',
+				draft: pollDraft()
+			});
+			// What a process of migrations/011 sends: one vote, its interaction claimed in the same statement.
+			const olderProcess = async (voter: string, option: number, interaction: string) => {
+				const [row] = await db.sql<{ result: Record<string, unknown> }[]>`
+					select poll_cast_vote(${poll.guildId}::bigint, ${poll.number}::int, ${voter}, null, '{}', ${option}::smallint, '{}',
+						'0 seconds', false, ${interaction}::bigint, clock_timestamp() + interval '1 minute') as result
+				`;
+				return row!.result;
+			};
+			const batched = () => db.sql`select poll_cast_votes('[]'::json, '0 seconds') as result`;
+			expect(await olderProcess('2', 0, '1001')).toMatchObject({ outcome: 'ok', choices: [0] });
+			expect(await olderProcess('2', 0, '1001')).toMatchObject({ outcome: 'taken' });
+			await down(db.sql);
+			await expect(batched()).rejects.toThrow(/poll_cast_votes/);
+			expect(await olderProcess('3', 1, '1002')).toMatchObject({ outcome: 'ok', choices: [1] });
+			await up(db.sql);
+			expect((await batched())[0]!.result).toEqual([]);
+			expect(await olderProcess('3', 1, '1002')).toMatchObject({ outcome: 'taken' });
+			expect(await olderProcess('4', 2, '1003')).toMatchObject({ outcome: 'ok', choices: [2] });
+			const state = (await readPollState(db.sql, poll.guildId, poll.number)).unwrap();
+			expect(state.options.map((option) => option.votes)).toEqual([1, 1, 1]);
+		} finally {
+			await db.drop();
+		}
+	});
+});

@@ -6,6 +6,7 @@ import { anonymousVoterKey, newVoterSalt } from './anonymity.js';
 import type { Ballot } from './ranked.js';
 import type { PollRef } from './ref.js';
 import type { PollLifeDraft } from './life-rules.js';
+import { VoteBatches } from './vote-batches.js';
 import { PollLimits, type PollDraft, type PollFacts, type ShowVoters, type VoteAction } from './rules.js';
 
 export type CloseReason = 'command' | 'button' | 'deadline';
@@ -171,11 +172,12 @@ export interface VoteMemory {
 const noMemory: VoteMemory = { labelsOf: () => undefined, rememberLabels: (_poll, labels) => labels, saltOf: () => null, rememberSalt: () => {} };
 
 /**
- * Records a vote exactly under any concurrency, in one statement: `poll_cast_vote` (migrations/011_vote_statement.js,
- * where the locking is explained) claims the interaction (at most once per interaction id, nothing after
- * `notAfter`), orders the member's clicks on this poll, holds the poll's close lock shared (a close waits for votes in
- * flight), reads the member's votes, applies the vote rule and appends one count delta. One round trip: the profile
- * showed a vote's cost dominated by its round trips to the database.
+ * Records a vote exactly under any concurrency, in one statement with the other votes in flight on `sql`:
+ * `poll_cast_votes` (migrations/013_vote_batches.js, with the rules of migrations/011_vote_statement.js, where the
+ * locking is explained) claims the interaction (at most once per interaction id, nothing after `notAfter`), orders
+ * the member's clicks on this poll, holds the poll's close lock shared (a close waits for votes in flight), reads the
+ * member's votes, applies the vote rule and appends one count delta. The profile showed a vote's cost dominated by
+ * what each statement pays, so votes share their statements (src/lib/polls/vote-batches.ts).
  *
  * An anonymous poll's voter key is an HMAC under the poll's salt, computed here from the salt `memory` holds; without
  * it, the statement hands the salt back and a second one votes.
@@ -188,22 +190,25 @@ export async function castVote(
 	const ref = { guildId: input.guildId, number: input.number };
 	const toggle = input.action.kind === 'toggle' ? optionIndex(input.action.option) : null;
 	const options = input.action.kind === 'replace' ? input.action.options.map(optionIndex) : [];
-	const roleIds = `{${input.memberRoleIds.filter((id) => /^\d{1,20}$/.test(id)).join(',')}}`;
+	// A role id that is not a bigint would fail the whole batch's statement, not only this vote.
+	const roles = input.memberRoleIds.filter(isBigint);
 	let salt = memory.saltOf(ref);
 	for (let attempt = 0; attempt < 2; attempt++) {
-		const voterKey = salt === null ? null : anonymousVoterKey(salt, input.userId);
 		const labels = memory.labelsOf(ref);
 		// Only the first attempt claims the interaction: a second one (with the voter key) runs in the process that won.
 		const claim = attempt === 0 ? (input.interactionId ?? null) : null;
-		const notAfter = claim === null ? null : (input.notAfter ?? new Date(Date.now() + 60_000));
-		const [row] = await sql<{ result: CastResult }[]>`
-			select poll_cast_vote(
-				${input.guildId}::bigint, ${input.number}::int, ${input.userId}::text, ${voterKey}::text, ${roleIds}::bigint[],
-				${toggle}::smallint, ${smallintArray(options)}::smallint[], ${`${PollLimits.doubleClickMs} milliseconds`}::interval,
-				${labels === undefined}::boolean, ${claim}::bigint, ${notAfter}::timestamptz
-			) as result
-		`;
-		const result = row!.result;
+		const result = await batchesOf(sql).cast({
+			guild: input.guildId,
+			poll: input.number,
+			user: input.userId,
+			key: salt === null ? null : anonymousVoterKey(salt, input.userId),
+			roles,
+			toggle,
+			options,
+			labels: labels === undefined,
+			interaction: claim,
+			notAfter: claim === null ? null : (input.notAfter ?? new Date(Date.now() + 60_000)).toISOString()
+		});
 		switch (result.outcome) {
 			case 'ok': {
 				const known = labels ?? memory.rememberLabels(ref, result.labels ?? []);
@@ -218,6 +223,44 @@ export async function castVote(
 		}
 	}
 	throw new Error(`poll ${input.guildId}#${input.number}: the vote statement asked twice for the voter key`);
+}
+
+/** One vote as `poll_cast_votes` takes it (migrations/013_vote_batches.js). */
+interface BatchedVote {
+	readonly guild: string;
+	readonly poll: number;
+	readonly user: string;
+	/** An anonymous poll's voter key; null when the salt is not known yet (the statement then asks for it). */
+	readonly key: string | null;
+	readonly roles: readonly string[];
+	readonly toggle: number | null;
+	readonly options: readonly number[];
+	/** Whether to answer the option labels (not known yet in this process). */
+	readonly labels: boolean;
+	readonly interaction: string | null;
+	readonly notAfter: string | null;
+}
+
+/** One set of batches per pool (or transaction): what a batch carries must run on the executor its votes were given. */
+const batches = new WeakMap<Executor, VoteBatches<BatchedVote, CastResult>>();
+
+function batchesOf(sql: Executor): VoteBatches<BatchedVote, CastResult> {
+	let found = batches.get(sql);
+	if (found === undefined) {
+		found = new VoteBatches(async (votes) => {
+			const [row] = await sql<{ results: CastResult[] }[]>`
+				select poll_cast_votes(${sql.json(votes as unknown as postgres.JSONValue)}::json, ${`${PollLimits.doubleClickMs} milliseconds`}::interval) as results
+			`;
+			return row!.results;
+		});
+		batches.set(sql, found);
+	}
+	return found;
+}
+
+/** Whether `id` is digits PostgreSQL's bigint holds (a snowflake always is). */
+function isBigint(id: string): boolean {
+	return /^\d{1,19}$/.test(id) && (id.length < 19 || id <= '9223372036854775807');
 }
 
 /** An option index as the vote statement takes it: anything that is not one becomes -1, refused as badOption. */
@@ -610,14 +653,6 @@ export async function setRoleWeight(sql: Executor, guildId: string, roleId: stri
 		insert into role_weights (guild_id, role_id, weight) values (${guildId}, ${roleId}, ${weight})
 		on conflict (guild_id, role_id) do update set weight = excluded.weight
 	`;
-}
-
-/**
- * An array as PostgreSQL's text form, cast in the query. `sql.array` is avoided on purpose: postgres.js serialises it
- * wrongly ("malformed array literal") when a connection has not fetched its array types yet.
- */
-function smallintArray(values: readonly number[]): string {
-	return `{${values.map((value) => Math.trunc(value)).join(',')}}`;
 }
 
 function voterKey(poll: PollRow, salt: Buffer | null, userId: string): string {

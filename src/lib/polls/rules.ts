@@ -176,8 +176,8 @@ export interface CurrentVote {
  * The member's choices after `action`. Clicking the option you already picked removes it, except right after
  * picking it: a double click must count once. With one choice allowed, clicking another option moves the vote.
  *
- * A vote is one statement, so the database applies this rule itself (`poll_cast_vote`,
- * migrations/011_vote_statement.js): change both together; test/unit/polls-vote-statement.test.ts holds them to the
+ * A vote is cast inside one statement, so the database applies this rule itself (the body of a vote,
+ * migrations/011_vote_statement.js, run by migrations/013's batches): change both together; test/unit/polls-vote-statement.test.ts holds them to the
  * same answers.
  */
 export function nextChoices(current: readonly CurrentVote[], action: VoteAction, maxChoices: number, now: Date): number[] {

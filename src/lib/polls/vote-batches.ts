@@ -1,0 +1,72 @@
+/**
+ * Votes in flight, sent to PostgreSQL in batches: `poll_cast_votes` (migrations/013_vote_batches.js) casts a batch in
+ * one statement and one commit, which is where a vote's cost in the database went (its call, executor start-up and
+ * commit, more than its rows). A vote waits for no timer: while fewer than `batches` batches are out, whatever was
+ * asked in the same turn of the event loop leaves at once; while they are all out, the votes asked meanwhile gather
+ * and leave together when one comes back. So one vote alone costs what it did, and 50 in flight cost a few commits.
+ *
+ * A batch commits or fails as a whole: each vote of a failed batch gets the batch's error, and the caller treats it as
+ * it treated the failure of its own statement (src/lib/polls/vote-answer.ts: unknown until its claim tells).
+ */
+export interface BatchLimits {
+	/** Batches out at once: each holds a connection of the pool while it runs. */
+	readonly batches: number;
+	/** Votes in one batch at most. */
+	readonly votes: number;
+}
+
+export const defaultBatchLimits: BatchLimits = { batches: 2, votes: 50 };
+
+interface Waiting<Vote, Answer> {
+	readonly vote: Vote;
+	readonly resolve: (answer: Answer) => void;
+	readonly reject: (error: unknown) => void;
+}
+
+export class VoteBatches<Vote, Answer> {
+	private waiting: Waiting<Vote, Answer>[] = [];
+	private out = 0;
+	private flushAsked = false;
+
+	/** `send` answers each vote of the batch it is given, in the same order, or throws for the whole batch. */
+	public constructor(
+		private readonly send: (votes: readonly Vote[]) => Promise<readonly Answer[]>,
+		private readonly limits: BatchLimits = defaultBatchLimits
+	) {}
+
+	/** Batches out now, and votes waiting for one (for metrics and tests). */
+	public get state() {
+		return { out: this.out, waiting: this.waiting.length };
+	}
+
+	public cast(vote: Vote): Promise<Answer> {
+		return new Promise<Answer>((resolve, reject) => {
+			this.waiting.push({ vote, resolve, reject });
+			this.askFlush();
+		});
+	}
+
+	/** Flushes after the current turn of the event loop, so votes arriving together (one gateway read) leave together. */
+	private askFlush() {
+		if (this.flushAsked || this.out >= this.limits.batches || this.waiting.length === 0) return;
+		this.flushAsked = true;
+		setImmediate(() => {
+			this.flushAsked = false;
+			while (this.out < this.limits.batches && this.waiting.length > 0) void this.run(this.waiting.splice(0, this.limits.votes));
+		});
+	}
+
+	private async run(batch: readonly Waiting<Vote, Answer>[]) {
+		this.out++;
+		try {
+			const answers = await this.send(batch.map((entry) => entry.vote));
+			if (answers.length !== batch.length) throw new Error(`a batch of ${batch.length} votes was answered ${answers.length} times`);
+			batch.forEach((entry, index) => entry.resolve(answers[index]!));
+		} catch (error) {
+			for (const entry of batch) entry.reject(error);
+		} finally {
+			this.out--;
+			this.askFlush();
+		}
+	}
+}
