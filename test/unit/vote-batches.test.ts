@@ -2,7 +2,8 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, test } from 'vitest';
 import { discordEpochMs } from '../../src/lib/interaction-claims.js';
 import { castVote, createPoll, readPollState } from '../../src/lib/polls/repository.js';
-import { VoteBatches } from '../../src/lib/polls/vote-batches.js';
+import { BotMetrics } from '../../src/lib/metrics/index.js';
+import { voteBatchTotals, VoteBatches } from '../../src/lib/polls/vote-batches.js';
 import { useMigratedDatabase } from '../support/database.js';
 import { pollDraft } from '../support/fixtures.js';
 
@@ -29,6 +30,19 @@ describe('GIVEN vote batches', () => {
 		expect(sent).toEqual([[1, 2, 3]]);
 		releaseNext();
 		expect(await answers).toEqual([2, 4, 6]);
+	});
+
+	test('WHEN batches go THEN /metrics counts the statements and the votes they carried', async () => {
+		const { send, releaseNext } = heldSender();
+		const batches = new VoteBatches(send, { batches: 1, votes: 50 });
+		const before = { ...voteBatchTotals };
+		const answers = Promise.all([1, 2, 3, 4].map((vote) => batches.cast(vote)));
+		await turn();
+		releaseNext();
+		await answers;
+		const text = await new BotMetrics({ defaultMetrics: false }).registry.metrics();
+		expect(text).toContain(`discord_bot_vote_batches_total ${before.batches + 1}\n`);
+		expect(text).toContain(`discord_bot_vote_batch_votes_total ${before.votes + 4}\n`);
 	});
 
 	test('WHEN every batch is out THEN later votes wait, and leave together when one comes back', async () => {

@@ -2,6 +2,7 @@ import { Status, type Client } from 'discord.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { countGuildsByStatus } from '../approval/repository.js';
 import type { Sql } from '../database/client.js';
+import { voteBatchTotals } from '../polls/vote-batches.js';
 
 /** What the collected-on-scrape gauges read; attached once the client and the database exist. */
 export interface MetricSources {
@@ -46,6 +47,26 @@ export class BotMetrics {
 		name: 'discord_bot_poll_votes_recorded_total',
 		help: 'Poll votes written to the database (a changed vote counts once more).',
 		registers: [this.registry]
+	});
+
+	public readonly voteBatches = new Counter({
+		name: 'discord_bot_vote_batches_total',
+		help: 'Statements that cast votes (each carries the votes in flight at the time; see discord_bot_vote_batch_votes_total).',
+		registers: [this.registry],
+		collect() {
+			this.reset();
+			this.inc(voteBatchTotals.batches);
+		}
+	});
+
+	public readonly voteBatchVotes = new Counter({
+		name: 'discord_bot_vote_batch_votes_total',
+		help: 'Votes sent in those statements: divided by discord_bot_vote_batches_total, the votes per statement.',
+		registers: [this.registry],
+		collect() {
+			this.reset();
+			this.inc(voteBatchTotals.votes);
+		}
 	});
 
 	public readonly pollEditsSent = new Counter({

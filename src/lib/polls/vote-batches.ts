@@ -17,6 +17,9 @@ export interface BatchLimits {
 
 export const defaultBatchLimits: BatchLimits = { batches: 2, votes: 50 };
 
+/** Batches sent and the votes they carried, by every {@link VoteBatches} of this process (read by src/lib/metrics). */
+export const voteBatchTotals = { batches: 0, votes: 0 };
+
 interface Waiting<Vote, Answer> {
 	readonly vote: Vote;
 	readonly resolve: (answer: Answer) => void;
@@ -58,6 +61,8 @@ export class VoteBatches<Vote, Answer> {
 
 	private async run(batch: readonly Waiting<Vote, Answer>[]) {
 		this.out++;
+		voteBatchTotals.batches++;
+		voteBatchTotals.votes += batch.length;
 		try {
 			const answers = await this.send(batch.map((entry) => entry.vote));
 			if (answers.length !== batch.length) throw new Error(`a batch of ${batch.length} votes was answered ${answers.length} times`);
