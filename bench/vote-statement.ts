@@ -52,8 +52,13 @@ export const variants = {
 	floor: "the floor's upsert (bench/floor/main.ts)",
 	'function alone': 'poll_cast_vote as migrated, without claiming an interaction',
 	'ours, one per statement': 'poll_cast_votes carrying one vote and its claim',
+	'ours, 5 per statement': 'poll_cast_votes carrying 5 votes and their claims (figures per vote)',
+	'ours, 25 per statement': 'poll_cast_votes carrying 25 votes and their claims (figures per vote)',
 	ours: 'castVote from 10 callers at once, as the bot sends votes (batched), and the fold of its deltas'
 } as const;
+
+/** Variants that cast several votes per call: they make `calls ÷ size` calls, and their figures are per vote. */
+const votesPerCall: Record<string, number> = { 'ours, 5 per statement': 5, 'ours, 25 per statement': 25 };
 
 /** The description of a variant `name` in the printed table. */
 export function describeVariant(name: string): string {
@@ -150,6 +155,26 @@ export async function profileVoteStatement(
 				[guildId, poll.number, voter(), interaction()],
 				{ prepare: true }
 			),
+		...Object.fromEntries(
+			Object.entries(votesPerCall).map(([name, size]) => [
+				name,
+				() =>
+					sql`select poll_cast_votes(${sql.json(
+						Array.from({ length: size }, () => ({
+							guild: guildId,
+							poll: poll.number,
+							user: voter(),
+							key: null,
+							roles: [],
+							toggle: 0,
+							options: [],
+							labels: false,
+							interaction: interaction(),
+							notAfter: new Date(Date.now() + 60_000).toISOString()
+						}))
+					)}::json, '1500 milliseconds'::interval)`
+			])
+		),
 		ours: async () => {
 			const cast = await castVote(
 				sql,
@@ -172,7 +197,7 @@ export async function profileVoteStatement(
 		const [wal] = await sql<{ lsn: string }[]>`select pg_current_wal_lsn()::text as lsn`;
 		const cpuBefore = await cpuSplit(0, postgresDirectory);
 		const started = performance.now();
-		await drive(calls[name]!, count, connections);
+		await drive(calls[name]!, Math.ceil(count / (votesPerCall[name] ?? 1)), connections);
 		if (name === 'ours') (await readPollState(sql, guildId, ownPoll.number)).unwrap();
 		const elapsed = performance.now() - started;
 		const cpuAfter = await cpuSplit(0, postgresDirectory);

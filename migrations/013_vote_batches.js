@@ -65,6 +65,21 @@ ${castVoteClaim}			return poll_cast_vote_locked(p_guild_id, p_poll_number, p_use
 		end
 		$$
 	`);
+	// One vote of a batch, read once from the batch's JSON (each `->>` on a json value would parse it again).
+	await sql`
+		create type poll_vote_call as (
+			guild_id bigint,
+			poll_number integer,
+			user_id text,
+			voter_key text,
+			role_ids bigint[],
+			toggle smallint,
+			options smallint[],
+			with_labels boolean,
+			interaction_id bigint,
+			not_after timestamptz
+		)
+	`;
 	// Each vote: {"guild", "poll", "user", "key" (anonymous polls' voter key or null), "roles" (the member's role ids),
 	// "toggle" (a button's option, or null for a selection), "options" (a selection's), "labels" (whether to answer the
 	// option labels), "interaction" and "notAfter" (both null for a vote that claims nothing)}.
@@ -73,16 +88,24 @@ ${castVoteClaim}			return poll_cast_vote_locked(p_guild_id, p_poll_number, p_use
 		language plpgsql
 		as $$
 		declare
+			v_votes poll_vote_call[];
+			v_vote poll_vote_call;
 			v_late bigint[];
 			v_claimed bigint[];
-			v_vote record;
 			v_results json[] := '{}';
 		begin
+			select coalesce(array_agg(row(v.guild, v.poll, v.voter, v.key, v.roles, v.toggle, v.options, v.labels, v.interaction,
+				v.not_after)::poll_vote_call order by v.position), '{}')
+			into v_votes
+			from rows from (
+				json_to_recordset(p_votes) as (guild bigint, poll integer, "user" text, key text, roles bigint[], toggle smallint,
+					options smallint[], labels boolean, interaction bigint, "notAfter" timestamptz)
+			) with ordinality as v (guild, poll, voter, key, roles, toggle, options, labels, interaction, not_after, position);
 			-- stage: claims
 			with wanted as (
-				select (e->>'interaction')::bigint as interaction_id, clock_timestamp() < (e->>'notAfter')::timestamptz as in_time
-				from json_array_elements(p_votes) as e
-				where e->>'interaction' is not null
+				select v.interaction_id, clock_timestamp() < v.not_after as in_time
+				from unnest(v_votes) as v
+				where v.interaction_id is not null
 			), claimed as (
 				insert into interaction_claims (interaction_id)
 				select interaction_id from wanted where in_time order by interaction_id
@@ -92,24 +115,20 @@ ${castVoteClaim}			return poll_cast_vote_locked(p_guild_id, p_poll_number, p_use
 			select array(select interaction_id from wanted where not in_time), array(select interaction_id from claimed)
 			into v_late, v_claimed;
 			-- stage: locks
-			perform pg_advisory_xact_lock(locks.key) from (
-				select distinct hashtextextended('poll-voter:' || (e->>'guild')::bigint || ':' || (e->>'poll')::integer || ':' || (e->>'user'), 0) as key
-				from json_array_elements(p_votes) as e
-				where e->>'interaction' is null or (e->>'interaction')::bigint = any(v_claimed)
-				order by key
-			) as locks;
-			perform pg_advisory_xact_lock_shared(locks.key) from (
-				select distinct hashtextextended('poll-close:' || (e->>'guild')::bigint || ':' || (e->>'poll')::integer, 0) as key
-				from json_array_elements(p_votes) as e
-				where e->>'interaction' is null or (e->>'interaction')::bigint = any(v_claimed)
-				order by key
+			-- Member locks (kind 1) before close locks (kind 2), each in key order, in one statement.
+			perform case when locks.kind = 1 then pg_advisory_xact_lock(locks.key) else pg_advisory_xact_lock_shared(locks.key) end
+			from (
+				select distinct 1 as kind, hashtextextended('poll-voter:' || v.guild_id || ':' || v.poll_number || ':' || v.user_id, 0) as key
+				from unnest(v_votes) as v
+				where v.interaction_id is null or v.interaction_id = any(v_claimed)
+				union
+				select 2, hashtextextended('poll-close:' || v.guild_id || ':' || v.poll_number, 0)
+				from unnest(v_votes) as v
+				where v.interaction_id is null or v.interaction_id = any(v_claimed)
+				order by kind, key
 			) as locks;
 			-- stage: votes
-			for v_vote in
-				select e, (e->>'interaction')::bigint as interaction_id
-				from json_array_elements(p_votes) with ordinality as given (e, position)
-				order by position
-			loop
+			foreach v_vote in array v_votes loop
 				if v_vote.interaction_id is not null then
 					if v_vote.interaction_id = any(v_late) then
 						v_results := v_results || json_build_object('outcome', 'late');
@@ -120,17 +139,8 @@ ${castVoteClaim}			return poll_cast_vote_locked(p_guild_id, p_poll_number, p_use
 					end if;
 					v_claimed := array_remove(v_claimed, v_vote.interaction_id);
 				end if;
-				v_results := v_results || poll_cast_vote_locked(
-					(v_vote.e->>'guild')::bigint,
-					(v_vote.e->>'poll')::integer,
-					v_vote.e->>'user',
-					v_vote.e->>'key',
-					array(select json_array_elements_text(v_vote.e->'roles'))::bigint[],
-					(v_vote.e->>'toggle')::smallint,
-					array(select json_array_elements_text(v_vote.e->'options'))::smallint[],
-					p_double_click,
-					(v_vote.e->>'labels')::boolean
-				);
+				v_results := v_results || poll_cast_vote_locked(v_vote.guild_id, v_vote.poll_number, v_vote.user_id, v_vote.voter_key,
+					v_vote.role_ids, v_vote.toggle, v_vote.options, p_double_click, v_vote.with_labels);
 			end loop;
 			return array_to_json(v_results);
 		end
@@ -145,6 +155,7 @@ ${castVoteClaim}			return poll_cast_vote_locked(p_guild_id, p_poll_number, p_use
  */
 export async function down(sql) {
 	await sql`drop function poll_cast_votes(json, interval)`;
+	await sql`drop type poll_vote_call`;
 	await createCastVote(sql, 'create or replace');
 	await sql`
 		drop function poll_cast_vote_locked(bigint, integer, text, text, bigint[], smallint, smallint[], interval, boolean)
