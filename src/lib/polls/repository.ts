@@ -6,8 +6,8 @@ import { anonymousVoterKey, newVoterSalt } from './anonymity.js';
 import type { Ballot } from './ranked.js';
 import type { PollRef } from './ref.js';
 import type { PollLifeDraft } from './life-rules.js';
-import { VoteBatches } from './vote-batches.js';
-import { PollLimits, type PollDraft, type PollFacts, type ShowVoters, type VoteAction } from './rules.js';
+import { sendVote } from './vote-batches.js';
+import { type PollDraft, type PollFacts, type ShowVoters, type VoteAction } from './rules.js';
 
 export type CloseReason = 'command' | 'button' | 'deadline';
 
@@ -139,12 +139,6 @@ export interface VoteInput {
 	readonly notAfter?: Date | undefined;
 }
 
-/** What the vote statement answers: a refusal, a request for the voter key (anonymous polls), or the vote. */
-type CastResult =
-	| { outcome: VoteFailure | 'taken' | 'late' }
-	| { outcome: 'needsVoterKey'; salt: string }
-	| { outcome: 'ok'; before: number[]; choices: number[]; changed: boolean; labels: string[] | null };
-
 export interface VoteOutcome {
 	readonly guildId: string;
 	readonly number: number;
@@ -197,7 +191,7 @@ export async function castVote(
 		const labels = memory.labelsOf(ref);
 		// Only the first attempt claims the interaction: a second one (with the voter key) runs in the process that won.
 		const claim = attempt === 0 ? (input.interactionId ?? null) : null;
-		const result = await batchesOf(sql).cast({
+		const result = await sendVote(sql, {
 			guild: input.guildId,
 			poll: input.number,
 			user: input.userId,
@@ -223,57 +217,6 @@ export async function castVote(
 		}
 	}
 	throw new Error(`poll ${input.guildId}#${input.number}: the vote statement asked twice for the voter key`);
-}
-
-/** One vote as `poll_cast_votes` takes it (migrations/013_vote_batches.js). */
-interface BatchedVote {
-	readonly guild: string;
-	readonly poll: number;
-	readonly user: string;
-	/** An anonymous poll's voter key; null when the salt is not known yet (the statement then asks for it). */
-	readonly key: string | null;
-	readonly roles: readonly string[];
-	readonly toggle: number | null;
-	readonly options: readonly number[];
-	/** Whether to answer the option labels (not known yet in this process). */
-	readonly labels: boolean;
-	readonly interaction: string | null;
-	readonly notAfter: string | null;
-}
-
-/** One set of batches per pool (or transaction): what a batch carries must run on the executor its votes were given. */
-const batches = new WeakMap<Executor, VoteBatches<BatchedVote, CastResult>>();
-
-const doubleClick = `${PollLimits.doubleClickMs} milliseconds`;
-
-/**
- * A vote alone (nothing else in flight) takes the statement made for one, `poll_cast_vote`: the same claim, locks
- * and body, without a batch's reading and ordering, which cost a lone vote about 0.2 ms more (bench/vote-statement.ts).
- */
-async function castOne(sql: Executor, vote: BatchedVote): Promise<CastResult> {
-	const [row] = await sql<{ result: CastResult }[]>`
-		select poll_cast_vote(
-			${vote.guild}::bigint, ${vote.poll}::int, ${vote.user}::text, ${vote.key}::text, ${`{${vote.roles.join(',')}}`}::bigint[],
-			${vote.toggle}::smallint, ${`{${vote.options.join(',')}}`}::smallint[], ${doubleClick}::interval, ${vote.labels}::boolean,
-			${vote.interaction}::bigint, ${vote.notAfter}::timestamptz
-		) as result
-	`;
-	return row!.result;
-}
-
-function batchesOf(sql: Executor): VoteBatches<BatchedVote, CastResult> {
-	let found = batches.get(sql);
-	if (found === undefined) {
-		found = new VoteBatches(async (votes) => {
-			if (votes.length === 1) return [await castOne(sql, votes[0]!)];
-			const [row] = await sql<{ results: CastResult[] }[]>`
-				select poll_cast_votes(${sql.json(votes as unknown as postgres.JSONValue)}::json, ${doubleClick}::interval) as results
-			`;
-			return row!.results;
-		});
-		batches.set(sql, found);
-	}
-	return found;
 }
 
 /** Whether `id` is digits PostgreSQL's bigint holds (a snowflake always is). */
