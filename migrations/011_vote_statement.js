@@ -71,6 +71,9 @@ export async function up(sql) {
 	await createCastVote(sql, 'create');
 }
 
+// The texts below are this migration's, as applied: a database migrated once keeps them, so they are never edited. A
+// later change to what a vote does is a new migration with a body of its own (migrations/013 reuses them unchanged).
+
 /**
  * The parameters of `poll_cast_vote` as this migration defines them; migrations/013 keeps them (a process older than
  * it still calls the function during a deploy overlap).

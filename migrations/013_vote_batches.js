@@ -15,17 +15,22 @@ import { castVoteBody, castVoteClaim, castVoteDeclarations, castVoteParameters, 
  *    (`late`) and nothing claimed already (`taken`), as `poll_cast_vote` did for one.
  * 2. Takes the member locks of the claimed votes, then their polls' close locks in shared mode, each set once and in
  *    key order. Every transaction that takes more than one of these locks takes claims before member locks before
- *    close locks, each in ascending order (a single vote takes one of each, in that order; a close takes one close
- *    lock), so two batches can wait for each other only in one direction: no deadlock, whether the batches come
- *    from one process or from the twin processes of a deploy overlap, which claim the same interactions.
+ *    close locks, each in ascending order (a single vote takes one of each, in that order; a close of one poll takes
+ *    one close lock; the scheduler's close of several takes theirs in key order before its update, see
+ *    `claimDuePolls`), so two of them can wait for each other only in one direction: no deadlock, whether the
+ *    batches come from one process or from the twin processes of a deploy overlap, which claim the same
+ *    interactions.
  * 3. Casts each claimed vote in the order given (a member's two clicks in one batch apply in turn: each statement of
  *    a VOLATILE function sees what the ones before it wrote), with migrations/011's body, now the function
  *    `poll_cast_vote_locked`. An interaction given twice in one batch (a gateway replay) is cast once; the other is
- *    `taken`.
+ *    `taken`. The batch reads the clock once: a vote is `late` when the statement started after its `notAfter`.
  * 4. Answers a JSON array: for each vote given, in the same order, what `poll_cast_vote` answers for one.
  *
- * A batch commits or fails as a whole: a vote is cast only if its whole batch commits. The locks are held until
- * then, which makes a member's next click (or a close) wait for the batch, not only for the vote.
+ * A batch commits or fails as a whole: a vote is cast only if its whole batch commits, and one vote's error (an
+ * anonymous poll without its salt, which the body raises) or wait (the 2.3 s statement timeout covers the batch)
+ * fails all of them. The locks are held until then, which makes a member's next click (or a close) wait for the
+ * batch, not only for the vote. Only the bot's pool sends batches: inside a transaction, a second batch would claim
+ * while holding the first one's locks (src/lib/polls/vote-batches.ts casts such votes one by one).
  *
  * `poll_cast_vote` stays, with 011's parameters, as the claim and the locks around `poll_cast_vote_locked`: a process
  * older than this migration still votes through it during a deploy overlap, and the rules stay in one body.
@@ -93,6 +98,9 @@ ${castVoteClaim}			return poll_cast_vote_locked(p_guild_id, p_poll_number, p_use
 			v_late bigint[];
 			v_claimed bigint[];
 			v_results json[] := '{}';
+			-- One reading of the clock for the whole batch: two copies of one interaction (a replay) are both in time or
+			-- both late. A vote without a not-after time is in time, as in poll_cast_vote.
+			v_started timestamptz := clock_timestamp();
 		begin
 			select coalesce(array_agg(row(v.guild, v.poll, v.voter, v.key, v.roles, v.toggle, v.options, v.labels, v.interaction,
 				v.not_after)::poll_vote_call order by v.position), '{}')
@@ -103,7 +111,7 @@ ${castVoteClaim}			return poll_cast_vote_locked(p_guild_id, p_poll_number, p_use
 			) with ordinality as v (guild, poll, voter, key, roles, toggle, options, labels, interaction, not_after, position);
 			-- stage: claims
 			with wanted as (
-				select v.interaction_id, clock_timestamp() < v.not_after as in_time
+				select v.interaction_id, coalesce(v_started < v.not_after, true) as in_time
 				from unnest(v_votes) as v
 				where v.interaction_id is not null
 			), claimed as (

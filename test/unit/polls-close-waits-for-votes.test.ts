@@ -1,5 +1,8 @@
+import { Result } from '@sapphire/result';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Failure, message } from '../../src/lib/failures.js';
 import { anonymousVoterKey } from '../../src/lib/polls/anonymity.js';
+import { editPoll } from '../../src/lib/polls/life-repository.js';
 import { closePoll, createPoll, deletePoll, findPoll } from '../../src/lib/polls/repository.js';
 import type { PollDraft } from '../../src/lib/polls/rules.js';
 import { createMigratedDatabase } from '../support/database.js';
@@ -65,6 +68,22 @@ describe('closing and deleting polls wait for the votes in flight', () => {
 			where v.guild_id = ${guildId} and v.poll_number = ${poll.number}
 		`;
 		expect(row).toEqual({ late: 0, kept: 1 });
+	});
+
+	test('GIVEN a vote not yet committed WHEN the poll is edited THEN the edit waits for it, and decides knowing the vote', async () => {
+		const poll = await createPoll(db.sql, { guildId, channelId: '1', creatorId: creator, draft: draft(false) });
+		const vote = await heldVote(poll.number, null);
+		expect(vote.outcome).toBe('ok');
+		const seen: boolean[] = [];
+		const editing = editPoll(db.sql, { guildId, number: poll.number }, (locked) => {
+			seen.push(locked.hasVotes);
+			return Result.err({ failure: Failure.PollHasVotes, text: message('polls:notFound', { number: poll.number }) });
+		});
+		expect(await stillPending(editing, 300)).toBe(true);
+		vote.release();
+		await vote.done;
+		expect((await editing).isErr()).toBe(true);
+		expect(seen).toEqual([true]);
 	});
 
 	test('GIVEN an anonymous vote not yet committed WHEN the poll is closed THEN that vote too can no longer be linked', async () => {

@@ -1,7 +1,7 @@
 import postgres from 'postgres';
 import { afterAll, describe, expect, test } from 'vitest';
 import { discordEpochMs } from '../../src/lib/interaction-claims.js';
-import { castVote, createPoll, readPollState } from '../../src/lib/polls/repository.js';
+import { castVote, claimDuePolls, createPoll, readPollState } from '../../src/lib/polls/repository.js';
 import { BotMetrics } from '../../src/lib/metrics/index.js';
 import { voteBatchTotals, VoteBatches } from '../../src/lib/polls/vote-batches.js';
 import { useMigratedDatabase } from '../support/database.js';
@@ -177,6 +177,69 @@ describe('GIVEN poll_cast_votes', () => {
 		expect(new Set(stored.map((row) => row.voter)).size).toBe(20);
 		expect(stored).toHaveLength(20);
 		expect(state.options.reduce((sum, option) => sum + option.votes, 0)).toBe(20);
+	});
+
+	test('WHEN the scheduler closes six due polls while a batch votes on all of them THEN neither waits for the other for good', async () => {
+		const polls = [];
+		for (let index = 0; index < 6; index++) polls.push(await newPoll());
+		const numbers = polls.map((poll) => poll.number);
+		// Due in creation order: a close that took their close locks row by row would not take them in key order.
+		for (const [index, number] of numbers.entries())
+			await db.sql`update polls set closes_at = now() - make_interval(mins => ${10 - index}) where guild_id = ${guildId} and poll_number = ${number}`;
+		const keys = await db.sql<{ key: string }[]>`
+			select hashtextextended('poll-close:' || guild_id || ':' || poll_number, 0)::text as key
+			from polls where guild_id = ${guildId} and poll_number = any(${numbers}::int[])
+		`;
+		// Another transaction holds every one of their close locks until the scheduler, then the batch, wait for it;
+		// when it lets go, each takes what it was first in line for, and goes on in its own order.
+		let release!: () => void;
+		const held = new Promise<void>((resolve) => (release = resolve));
+		let locked!: () => void;
+		const holding = new Promise<void>((resolve) => (locked = resolve));
+		const holder = db.sql.begin(async (tx) => {
+			await tx`select pg_advisory_xact_lock(key) from unnest(${keys.map((row) => row.key)}::bigint[]) as key`;
+			locked();
+			await held;
+		});
+		await holding;
+		const waiting = async () => {
+			const [row] = await db.sql<{ count: number }[]>`
+				select count(*)::int as count from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'
+			`;
+			return row!.count;
+		};
+		const closing = claimDuePolls(db.sql, { count: 1, ids: [0] }, 10);
+		await expect.poll(waiting).toBe(1);
+		const voting = Promise.all(
+			numbers.map((number, index) =>
+				castVote(db.sql, { guildId, number, userId: member(400 + index), memberRoleIds: [], action: { kind: 'toggle', option: 0 } })
+			)
+		);
+		await expect.poll(waiting).toBe(2);
+		release();
+		await holder;
+		const closed = await closing;
+		expect(closed.map((poll) => poll.number).sort()).toEqual([...numbers].sort());
+		expect((await voting).map((outcome) => outcome.unwrapErr())).toEqual(numbers.map(() => 'closed'));
+	});
+
+	test('WHEN votes are cast inside a transaction THEN each goes alone, and both count', async () => {
+		const poll = await newPoll();
+		const outcomes = await db.sql.begin((tx) =>
+			Promise.all(
+				[0, 1].map((index) =>
+					castVote(tx, {
+						guildId,
+						number: poll.number,
+						userId: member(500 + index),
+						memberRoleIds: [],
+						action: { kind: 'toggle', option: 2 }
+					})
+				)
+			)
+		);
+		expect(outcomes.every((outcome) => outcome.isOk())).toBe(true);
+		expect((await readPollState(db.sql, guildId, poll.number)).unwrap().options[2]!.votes).toBe(2);
 	});
 
 	test('WHEN one batch carries a late vote among votes in time THEN only the late one is left out, and its interaction stays unclaimed', async () => {

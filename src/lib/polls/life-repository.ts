@@ -1,7 +1,7 @@
 /**
- * SQL for a poll's life after creation (issue 13): edits and reopening, which take the poll row FOR UPDATE (votes
- * hold FOR KEY SHARE on it, so a vote is counted against the options it saw, before or after the edit, never
- * both), and the claims of scheduled starts and reminders, each taken by one process at a time and recorded as done
+ * SQL for a poll's life after creation (issue 13): edits and reopening, which take the poll row FOR UPDATE and then
+ * its close lock (votes hold it shared, migrations/006, so a vote is counted against the options it saw, before or
+ * after the edit, never both), and the claims of scheduled starts and reminders, each taken by one process at a time and recorded as done
  * only once its message went out.
  */
 import { Result } from '@sapphire/result';
@@ -15,13 +15,15 @@ import { interval, onShards, selectPoll, type PollRow, type ShardScope } from '.
 export const LifeTiming = { retrySeconds: 60 } as const;
 
 /**
- * Locks the poll row FOR UPDATE (waiting for votes in flight, which hold FOR KEY SHARE), then reads it in a statement
- * of its own: in READ COMMITTED a statement keeps the snapshot it started with, so reading in the locking statement
- * would miss the votes it waited for.
+ * Locks the poll row FOR UPDATE (against other edits, closes and reopenings), then its close lock, waiting for the
+ * votes in flight (which hold it shared) as a close does, and reads the poll in a statement of its own: in READ
+ * COMMITTED a statement keeps the snapshot it started with, so reading in the locking statement would miss the
+ * votes it waited for. The row first, then the lock: the scheduler's close of several polls takes them in that order.
  */
 async function lockPoll(tx: postgres.TransactionSql, ref: PollRef) {
 	const [found] = await tx`select from polls where guild_id = ${ref.guildId} and poll_number = ${ref.number} for update`;
 	if (!found) return null;
+	await tx`select pg_advisory_xact_lock(hashtextextended('poll-close:' || ${ref.guildId}::bigint || ':' || ${ref.number}::int, 0))`;
 	const [row] = await tx<(PollRow & { due: boolean; labels: string[]; hasVotes: boolean; announced: boolean })[]>`
 		select ${selectPoll(tx, 'polls')},
 			(closes_at is not null and closes_at <= clock_timestamp()) as due,

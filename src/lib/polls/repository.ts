@@ -406,19 +406,40 @@ export function onShards(sql: Executor, table: string, shards: ShardScope) {
  * Closes every open poll of `shards`' servers whose deadline has passed, up to `limit`, exactly once across
  * processes: the rows are locked FOR UPDATE in deadline order and changed only if still open, so a second process
  * waiting on the same row finds it closed and skips it. Returns the polls this call closed.
+ *
+ * Their close locks are taken before the update, in key order: the update's trigger (migrations/006) would take them
+ * one row at a time in deadline order, while a batch of votes (migrations/013) holds several polls' close locks
+ * shared, taken in key order, and the two could each wait for the other.
  */
-export async function claimDuePolls(sql: Executor, shards: ShardScope, limit = 20): Promise<PollRow[]> {
-	return closeSelected(
-		sql,
-		sql`
-			select guild_id, poll_number from polls
-			where closed_at is null and closes_at <= now() and (starts_at is null or started_at is not null) and ${onShards(sql, 'polls', shards)}
+export async function claimDuePolls(sql: Sql, shards: ShardScope, limit = 20): Promise<PollRow[]> {
+	const closed = await sql.begin(async (tx): Promise<PollRow[]> => {
+		const due = await tx<{ guildId: string; number: number }[]>`
+			select guild_id as "guildId", poll_number as number from polls
+			where closed_at is null and closes_at <= now() and (starts_at is null or started_at is not null) and ${onShards(tx, 'polls', shards)}
 			order by closes_at, guild_id, poll_number
 			limit ${limit}
 			for update
-		`,
-		{ reason: 'deadline', userId: null }
-	);
+		`;
+		if (due.length === 0) return [];
+		const guilds = `{${due.map((poll) => poll.guildId).join(',')}}`;
+		const numbers = `{${due.map((poll) => poll.number).join(',')}}`;
+		await tx`
+			select pg_advisory_xact_lock(locks.key) from (
+				select distinct hashtextextended('poll-close:' || d.guild_id || ':' || d.poll_number, 0) as key
+				from unnest(${guilds}::bigint[], ${numbers}::int[]) as d (guild_id, poll_number)
+				order by key
+			) as locks
+		`;
+		return closeSelected(
+			tx,
+			tx`
+				select p.guild_id, p.poll_number from polls p, unnest(${guilds}::bigint[], ${numbers}::int[]) as d (guild_id, poll_number)
+				where p.guild_id = d.guild_id and p.poll_number = d.poll_number
+			`,
+			{ reason: 'deadline', userId: null }
+		);
+	});
+	return closed as PollRow[];
 }
 
 /**

@@ -9,7 +9,7 @@
  * it treated the failure of its own statement (src/lib/polls/vote-answer.ts: unknown until its claim tells).
  */
 import type postgres from 'postgres';
-import type { Executor } from '../database/client.js';
+import type { Executor, Sql } from '../database/client.js';
 import type { VoteFailure } from './repository.js';
 import { PollLimits } from './rules.js';
 
@@ -103,8 +103,8 @@ export interface BatchedVote {
 	readonly notAfter: string | null;
 }
 
-/** One set of batches per pool (or transaction): what a batch carries must run on the executor its votes were given. */
-const batches = new WeakMap<Executor, VoteBatches<BatchedVote, CastResult>>();
+/** One set of batches per pool: a batch runs on the pool its votes were given to. */
+const batches = new WeakMap<Sql, VoteBatches<BatchedVote, CastResult>>();
 
 const doubleClick = `${PollLimits.doubleClickMs} milliseconds`;
 
@@ -123,12 +123,16 @@ async function castOne(sql: Executor, vote: BatchedVote): Promise<CastResult> {
 	return row!.result;
 }
 
-/** Casts `vote` with the other votes in flight on `sql`, and answers what the statement said of it. */
+/**
+ * Casts `vote` with the other votes in flight on `sql`, and answers what the statement said of it. Inside a
+ * transaction the vote goes alone: a batch sent while the transaction holds an earlier vote's locks would claim after
+ * locking, out of the order that keeps batches from deadlocking (migrations/013).
+ */
 export function sendVote(sql: Executor, vote: BatchedVote): Promise<CastResult> {
-	return batchesOf(sql).cast(vote);
+	return 'savepoint' in sql ? castOne(sql, vote) : batchesOf(sql).cast(vote);
 }
 
-function batchesOf(sql: Executor): VoteBatches<BatchedVote, CastResult> {
+function batchesOf(sql: Sql): VoteBatches<BatchedVote, CastResult> {
 	let found = batches.get(sql);
 	if (found === undefined) {
 		found = new VoteBatches(async (votes) => {
