@@ -55,7 +55,8 @@ export const Errors = {
 	unknownUser: () => notFound(10013, 'Unknown User'),
 	unknownWebhook: () => notFound(10015, 'Unknown Webhook'),
 	unknownApplicationCommand: () => notFound(10063, 'Unknown application command'),
-	unknownInteraction: (why: string) => new DiscordApiError(404, { message: 'Unknown interaction', code: 10062 }, why),
+	unknownInteraction: (why: string, options: { violation: boolean } = { violation: true }) =>
+		new DiscordApiError(404, { message: 'Unknown interaction', code: 10062 }, options.violation ? why : undefined),
 	alreadyAcknowledged: (why: string, options: { violation: boolean } = { violation: true }) =>
 		new DiscordApiError(400, { message: 'Interaction has already been acknowledged.', code: 40060 }, options.violation ? why : undefined),
 	invalidWebhookToken: (why: string) => new DiscordApiError(401, { message: 'Invalid Webhook Token', code: 50027 }, why),

@@ -62,13 +62,16 @@ export interface GatewayOptions {
 	resumeWindowMs: number;
 }
 
+/** Told the fake-clock time at which a dispatch was written to a session's socket (live, or replayed on RESUME). */
+type Delivered = (at: number) => void;
+
 class Session {
 	public seq = 0;
 	public socket: WebSocket | null = null;
 	public invalidated = false;
 	public disconnectedAt: number | null = null;
-	/** Sent dispatches as [seq, serialized payload], oldest first. */
-	public readonly backlog: Array<[number, string]> = [];
+	/** Sent dispatches as [seq, serialized payload, told when it reaches a socket], oldest first. */
+	public readonly backlog: Array<[number, string, Delivered | undefined]> = [];
 
 	public constructor(
 		public readonly id: string,
@@ -97,14 +100,17 @@ export class Gateway extends EventEmitter<{ event: [GatewayLogEntry] }> {
 		this.server.handleUpgrade(request, socket, head, (ws) => this.server.emit('connection', ws, request));
 	}
 
-	/** Sends a dispatch to every live session whose shard owns the guild. Returns how many sessions got it. */
-	public dispatchToGuild(guildId: string, event: string, data: unknown): number {
-		return this.dispatchTo((session) => session.ownsGuild(guildId), event, data);
+	/**
+	 * Sends a dispatch to every live session whose shard owns the guild. Returns how many sessions got it (or will,
+	 * once they resume); `delivered` is told, for each session, when the payload was written to its socket.
+	 */
+	public dispatchToGuild(guildId: string, event: string, data: unknown, delivered?: Delivered): number {
+		return this.dispatchTo((session) => session.ownsGuild(guildId), event, data, delivered);
 	}
 
 	/** Sends a dispatch to shard `shardId` (DM events go to shard 0). */
-	public dispatchToShard(shardId: number, event: string, data: unknown): number {
-		return this.dispatchTo((session) => session.shardId === shardId, event, data);
+	public dispatchToShard(shardId: number, event: string, data: unknown, delivered?: Delivered): number {
+		return this.dispatchTo((session) => session.shardId === shardId, event, data, delivered);
 	}
 
 	/** Shard ids with a connected, identified socket. */
@@ -264,7 +270,10 @@ export class Gateway extends EventEmitter<{ event: [GatewayLogEntry] }> {
 		if (session.socket && session.socket !== socket) session.socket.terminate();
 		this.attach(session, socket);
 		const missed = session.backlog.filter(([seq]) => seq > (data.seq ?? 0));
-		for (const [, serialized] of missed) socket.send(serialized);
+		for (const [, serialized, delivered] of missed) {
+			socket.send(serialized);
+			delivered?.(this.options.clock.now());
+		}
 		this.dispatch(session, 'RESUMED', { _trace: ['["fake-discord-gateway",{"micros":0}]'] });
 		this.record('RESUMED', session, missed.length);
 	}
@@ -310,19 +319,22 @@ export class Gateway extends EventEmitter<{ event: [GatewayLogEntry] }> {
 		return session.disconnectedAt !== null && this.options.clock.now() - session.disconnectedAt > this.options.resumeWindowMs;
 	}
 
-	private dispatchTo(filter: (session: Session) => boolean, event: string, data: unknown): number {
+	private dispatchTo(filter: (session: Session) => boolean, event: string, data: unknown, delivered?: Delivered): number {
 		const targets = this.liveSessions().filter(filter);
-		for (const session of targets) this.dispatch(session, event, data);
+		for (const session of targets) this.dispatch(session, event, data, delivered);
 		return targets.length;
 	}
 
-	/** Numbers, stores (for RESUME) and sends a dispatch; a disconnected session only stores it. */
-	private dispatch(session: Session, event: string, data: unknown): void {
+	/** Numbers, stores (for RESUME) and sends a dispatch; a disconnected session only stores it, and a resume sends it. */
+	private dispatch(session: Session, event: string, data: unknown, delivered?: Delivered): void {
 		const seq = ++session.seq;
 		const serialized = JSON.stringify({ op: GatewayOp.Dispatch, t: event, s: seq, d: data });
-		session.backlog.push([seq, serialized]);
+		session.backlog.push([seq, serialized, delivered]);
 		if (session.backlog.length > BACKLOG_LIMIT) session.backlog.splice(0, session.backlog.length - BACKLOG_LIMIT);
-		if (session.socket?.readyState === WebSocket.OPEN) session.socket.send(serialized);
+		if (session.socket?.readyState === WebSocket.OPEN) {
+			session.socket.send(serialized);
+			delivered?.(this.options.clock.now());
+		}
 	}
 
 	private send(socket: WebSocket, payload: unknown): void {

@@ -175,7 +175,9 @@ describe('fake interactions', () => {
 			body: { code: 10062, message: 'Unknown interaction' }
 		});
 		await expect(handle.response).rejects.toThrow(/10062/);
-		expect(fake.violations).toHaveLength(1);
+		expect(fake.violations).toEqual([
+			expect.objectContaining({ code: 10062, reason: expect.stringMatching(/first delivered \d+ ms after the dispatch/) })
+		]);
 	});
 
 	test('GIVEN a deferred reply WHEN @original is edited (URL-encoded) and a follow-up sent THEN both are stored, with_response describes the loading message', async () => {

@@ -41,6 +41,11 @@ const OptionType = {
 
 /** Discord's deadline for the first callback, and the lifetime of the interaction token for edits and follow-ups. */
 export const CALLBACK_DEADLINE_MS = 3_000;
+/**
+ * A late callback counts as the bot's fault only if a session received the interaction at least this long before
+ * the deadline: a bot that gets it later (replayed after a resume) cannot be expected to answer in time.
+ */
+export const ANSWERABLE_WITHIN_MS = 250;
 export const TOKEN_LIFETIME_MS = 15 * 60_000;
 /** Records kept for callbacks and webhooks; older interactions are forgotten (their token then answers 404). */
 const RETAINED_INTERACTIONS = 50_000;
@@ -74,6 +79,11 @@ export interface InteractionRecord {
 	editCountAtCallback: number;
 	/** How many gateway sessions received the INTERACTION_CREATE (more than one during a deploy overlap). */
 	deliveredTo: number;
+	/**
+	 * Fake-clock times at which it reached a session's socket: at the dispatch, or later when a session that was down
+	 * resumed and had it replayed (a resume after the 3 s leaves nothing to answer in time).
+	 */
+	deliveredAt: number[];
 	/** Callbacks after the accepted one, each refused with 40060 (e.g. the second process of a deploy overlap). */
 	repeatedCallbacks: Array<{ at: number; type: unknown }>;
 }
@@ -469,6 +479,7 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 			modal: null,
 			editCountAtCallback: 0,
 			deliveredTo: 0,
+			deliveredAt: [],
 			repeatedCallbacks: []
 		};
 		this.byId.set(id, record);
@@ -477,9 +488,10 @@ export class InteractionRegistry extends EventEmitter<{ dispatch: [InteractionRe
 			this.byId.delete(oldest);
 			this.refusals.delete(oldest);
 		}
+		const onDelivered = (at: number) => record.deliveredAt.push(at);
 		const delivered = context.guild
-			? gateway.dispatchToGuild(context.guild.id, 'INTERACTION_CREATE', payload)
-			: gateway.dispatchToShard(0, 'INTERACTION_CREATE', payload);
+			? gateway.dispatchToGuild(context.guild.id, 'INTERACTION_CREATE', payload, onDelivered)
+			: gateway.dispatchToShard(0, 'INTERACTION_CREATE', payload, onDelivered);
 		record.deliveredTo = delivered;
 		if (delivered === 0) {
 			this.byId.delete(id);

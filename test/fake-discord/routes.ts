@@ -7,6 +7,7 @@ import type { CommandStore } from './commands.js';
 import { DiscordApiError, Errors } from './errors.js';
 import type { Gateway } from './gateway.js';
 import {
+	ANSWERABLE_WITHIN_MS,
 	CALLBACK_DEADLINE_MS,
 	CallbackType,
 	InteractionType,
@@ -167,7 +168,17 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 			return error;
 		};
 		const lateBy = clock.now() - record.dispatchedAt - CALLBACK_DEADLINE_MS;
-		if (lateBy > 0) throw refuse(Errors.unknownInteraction(`${record.label}: callback ${lateBy} ms after the 3 s deadline`));
+		if (lateBy > 0) {
+			// Discord refuses it either way; it is the bot's fault only if some session had the interaction in time to
+			// answer (a session that was down gets it replayed on RESUME, possibly too late for anyone).
+			const firstDelivery = record.deliveredAt.length > 0 ? Math.min(...record.deliveredAt) - record.dispatchedAt : null;
+			const couldAnswer = firstDelivery !== null && firstDelivery <= CALLBACK_DEADLINE_MS - ANSWERABLE_WITHIN_MS;
+			const delivered = firstDelivery === null ? 'never delivered' : `first delivered ${firstDelivery} ms after the dispatch`;
+			const why = `${record.label}: callback ${lateBy} ms after the 3 s deadline (${delivered})`;
+			const error = Errors.unknownInteraction(why, { violation: couldAnswer });
+			interactions.markRefused(record, `${error.body.code} ${error.body.message} (${why})`);
+			throw error;
+		}
 		if (record.callback) {
 			const type = (request.body as { type?: unknown } | undefined)?.type;
 			interactions.markRepeated(record, type);

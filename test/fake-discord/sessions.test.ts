@@ -93,4 +93,28 @@ describe('fake gateway: several sessions on one shard', () => {
 		expect(second.closeCode).toBeNull();
 		again.close();
 	});
+
+	test('GIVEN an interaction replayed by a resume after most of its 3 s WHEN the late callback comes THEN 10062, and no violation: nobody could answer in time', async () => {
+		second.close(1000);
+		await second.closed();
+		const session = first.sessionId!;
+		const seq = first.seq;
+		fake.dropSession(session, { resumable: true });
+		await first.closed();
+		const handle = fake.slash({ user: alice, guildId: guild.id, command: 'ping' });
+		expect(handle.record.deliveredAt).toEqual([]);
+		fake.clock.advance(2_900);
+		const again = await RawGatewayClient.connect(fake.gatewayUrl);
+		const replayed = interactionOn(again);
+		again.resume(session, seq);
+		const payload = await replayed;
+		expect(handle.record.deliveredAt).toHaveLength(1);
+		expect(handle.record.deliveredAt[0]! - handle.record.dispatchedAt).toBeGreaterThanOrEqual(2_900);
+		fake.clock.advance(200);
+		const late = await callback(payload, { type: 4, data: { content: 'late' } });
+		expect(late).toMatchObject({ status: 404, body: { code: 10062 } });
+		expect(fake.violations).toEqual([]);
+		await expect(handle.response).rejects.toThrow(/first delivered \d+ ms after the dispatch/);
+		again.close();
+	});
 });
