@@ -10,6 +10,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MessageFlags } from 'discord.js';
 import postgres from 'postgres';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/lib/database/embedded.js';
 import { FakeDiscord, Route, type FakeGuild, type FakeMessage, type FakeUser } from '../test/fake-discord/index.js';
@@ -140,6 +141,9 @@ try {
 		others.push(handle);
 		const message = await handle.waitForOriginal(20_000).catch(() => null);
 		const number = Number(/Poll #(\d+)/.exec((message?.embeds[0] as { title?: string } | undefined)?.title ?? '')?.[1]);
+		// A new poll is a message for everyone: one its creator alone can see (an ephemeral reply edited into it) is lost.
+		if (message && number > 0 && (message.flags & MessageFlags.Ephemeral) !== 0)
+			violate(`poll ${guild.id}#${number}: posted in an ephemeral reply (${handle.id})`);
 		if (message && number > 0) polls.push({ guild, number, message, closing: false });
 	};
 	for (const guild of guilds) await createPoll(guild);

@@ -16,7 +16,7 @@ import { editByMember, reopenByMember } from '../lib/polls/life-actions.js';
 import { searchPolls, type PollStateFilter } from '../lib/polls/repository.js';
 import { autocompleteChoice, renderPollList, renderResults, timestamp } from '../lib/polls/render.js';
 import { PollLimits, showVotersChoices } from '../lib/polls/rules.js';
-import { answeredMessageId, deferNow, respond, type AnswersInPublic } from '../lib/discord/acknowledge.js';
+import { answeredMessageId, deferNow, noteClaimed, respond, type AnswersInPublic } from '../lib/discord/acknowledge.js';
 
 const t = english;
 
@@ -123,6 +123,7 @@ export class PollCommand extends Subcommand implements AnswersInPublic {
 
 	public async chatInputCreate(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {
 		await claimOrStandDown(this.container.sql, interaction.id);
+		noteClaimed(interaction);
 		const poll = await createAndPostPoll(
 			{
 				guildId: interaction.guildId,
@@ -203,7 +204,10 @@ export class PollCommand extends Subcommand implements AnswersInPublic {
 			addOptions: interaction.options.getString('add_options'),
 			duration: interaction.options.getString('duration')
 		});
-		await respond(interaction, { content: readerTranslator(interaction)('life:edited', { number: edited.number }), flags: MessageFlags.Ephemeral });
+		await respond(interaction, {
+			content: readerTranslator(interaction)('life:edited', { number: edited.number }),
+			flags: MessageFlags.Ephemeral
+		});
 	}
 
 	public async chatInputReopen(interaction: Subcommand.ChatInputCommandInteraction<'cached'>) {

@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { afterAll, describe, expect, inject, test } from 'vitest';
-import { FakeDiscord, type FakeGuild } from '../fake-discord/index.js';
+import { FakeDiscord, Route, type FakeGuild } from '../fake-discord/index.js';
 import { BotProcess, botEnvironment } from '../support/bot-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -130,6 +130,25 @@ describe("GIVEN a database slow enough to pass Discord's 3 s", () => {
 			expect((poll.embeds[0] as { title?: string }).title).toBe('Poll #1');
 			const vote = await fake.click({ user: voter, message: poll, customId: `pv:${guild.id}:1:0` }).waitForOriginal();
 			expect(vote.content).toMatch(/Your vote in poll #1: \*\*Yes\*\*/);
+			expectCleanProtocol(fake);
+		});
+	});
+
+	test('WHEN a vote waits on the database and its deferral meets a 429 THEN the retry, a second later, still lands within the 3 s', async () => {
+		const { fake, owner } = stack();
+		await inApprovedGuild(stack(), 'Rate limited', async (guild, sql) => {
+			const poll = await fake
+				.slash({ user: owner, guildId: guild.id, command: 'poll create', options: { question: 'Wait?', options: 'Yes | No' } })
+				.waitForOriginal();
+			// The vote's claim waits on the lock, so the vote is deferred; Discord's Retry-After is whole seconds.
+			const lock = await holdLock(sql, 'interaction_claims');
+			fake.rateLimitNext(Route.interactionCallback, 1, 0.3);
+			const vote = fake.click({ user: owner, message: poll, customId: `pv:${guild.id}:1:0` });
+			const answer = await vote.waitForOriginal(10_000).finally(() => lock.release());
+			expect(vote.record.callback?.type).toBe(5);
+			expect(vote.callbackMs).toBeLessThan(3_000);
+			expect(vote.callbackMs).toBeGreaterThan(2_000);
+			expect(answer.content).toMatch(/temporarily unavailable|Your vote in poll #1/);
 			expectCleanProtocol(fake);
 		});
 	});

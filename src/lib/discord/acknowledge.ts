@@ -9,6 +9,7 @@
  * whoever acts fills it in.
  */
 import { container } from '@sapphire/framework';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
 	Message,
 	MessageFlags,
@@ -38,6 +39,13 @@ const timers = new WeakMap<Command, NodeJS.Timeout>();
 const deferrals = new WeakMap<Command, Promise<void>>();
 const guarded = new WeakSet<object>();
 const clockStarts = new WeakMap<object, number>();
+/**
+ * Commands whose answer is a message for everyone (armed with `inPublic`), those this process has claimed, and those
+ * whose claim could not be asked (the database unreachable): another process may hold them.
+ */
+const inPublicAnswers = new WeakSet<object>();
+const claimedHere = new WeakSet<object>();
+const ownerUnknown = new WeakSet<object>();
 
 /**
  * Notes when Discord's 3 s for an interaction began, as well as this process can tell (src/listeners/acknowledgeInTime.ts):
@@ -77,6 +85,23 @@ export function armDeferral(interaction: Command, inPublic: boolean, startedAt =
 	timer.unref();
 	timers.set(interaction, timer);
 	guarded.add(interaction);
+	if (inPublic) inPublicAnswers.add(interaction);
+}
+
+/**
+ * This process claimed the interaction (src/lib/interaction-claims.ts): its answers are the only ones, so it may
+ * delete its public reply to answer ephemerally. Until then, see {@link respond}.
+ */
+export function noteClaimed(interaction: Command): void {
+	claimedHere.add(interaction);
+}
+
+/**
+ * The command failed because the database could not be reached (src/lib/discord/answers.ts): if this process had
+ * not claimed it yet, the other process of a deploy overlap may have, and may be answering it.
+ */
+export function noteOwnerUnknown(interaction: object): void {
+	if (!claimedHere.has(interaction)) ownerUnknown.add(interaction);
 }
 
 /** No deferral from now on (the command answered, or stood down for another process). */
@@ -104,10 +129,12 @@ export async function deferNow(interaction: Command, { inPublic = false }: { inP
 /**
  * The command's answer: a reply, or the edit of a deferred one. An ephemeral answer to a command deferred in public
  * (a refusal, a poll scheduled for later) cannot turn that reply private: the public "thinking" is deleted and the
- * answer follows up ephemerally. Resolves to the message when Discord returns it (`withResponse` for a reply).
+ * answer follows up ephemerally. Resolves to the message when Discord returns it (`withResponse` for a reply), or to
+ * `null` when another process answered instead ({@link answerUnclaimed}).
  */
 export async function respond(interaction: Command, options: InteractionReplyOptions): Promise<Answer> {
 	await settleAcknowledgement(interaction);
+	if (inPublicAnswers.has(interaction) && ownerUnknown.has(interaction) && isEphemeral(options.flags)) return answerUnclaimed(interaction, options);
 	if (!interaction.deferred && !interaction.replied) {
 		try {
 			return (await interaction.reply(options)) ?? null;
@@ -120,6 +147,35 @@ export async function respond(interaction: Command, options: InteractionReplyOpt
 	if (interaction.replied) return interaction.followUp(options);
 	const { flags, withResponse: _withResponse, ...edit } = options;
 	if (interaction.ephemeral === isEphemeral(flags)) return interaction.editReply(edit);
+	await interaction.deleteReply().catch((error: unknown) => {
+		if (!isDiscordError(error, [...ExpectedDiscordErrors.Unreachable, ...ExpectedDiscordErrors.InteractionExpired])) throw error;
+	});
+	return interaction.followUp(options);
+}
+
+/**
+ * An ephemeral answer (a failure: the database could not be reached to claim it) to a command that answers in public,
+ * which this process has not claimed ({@link noteOwnerUnknown}). In a deploy overlap the other process may hold the claim and be about to put
+ * its answer (a new poll) in the public reply, so this one must not answer first (the other's answer would then edit
+ * this ephemeral message, and the poll would be seen by its creator only) nor delete the public reply (it may already
+ * be the poll). It acknowledges in public, gives the other process until {@link AnswerTiming.unclaimedAnswerMs}, and
+ * answers only if the reply still says "thinking": deleted or filled, someone else answered.
+ */
+async function answerUnclaimed(interaction: Command, options: InteractionReplyOptions): Promise<Answer> {
+	if (!interaction.deferred && !interaction.replied) await defer(interaction, true);
+	await sleep(Math.max(0, clockStartOf(interaction) + AnswerTiming.unclaimedAnswerMs - Date.now()));
+	const standDown = () => {
+		container.logger.debug('Answered by another process (the public reply is no longer thinking); standing down.', {
+			interactionId: interaction.id
+		});
+		return null;
+	};
+	try {
+		if (!(await interaction.fetchReply()).flags.has(MessageFlags.Loading)) return standDown();
+	} catch (error) {
+		if (isDiscordError(error, [...ExpectedDiscordErrors.MessageGone, ...ExpectedDiscordErrors.InteractionExpired])) return standDown();
+		throw error;
+	}
 	await interaction.deleteReply().catch((error: unknown) => {
 		if (!isDiscordError(error, [...ExpectedDiscordErrors.Unreachable, ...ExpectedDiscordErrors.InteractionExpired])) throw error;
 	});

@@ -6,9 +6,9 @@
 import { container, UserError } from '@sapphire/framework';
 import { MessageFlags, type Interaction } from 'discord.js';
 import { describeDatabaseError, isDatabaseUnavailable } from '../database/client.js';
-import { refusalText } from '../failures.js';
+import { Failure, refusalText } from '../failures.js';
 import { InteractionTaken } from '../interaction-claims.js';
-import { disarmDeferral, isGuarded, respond, settleAcknowledgement } from './acknowledge.js';
+import { disarmDeferral, isGuarded, noteOwnerUnknown, respond, settleAcknowledgement } from './acknowledge.js';
 import { ExpectedDiscordErrors, isDiscordError } from './errors.js';
 import { readerTranslator } from '../i18n/readers.js';
 import type { Translator } from '../i18n/index.js';
@@ -24,6 +24,9 @@ export async function answerFailure(interaction: Interaction, error: unknown) {
 		else await settleAcknowledgement(interaction);
 	}
 	if (isAnsweredElsewhere(interaction, error)) return;
+	// The database could not be asked (here, or in a precondition that said so): another process may have the claim.
+	if (isDatabaseUnavailable(error) || (error instanceof UserError && error.identifier === Failure.DatabaseUnavailable))
+		noteOwnerUnknown(interaction);
 	const content = describeFailure(readerTranslator(interaction), interaction, error);
 	if (interaction.isAutocomplete()) {
 		if (!interaction.responded) await interaction.respond([]).catch(() => {});
@@ -61,7 +64,10 @@ function isAnsweredElsewhere(interaction: Interaction, error: unknown): boolean 
 export function describeFailure(t: Translator, interaction: Interaction, error: unknown): string {
 	if (error instanceof UserError) return refusalText(t, error);
 	if (isDatabaseUnavailable(error)) {
-		container.logger.warn('Database unavailable while handling an interaction.', { ...interactionFields(interaction), reason: describeDatabaseError(error) });
+		container.logger.warn('Database unavailable while handling an interaction.', {
+			...interactionFields(interaction),
+			reason: describeDatabaseError(error)
+		});
 		return t('common:unavailable');
 	}
 	if (isDiscordError(error, ExpectedDiscordErrors.InteractionExpired)) {
