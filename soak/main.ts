@@ -14,7 +14,7 @@ import { MessageFlags } from 'discord.js';
 import postgres from 'postgres';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/lib/database/embedded.js';
 import { FakeDiscord, Route, type FakeGuild, type FakeMessage, type FakeUser } from '../test/fake-discord/index.js';
-import { ANSWERABLE_WITHIN_MS, CALLBACK_DEADLINE_MS, type InteractionHandle } from '../test/fake-discord/interactions.js';
+import { couldAnswerInTime, type InteractionHandle } from '../test/fake-discord/interactions.js';
 import { BotProcess, botEnvironment } from '../test/support/bot-process.js';
 import { createDatabaseIn } from '../test/support/database.js';
 import { TcpProxy } from '../test/support/tcp-proxy.js';
@@ -365,10 +365,7 @@ try {
 	);
 	console.log(`Faults: ${[...faults].map(([kind, count]) => `${kind} ×${count}`).join(', ') || 'none'}`);
 	// Replayed by a resume too late for any answer: Discord refuses those callbacks, and the fake does not blame the bot.
-	const tooLate = [...votes.map((vote) => vote.handle), ...others].filter((handle) => {
-		const first = handle.record.deliveredAt.length > 0 ? Math.min(...handle.record.deliveredAt) : null;
-		return first === null || first - handle.record.dispatchedAt > CALLBACK_DEADLINE_MS - ANSWERABLE_WITHIN_MS;
-	}).length;
+	const tooLate = [...votes.map((vote) => vote.handle), ...others].filter((handle) => !couldAnswerInTime(handle.record)).length;
 	if (tooLate > 0) console.log(`Delivered too late to answer (a session resumed after the 3 s): ${tooLate}`);
 	if (skipped.size > 0) console.log(`Skipped (the shard was already down): ${[...skipped].map(([kind, count]) => `${kind} ×${count}`).join(', ')}`);
 	console.log(`Polls closed: ${closedRows.length} (${closedRows.filter((row) => row.reason === 'deadline').length} by deadline)`);

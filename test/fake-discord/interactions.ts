@@ -46,6 +46,17 @@ export const CALLBACK_DEADLINE_MS = 3_000;
  * the deadline: a bot that gets it later (replayed after a resume) cannot be expected to answer in time.
  */
 export const ANSWERABLE_WITHIN_MS = 250;
+
+/** How long after its dispatch the interaction first reached a session (`null`: it never did). */
+export function firstDeliveryMs(record: InteractionRecord): number | null {
+	return record.deliveredAt.length > 0 ? Math.min(...record.deliveredAt) - record.dispatchedAt : null;
+}
+
+/** Whether a session had the interaction early enough to answer it in time ({@link ANSWERABLE_WITHIN_MS}). */
+export function couldAnswerInTime(record: InteractionRecord): boolean {
+	const first = firstDeliveryMs(record);
+	return first !== null && first <= CALLBACK_DEADLINE_MS - ANSWERABLE_WITHIN_MS;
+}
 export const TOKEN_LIFETIME_MS = 15 * 60_000;
 /** Records kept for callbacks and webhooks; older interactions are forgotten (their token then answers 404). */
 const RETAINED_INTERACTIONS = 50_000;

@@ -7,8 +7,9 @@ import type { CommandStore } from './commands.js';
 import { DiscordApiError, Errors } from './errors.js';
 import type { Gateway } from './gateway.js';
 import {
-	ANSWERABLE_WITHIN_MS,
 	CALLBACK_DEADLINE_MS,
+	couldAnswerInTime,
+	firstDeliveryMs,
 	CallbackType,
 	InteractionType,
 	TOKEN_LIFETIME_MS,
@@ -171,11 +172,10 @@ export function createRoutes(deps: RouteDeps): RouteDefinition[] {
 		if (lateBy > 0) {
 			// Discord refuses it either way; it is the bot's fault only if some session had the interaction in time to
 			// answer (a session that was down gets it replayed on RESUME, possibly too late for anyone).
-			const firstDelivery = record.deliveredAt.length > 0 ? Math.min(...record.deliveredAt) - record.dispatchedAt : null;
-			const couldAnswer = firstDelivery !== null && firstDelivery <= CALLBACK_DEADLINE_MS - ANSWERABLE_WITHIN_MS;
+			const firstDelivery = firstDeliveryMs(record);
 			const delivered = firstDelivery === null ? 'never delivered' : `first delivered ${firstDelivery} ms after the dispatch`;
 			const why = `${record.label}: callback ${lateBy} ms after the 3 s deadline (${delivered})`;
-			const error = Errors.unknownInteraction(why, { violation: couldAnswer });
+			const error = Errors.unknownInteraction(why, { violation: couldAnswerInTime(record) });
 			interactions.markRefused(record, `${error.body.code} ${error.body.message} (${why})`);
 			throw error;
 		}
