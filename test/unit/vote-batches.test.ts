@@ -20,11 +20,12 @@ function heldSender() {
 }
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('GIVEN vote batches', () => {
 	test('WHEN votes are asked in one turn THEN they leave in one batch, and each gets its own answer', async () => {
 		const { sent, send, releaseNext } = heldSender();
-		const batches = new VoteBatches(send, { batches: 2, votes: 50 });
+		const batches = new VoteBatches(send, { batches: 2, votes: 50, slowMs: 20 });
 		const answers = Promise.all([1, 2, 3].map((vote) => batches.cast(vote)));
 		await turn();
 		expect(sent).toEqual([[1, 2, 3]]);
@@ -34,7 +35,7 @@ describe('GIVEN vote batches', () => {
 
 	test('WHEN batches go THEN /metrics counts the statements and the votes they carried', async () => {
 		const { send, releaseNext } = heldSender();
-		const batches = new VoteBatches(send, { batches: 1, votes: 50 });
+		const batches = new VoteBatches(send, { batches: 1, votes: 50, slowMs: 20 });
 		const before = { ...voteBatchTotals };
 		const answers = Promise.all([1, 2, 3, 4].map((vote) => batches.cast(vote)));
 		await turn();
@@ -45,28 +46,62 @@ describe('GIVEN vote batches', () => {
 		expect(text).toContain(`discord_bot_vote_batch_votes_total ${before.votes + 4}\n`);
 	});
 
-	test('WHEN every batch is out THEN later votes wait, and leave together when one comes back', async () => {
+	test('WHEN a batch is out THEN later votes wait, and leave together when it comes back', async () => {
 		const { sent, send, releaseNext } = heldSender();
-		const batches = new VoteBatches(send, { batches: 2, votes: 2 });
-		const first = [1, 2, 3, 4, 5].map((vote) => batches.cast(vote));
+		const batches = new VoteBatches(send, { batches: 2, votes: 50, slowMs: 60_000 });
+		const first = [1, 2].map((vote) => batches.cast(vote));
 		await turn();
-		// Two batches of at most two; the fifth vote waits for one of them.
+		const later = [3, 4, 5].map((vote) => batches.cast(vote));
+		await turn();
+		expect(sent).toEqual([[1, 2]]);
+		expect(batches.state).toEqual({ out: 1, waiting: 3 });
+		releaseNext();
+		await turn();
+		await turn();
 		expect(sent).toEqual([
 			[1, 2],
-			[3, 4]
+			[3, 4, 5]
 		]);
-		const later = [6].map((vote) => batches.cast(vote));
-		await turn();
-		expect(sent).toHaveLength(2);
-		expect(batches.state).toEqual({ out: 2, waiting: 2 });
 		releaseNext();
-		await turn();
-		await turn();
-		expect(sent[2]).toEqual([5, 6]);
-		releaseNext();
-		releaseNext();
-		expect(await Promise.all([...first, ...later])).toEqual([2, 4, 6, 8, 10, 12]);
+		expect(await Promise.all([...first, ...later])).toEqual([2, 4, 6, 8, 10]);
 		expect(batches.state).toEqual({ out: 0, waiting: 0 });
+	});
+
+	test('WHEN a batch is slow (waiting on a lock) THEN the next leaves beside it, and never more than the limit are out', async () => {
+		const { sent, send, releaseNext } = heldSender();
+		const batches = new VoteBatches(send, { batches: 2, votes: 50, slowMs: 40 });
+		const cast = [batches.cast(1)];
+		await turn();
+		cast.push(batches.cast(2));
+		await turn();
+		expect(sent).toEqual([[1]]);
+		await sleep(80);
+		expect(sent).toEqual([[1], [2]]);
+		cast.push(batches.cast(3));
+		await sleep(80);
+		// Both lanes are out: the third vote waits for one of them, however slow.
+		expect(sent).toHaveLength(2);
+		expect(batches.state).toEqual({ out: 2, waiting: 1 });
+		releaseNext();
+		await turn();
+		await turn();
+		expect(sent[2]).toEqual([3]);
+		releaseNext();
+		releaseNext();
+		expect(await Promise.all(cast)).toEqual([2, 4, 6]);
+	});
+
+	test('WHEN more votes wait than a batch carries THEN they leave in batches of the limit, one after the other', async () => {
+		const { sent, send, releaseNext } = heldSender();
+		const batches = new VoteBatches(send, { batches: 1, votes: 2, slowMs: 0 });
+		const cast = [1, 2, 3, 4, 5].map((vote) => batches.cast(vote));
+		for (let batch = 0; batch < 3; batch++) {
+			await turn();
+			await turn();
+			releaseNext();
+		}
+		expect(await Promise.all(cast)).toEqual([2, 4, 6, 8, 10]);
+		expect(sent).toEqual([[1, 2], [3, 4], [5]]);
 	});
 
 	test('WHEN a batch fails THEN each of its votes gets the error, and the next batch still goes', async () => {
@@ -76,7 +111,7 @@ describe('GIVEN vote batches', () => {
 				if (calls++ === 0) throw new Error('connection lost');
 				return votes.map((vote) => vote + 1);
 			},
-			{ batches: 1, votes: 10 }
+			{ batches: 1, votes: 10, slowMs: 20 }
 		);
 		const failed = [1, 2].map((vote) => batches.cast(vote));
 		const results = await Promise.allSettled(failed);
@@ -85,7 +120,7 @@ describe('GIVEN vote batches', () => {
 	});
 
 	test('WHEN a batch is answered for fewer votes than it carried THEN none of them gets an answer that may be another’s', async () => {
-		const batches = new VoteBatches(async (votes: readonly number[]) => votes.slice(1), { batches: 1, votes: 10 });
+		const batches = new VoteBatches(async (votes: readonly number[]) => votes.slice(1), { batches: 1, votes: 10, slowMs: 20 });
 		const results = await Promise.allSettled([1, 2].map((vote) => batches.cast(vote)));
 		expect(results.every((result) => result.status === 'rejected')).toBe(true);
 	});

@@ -1,9 +1,13 @@
 /**
  * Votes in flight, sent to PostgreSQL in batches: `poll_cast_votes` (migrations/013_vote_batches.js) casts a batch in
  * one statement and one commit, which is where a vote's cost in the database went (its call, executor start-up and
- * commit, more than its rows). A vote waits for no timer: while fewer than `batches` batches are out, whatever was
- * asked in the same turn of the event loop leaves at once; while they are all out, the votes asked meanwhile gather
- * and leave together when one comes back. So one vote alone costs what it did, and 50 in flight cost a few commits.
+ * commit, more than its rows). A vote waits for no fixed timer:
+ * - with no batch out, whatever was asked in the same turn of the event loop leaves at once, so one vote alone costs
+ *   what it did;
+ * - while a batch is out, the votes asked meanwhile gather, and leave together when it comes back: 50 in flight cost
+ *   a few commits, not 50;
+ * - a batch out for longer than `slowMs` (waiting on a lock: an edit or a close of its poll) no longer holds the
+ *   others back: a second batch leaves beside it, so one slow poll delays the other polls' votes by `slowMs` at most.
  *
  * A batch commits or fails as a whole: each vote of a failed batch gets the batch's error, and the caller treats it as
  * it treated the failure of its own statement (src/lib/polls/vote-answer.ts: unknown until its claim tells).
@@ -14,13 +18,22 @@ import type { VoteFailure } from './repository.js';
 import { PollLimits } from './rules.js';
 
 export interface BatchLimits {
-	/** Batches out at once: each holds a connection of the pool while it runs. */
+	/** Batches out at once at most: each holds a connection of the pool while it runs. */
 	readonly batches: number;
 	/** Votes in one batch at most. */
 	readonly votes: number;
+	/** A further batch leaves beside those out only once the latest of them has been out this long. */
+	readonly slowMs: number;
 }
 
-export const defaultBatchLimits: BatchLimits = { batches: 2, votes: 50 };
+/**
+ * One batch at a time while batches come back quickly, so that more votes gather in each: with two always free to
+ * leave, 1,000 votes at 40 in flight (test/e2e/polls.e2e.test.ts) committed 239 transactions and a vote cost PostgreSQL
+ * 1.25× the floor's upsert; one at a time, 151 and 1.0-1.09× (bench/README.md, "Votes in batches"). A batch takes a few
+ * milliseconds, tens on a loaded machine (20 ms opened the second lane so often that it made no difference): one
+ * out for 100 ms is waiting on a lock, and 100 ms is what the other polls' votes may lose to it.
+ */
+export const defaultBatchLimits: BatchLimits = { batches: 2, votes: 50, slowMs: 100 };
 
 /** Batches sent and the votes they carried, by every {@link VoteBatches} of this process (read by src/lib/metrics). */
 export const voteBatchTotals = { batches: 0, votes: 0 };
@@ -34,7 +47,11 @@ interface Waiting<Vote, Answer> {
 export class VoteBatches<Vote, Answer> {
 	private waiting: Waiting<Vote, Answer>[] = [];
 	private out = 0;
+	/** When the latest batch out left (`performance.now()`). */
+	private lastSentAt = 0;
 	private flushAsked = false;
+	/** Set while votes wait for the latest batch to count as slow. */
+	private slowTimer: NodeJS.Timeout | null = null;
 
 	/** `send` answers each vote of the batch it is given, in the same order, or throws for the whole batch. */
 	public constructor(
@@ -54,18 +71,35 @@ export class VoteBatches<Vote, Answer> {
 		});
 	}
 
-	/** Flushes after the current turn of the event loop, so votes arriving together (one gateway read) leave together. */
+	/**
+	 * Sends what waits as soon as the rules above allow: after the current turn of the event loop when a lane is free
+	 * (votes arriving together, one gateway read, leave together), or once the latest batch out has become slow.
+	 */
 	private askFlush() {
-		if (this.flushAsked || this.out >= this.limits.batches || this.waiting.length === 0) return;
+		if (this.waiting.length === 0 || this.out >= this.limits.batches) return;
+		const wait = this.out === 0 ? 0 : this.lastSentAt + this.limits.slowMs - performance.now();
+		if (wait > 0) {
+			this.slowTimer ??= setTimeout(() => {
+				this.slowTimer = null;
+				this.askFlush();
+			}, wait);
+			return;
+		}
+		if (this.slowTimer !== null) clearTimeout(this.slowTimer);
+		this.slowTimer = null;
+		if (this.flushAsked) return;
 		this.flushAsked = true;
 		setImmediate(() => {
 			this.flushAsked = false;
-			while (this.out < this.limits.batches && this.waiting.length > 0) void this.run(this.waiting.splice(0, this.limits.votes));
+			if (this.waiting.length > 0 && this.out < this.limits.batches) void this.run(this.waiting.splice(0, this.limits.votes));
+			// What is left waits for that batch (or, should it be slow, goes beside it).
+			this.askFlush();
 		});
 	}
 
 	private async run(batch: readonly Waiting<Vote, Answer>[]) {
 		this.out++;
+		this.lastSentAt = performance.now();
 		voteBatchTotals.batches++;
 		voteBatchTotals.votes += batch.length;
 		try {
