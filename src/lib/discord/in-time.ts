@@ -114,7 +114,7 @@ async function readTruth(answer: Pick<InTimeAnswer<unknown>, 'stored' | 'reread'
 	for (;;) {
 		try {
 			const stored = await withTimeout(answer.stored(), AnswerTiming.retryMs);
-			if (!stored) throw Object.assign(new Error('the vote was not stored in time'), { code: '57014' });
+			if (!stored) throw Object.assign(new Error('the vote was not stored in time'), { code: statementCancelled });
 			return await withTimeout(answer.reread(), AnswerTiming.retryMs * 2);
 		} catch (error) {
 			if (isStillUnknown(error) && Date.now() < giveUp) {
@@ -130,7 +130,7 @@ async function readTruth(answer: Pick<InTimeAnswer<unknown>, 'stored' | 'reread'
  * Errors after which nobody knows whether the statement committed: the connection went away while it ran (or no
  * answer came), or PostgreSQL shut down under it (57P01, 57P02: a backend told to stop right after its commit
  * reports the shutdown, not the commit; the 30-minute soak met it during PostgreSQL restarts). Refused connections
- * and cancelled or aborted statements are definite: nothing was stored.
+ * and aborted statements are definite: nothing was stored. A cancelled one is definite for this process only (below).
  */
 const ambiguousCodes = new Set([
 	'57P01',
@@ -149,12 +149,22 @@ function isAmbiguous<T>(settled: Settled<T>): boolean {
 	// Too late here, but the twin delivery of a deploy overlap may have cast it in time: the claim will tell.
 	if (settled.error instanceof VoteTooLate) return true;
 	const { code } = settled.error as { code?: unknown };
-	return typeof code === 'string' && ambiguousCodes.has(code);
+	return typeof code === 'string' && (ambiguousCodes.has(code) || code === statementCancelled);
 }
+
+/**
+ * A cancelled statement (the statement timeout) stored nothing, but it says nothing of the other process of a deploy
+ * overlap: a vote's claim waits on that process's uncommitted claim of the same interaction, so this statement times
+ * out exactly when the other one is the slow one, and may still commit. The 30-minute soak met it: a member told
+ * "temporarily unavailable" of a vote the other process had stored. The claim tells, once neither can still commit.
+ */
+const statementCancelled = '57014';
 
 /** The database has not answered (yet): ask again. A refusal or a definite "not stored" ends the wait. */
 function isStillUnknown(error: unknown) {
-	return isDatabaseUnavailable(error) && !(typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '57014');
+	return (
+		isDatabaseUnavailable(error) && !(typeof error === 'object' && error !== null && (error as { code?: unknown }).code === statementCancelled)
+	);
 }
 
 /**
