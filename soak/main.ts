@@ -7,7 +7,7 @@
  * SIGKILLed and restarted, PostgreSQL restarted, the path to it cut, the path gone silent. Then the record is checked
  * against the database; the figures are printed, and any violation makes the exit code 1.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageFlags } from 'discord.js';
@@ -370,6 +370,16 @@ try {
 	if (skipped.size > 0) console.log(`Skipped (the shard was already down): ${[...skipped].map(([kind, count]) => `${kind} ×${count}`).join(', ')}`);
 	console.log(`Polls closed: ${closedRows.length} (${closedRows.filter((row) => row.reason === 'deadline').length} by deadline)`);
 	console.log(`ERROR lines in the bots' logs: ${errors.length}${errors.length ? `\n  ${errors.slice(0, 5).join('\n  ')}` : ''}`);
+	if (errors.length > 0) {
+		// What the bots said of those interactions, to read the error in its story; the whole logs stay on disk.
+		const logFile = join(tmpdir(), `discord-test-bot-soak-${seed}.log`);
+		await writeFile(logFile, output);
+		for (const id of new Set(errors.slice(0, 5).flatMap((line) => /interactionId=(\d+)/.exec(line)?.[1] ?? []))) {
+			const story = output.split('\n').filter((line) => line.includes(id));
+			console.log(`  interaction ${id}, as the bots logged it:\n    ${story.slice(0, 20).join('\n    ')}`);
+		}
+		console.log(`  the bots' whole logs: ${logFile}`);
+	}
 	console.log(`Settled in ${(settledMs / 1000).toFixed(1)} s after the last fault and vote`);
 	console.log(
 		violationCount === 0
