@@ -2,7 +2,7 @@ import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FakeGuild, FakeUser } from '../fake-discord/index.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { approve, isEphemeral, openStackDatabase } from '../support/polls.js';
+import { approve, holdLock, isEphemeral, openStackDatabase } from '../support/polls.js';
 import { expectCleanProtocol, useStack, type BotProcess } from './harness.js';
 
 const world = {} as { guild: FakeGuild; alice: FakeUser };
@@ -56,6 +56,33 @@ describe('GIVEN two processes on the same shard, one of them cut off from the da
 		const [polls] = await sql<{ count: number }[]>`select count(*)::int as count from polls where guild_id = ${world.guild.id}`;
 		expect(polls!.count).toBe(1);
 		expect(s.output()).not.toMatch(/ERROR Unexpected error while handling an interaction/);
+		expectCleanProtocol(s.fake);
+	}, 30_000);
+
+	test('WHEN the other process posts the poll only after the cut-off one gave up and told the member THEN the poll is undone, and nothing more is said', async () => {
+		const s = stack();
+		// The create waits on the database past the deferral, so the poll goes out as an edit of the public reply; that
+		// edit is held until the cut-off process has looked at the reply (still thinking), deleted it and answered.
+		const counters = await holdLock(sql, 'poll_counters');
+		const held = s.fake.holdNext((request) => request.method === 'PATCH' && request.path.endsWith('/messages/@original'));
+		const create = s.fake.slash({
+			user: world.alice,
+			guildId: world.guild.id,
+			command: 'poll create',
+			options: { question: 'Too late?', options: 'a | b' }
+		});
+		await new Promise((resolve) => setTimeout(resolve, 2_000));
+		await counters.release();
+		await held.arrived;
+		const told = await create.waitForFollowUp(0, 15_000);
+		expect(told.content).toMatch(/temporarily unavailable/);
+		held.release();
+		await s.bot.waitForOutput('The reply was removed by another process', 10_000);
+		expect(create.followUps).toHaveLength(1);
+		const [polls] = await sql<{ count: number }[]>`
+			select count(*)::int as count from polls where guild_id = ${world.guild.id} and question = 'Too late?'`;
+		expect(polls!.count, 'the poll whose message could not be posted').toBe(0);
+		expect(s.output()).not.toMatch(/ ERROR /);
 		expectCleanProtocol(s.fake);
 	}, 30_000);
 

@@ -5,7 +5,7 @@ import { BotProcess, botEnvironment } from '../support/bot-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { expectCleanProtocol, useStack } from './harness.js';
-import { approve, isEphemeral } from '../support/polls.js';
+import { approve, holdLock, isEphemeral } from '../support/polls.js';
 
 /** A new server, approved (and seen so by the bot), and a connection of the test's own to its database. */
 async function inApprovedGuild(
@@ -92,21 +92,6 @@ describe('GIVEN a database that hangs instead of failing', () => {
 
 describe("GIVEN a database slow enough to pass Discord's 3 s", () => {
 	const stack = useStack();
-
-	/** Holds an exclusive lock on `table` until `release()`: every statement touching it waits. */
-	const holdLock = async (sql: postgres.Sql, table: string) => {
-		let release!: () => void;
-		const released = new Promise<void>((resolve) => (release = resolve));
-		let locked!: () => void;
-		const isLocked = new Promise<void>((resolve) => (locked = resolve));
-		const holding = sql.begin(async (tx) => {
-			await tx`lock table ${tx(table)} in access exclusive mode`;
-			locked();
-			await released;
-		});
-		await isLocked;
-		return { release: async () => (release(), await holding) };
-	};
 
 	test('WHEN /poll create waits on the database past 2 s THEN it is deferred in public in time, and the poll arrives in that reply and takes votes', async () => {
 		const { fake, owner } = stack();

@@ -119,3 +119,18 @@ export async function inBatches<T>(count: number, limit: number, task: (index: n
 export function pollMessageEdits(stack: Stack, messageId: string) {
 	return stack.fake.requestLog.filter((entry) => entry.method === 'PATCH' && entry.path.endsWith(`/messages/${messageId}`));
 }
+
+/** Holds an exclusive lock on `table` until `release()`: every statement touching it waits. */
+export async function holdLock(sql: postgres.Sql, table: string) {
+	let release!: () => void;
+	const released = new Promise<void>((resolve) => (release = resolve));
+	let locked!: () => void;
+	const isLocked = new Promise<void>((resolve) => (locked = resolve));
+	const holding = sql.begin(async (tx) => {
+		await tx`lock table ${tx(table)} in access exclusive mode`;
+		locked();
+		await released;
+	});
+	await isLocked;
+	return { release: async () => (release(), await holding) };
+}

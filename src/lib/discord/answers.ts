@@ -4,7 +4,7 @@
  * interaction ends in Discord's "This interaction failed". Every answer is ephemeral and mentions nobody.
  */
 import { container, UserError } from '@sapphire/framework';
-import { MessageFlags, type Interaction } from 'discord.js';
+import { MessageFlags, RESTJSONErrorCodes, type Interaction } from 'discord.js';
 import { describeDatabaseError, isDatabaseUnavailable } from '../database/client.js';
 import { Failure, refusalText } from '../failures.js';
 import { InteractionTaken } from '../interaction-claims.js';
@@ -57,7 +57,23 @@ function isAnsweredElsewhere(interaction: Interaction, error: unknown): boolean 
 		container.logger.debug('Interaction already acknowledged (40060), by another process.', interactionFields(interaction));
 		return true;
 	}
+	if (isOriginalGone(error)) {
+		// The public "thinking" was deleted under this process: the other process of a deploy overlap, which could not
+		// reach the database, waited its 8 s for this answer, then deleted it and told the member (acknowledge.ts,
+		// answerUnclaimed). What this process was posting is undone already (a new poll deletes itself).
+		container.logger.debug('The reply was removed by another process, which answered the member; standing down.', interactionFields(interaction));
+		return true;
+	}
 	return false;
+}
+
+/** Discord's 10008 for an edit of the interaction's own reply (`@original`, which @discordjs/rest sends encoded): that reply was deleted. */
+function isOriginalGone(error: unknown): boolean {
+	return (
+		isDiscordError(error, [RESTJSONErrorCodes.UnknownMessage]) &&
+		error.method.toUpperCase() === 'PATCH' &&
+		/\/webhooks\/\d+\/[^/]+\/messages\/(?:@|%40)original(?:\?|$)/.test(error.url)
+	);
 }
 
 /** The words for a failure; a fault that is not the member's is logged here, once. */
