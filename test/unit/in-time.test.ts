@@ -63,7 +63,7 @@ describe('GIVEN a vote whose statement was cancelled by the statement timeout', 
 		).rejects.toMatchObject({ code: '57014' });
 		expect(shown).toEqual([{ kind: 'defer' }]);
 		expect(Date.now(), 'asked only once no statement of the interaction could still commit').toBeGreaterThanOrEqual(
-			begun + AnswerTiming.startBudgetMs + statementTimeoutMs + 500 - 5
+			begun + AnswerTiming.startBudgetMs + statementTimeoutMs + AnswerTiming.settleMarginMs - 5
 		);
 	});
 });

@@ -111,7 +111,7 @@ export async function refreshAnnouncements(guildId: string, exceptMessageId?: st
 	}
 }
 
-/** The owner's language as last seen in an interaction (see the RememberOwnerLocale listener), else en-US. */
+/** The owner's language as last seen in an interaction (see rememberOwnerLocale in src/lib/settings/service.ts), else en-US. */
 async function ownerTranslator(ownerId: string) {
 	return translator(shippedLocale(await findOwnerLocale(container.sql, ownerId)) ?? defaultLocale);
 }

@@ -48,7 +48,7 @@ const claimedHere = new WeakSet<object>();
 const ownerUnknown = new WeakSet<object>();
 
 /**
- * Notes when Discord's 3 s for an interaction began, as well as this process can tell (src/listeners/acknowledgeInTime.ts):
+ * Notes when Discord's 3 s for an interaction began, as well as this process can tell (src/listeners/interactionArrived.ts):
  * when Discord created it (its id is a snowflake, dated by Discord's clock), which is before its arrival when the
  * gateway delivered it late (replayed after a resume: the soak found callbacks 55-72 ms past the 3 s that way).
  * Never after its arrival (a clock behind Discord's), and at most {@link AnswerTiming.deferAfterMs} before it (a clock
@@ -71,7 +71,7 @@ export function isGuarded(interaction: object): interaction is Command {
 /**
  * Defers `interaction` if nothing answered it by {@link AnswerTiming.deferAfterMs} after it arrived; `inPublic` when
  * its answer is a message for everyone. Called once, as the interaction arrives: for every slash command
- * (src/listeners/acknowledgeInTime.ts), and by a button handler for a button answered with a reply of its own.
+ * (src/listeners/interactionArrived.ts), and by a button handler for a button answered with a reply of its own.
  */
 export function armDeferral(interaction: Command, inPublic: boolean, startedAt = clockStartOf(interaction)): void {
 	const timer = setTimeout(

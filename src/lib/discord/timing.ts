@@ -16,6 +16,11 @@ export const AnswerTiming = {
 	 * deploy overlap to store a poll (statements time out at 2.3 s) and post it.
 	 */
 	unclaimedAnswerMs: 8_000,
+	/**
+	 * Past a vote's start budget and a statement timeout, no statement it started can still commit; this much more
+	 * covers the commit's own round trip and the clocks of two processes. After that the claim tells what is stored.
+	 */
+	settleMarginMs: 500,
 	/** How often the truth is asked for again while the database does not answer. */
 	retryMs: 1_000,
 	/** Longest the truth is waited for: the interaction's token is good for 15 minutes. */

@@ -3,10 +3,11 @@
  * another setting is one more function here, one more column in `guild_settings` and one more subcommand.
  */
 import { container } from '@sapphire/framework';
+import { isOwner } from '../access.js';
 import { Failure, message, refuse } from '../failures.js';
 import { defaultLocale, shippedLocales } from '../i18n/index.js';
-import { serverLocale } from '../i18n/readers.js';
-import { saveGuildLocale } from './repository.js';
+import { serverLocale, shippedLocale } from '../i18n/readers.js';
+import { saveGuildLocale, saveOwnerLocale } from './repository.js';
 
 /** The `/settings language` choice that means "follow the server's Discord language". */
 export const automaticLanguage = 'automatic';
@@ -49,4 +50,24 @@ export interface LanguageSetting {
 
 export function guildLanguage(guildId: string, discordGuildLocale: string | null): LanguageSetting {
 	return { chosen: container.guildSettings.locale(guildId), effective: serverLocale({ guildId, guildLocale: discordGuildLocale }) };
+}
+
+/** Each owner's language as this process last recorded it: only a change is written. */
+const recordedOwnerLocales = new Map<string, string>();
+
+/**
+ * Records an owner's client language when it changes: approval DMs are sent unasked, with no interaction to take a
+ * language from, so they use the owner's last-seen one. Only a change is written, once per process; a failed write
+ * is logged and tried again on the owner's next interaction.
+ */
+export async function rememberOwnerLocale(userId: string, clientLocale: string): Promise<void> {
+	const locale = shippedLocale(clientLocale);
+	if (locale === null || !isOwner(userId) || recordedOwnerLocales.get(userId) === locale) return;
+	recordedOwnerLocales.set(userId, locale);
+	try {
+		await saveOwnerLocale(container.sql, userId, locale);
+	} catch (error) {
+		recordedOwnerLocales.delete(userId);
+		container.logger.warn(`Could not record owner ${userId}'s language:`, error);
+	}
 }
