@@ -1,5 +1,6 @@
 import { Events, Listener } from '@sapphire/framework';
 import { failedRegistrations } from '../lib/discord/registration.js';
+import { collectStartupGarbage } from '../lib/startup-garbage.js';
 
 /** Tests, the playground and the benchmark wait for this line: keep its wording. */
 export class ApplicationCommandRegistriesRegistered extends Listener<typeof Events.ApplicationCommandRegistriesRegistered> {
@@ -14,5 +15,7 @@ export class ApplicationCommandRegistriesRegistered extends Listener<typeof Even
 			return;
 		}
 		this.container.logger.info(`Commands registered in ${Math.round(timeTaken)} ms (${sinceStart} ms after process start).`);
+		// Start-up is over: servers have arrived (discord.js is ready before Sapphire registers) and commands are in.
+		collectStartupGarbage();
 	}
 }

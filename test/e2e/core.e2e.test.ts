@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { Route, type FakeGuild, type FakeUser } from '../fake-discord/index.js';
 import { expectCleanProtocol, useStack, type Stack } from './harness.js';
 import { isEphemeral } from '../support/polls.js';
+import { procfileWorkerFlags } from '../support/start-command.js';
 
 /** The world every core scenario starts from: one guild with one member, alice. */
 function coreWorld() {
@@ -28,9 +29,10 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number) {
 const commandWrites = (stack: Stack, since: number) =>
 	stack.fake.requestLog.filter((entry) => entry.at >= since && entry.route?.includes('/commands') && entry.method !== 'GET');
 
-describe('GIVEN the bot running against the fake Discord', () => {
+describe('GIVEN the bot running against the fake Discord, started as the Procfile starts it', () => {
 	const { world, setup } = coreWorld();
-	const stack = useStack({ setup });
+	// The deployed command, flags and all: what the SIGTERM test below proves is what Railway runs.
+	const stack = useStack({ setup, nodeFlags: procfileWorkerFlags() });
 
 	test('WHEN it starts THEN it identifies once and registers /ping and /help as Discord expects', () => {
 		const { fake } = stack();
@@ -40,6 +42,13 @@ describe('GIVEN the bot running against the fake Discord', () => {
 		expect(fake.connectedShards()).toEqual([0]);
 		expect(stack().bot.output()).toContain('Commands registered');
 		expectCleanProtocol(fake);
+	});
+
+	test("WHEN its start-up is over THEN the start-up's garbage is collected once, and the heap is smaller after", () => {
+		const collected = /Start-up garbage collected in \d+ ms \(heap ([\d.]+) → ([\d.]+) MB\)/.exec(stack().bot.output());
+		expect(collected, 'the Procfile worker runs with --expose-gc, so the bot collects when ready').not.toBeNull();
+		expect(Number(collected![2])).toBeLessThan(Number(collected![1]));
+		expect(stack().bot.output().indexOf('Start-up garbage collected')).toBeGreaterThan(stack().bot.output().indexOf('Commands registered'));
 	});
 
 	test('WHEN a member runs /ping THEN the bot answers ephemerally with Pong within the deadline', async () => {

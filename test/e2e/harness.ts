@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, expect, type TestContext } from 'vitest';
 import { FakeDiscord, type FakeDiscordOptions, type FakeUser } from '../fake-discord/index.js';
-import { BotProcess, botEnvironment } from '../support/bot-process.js';
+import { BOT_ENTRY, BotProcess, botEnvironment } from '../support/bot-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 export { BotProcess, type ExitResult } from '../support/bot-process.js';
@@ -21,6 +21,8 @@ export interface StackOptions {
 	databaseUrl?: (url: string) => string;
 	/** How long to wait for the bot's ready line. Default 30 s. */
 	startupTimeoutMs?: number;
+	/** Node's flags before the bot's entry (e.g. the Procfile worker's, `procfileWorkerFlags()`); none by default. */
+	nodeFlags?: readonly string[];
 }
 
 export interface Stack {
@@ -60,7 +62,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 			...options.env
 		});
 		const makeBot = (label: string, env: Record<string, string>) => {
-			const bot = new BotProcess(label, env, fake!, options.startupTimeoutMs ?? 30_000);
+			const args = options.nodeFlags === undefined ? {} : { args: [...options.nodeFlags, BOT_ENTRY] };
+			const bot = new BotProcess(label, env, fake!, options.startupTimeoutMs ?? 30_000, args);
 			bots.push(bot);
 			return bot;
 		};

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { FakeDiscord } from '../fake-discord/index.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BOT_ENTRY = 'dist/index.js';
+export const BOT_ENTRY = 'dist/index.js';
 /** The bot logs this once Sapphire has registered the application commands (src/listeners/applicationCommandRegistriesRegistered.ts). */
 const READY_LINE = 'Commands registered';
 export const FAKE_TOKEN = 'e2e.fake-token.not-a-real-discord-token';
