@@ -46,11 +46,18 @@ process.on('SIGWINCH', () => {
 
 const session = new Session();
 session.connect();
+// BENCH_ALLOCATIONS=1: a sampling profile of what is allocated (collected or not) instead of a CPU profile.
+const allocations = process.env.BENCH_ALLOCATIONS === '1';
 process.on('SIGTTIN', () => {
+	if (allocations) {
+		const sampling = { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true };
+		session.post('HeapProfiler.enable', () => session.post('HeapProfiler.startSampling', sampling));
+		return;
+	}
 	session.post('Profiler.enable', () => session.post('Profiler.setSamplingInterval', { interval: 200 }, () => session.post('Profiler.start')));
 });
 process.on('SIGTTOU', () => {
-	session.post('Profiler.stop', (error, result) => {
+	session.post(allocations ? 'HeapProfiler.stopSampling' : 'Profiler.stop', (error, result) => {
 		if (error) process.stderr.write(`PROFILE-FAILED ${error.message}\n`);
 		else writeFileSync(process.env.BENCH_CPU_PROFILE ?? 'bot.cpuprofile', JSON.stringify(result.profile));
 		process.stderr.write('PROFILE-WRITTEN\n');

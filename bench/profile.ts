@@ -1,14 +1,15 @@
 /**
  * Profiles the built bot on one workload, to find where its time and memory go (the benchmark only measures).
  *
- *   npx tsx bench/profile.ts votes  [--seconds 10] [--in-flight 50] [--cpu-prof]   # vote clicks on one poll
+ *   npx tsx bench/profile.ts votes  [--seconds 10] [--in-flight 50] [--cpu-prof | --alloc-prof]   # vote clicks on one poll
  *   npx tsx bench/profile.ts ping   [--seconds 10] [--in-flight 50] [--cpu-prof]   # /ping, the bot's ceiling
  *   npx tsx bench/profile.ts memory [--servers 10000] [--heap]                       # memory once in N servers
  *
  * The bot runs with the Procfile worker's Node flags; `--node-flags "--a=1 --b"` replaces them (`""` for none).
  *
  * `--cpu-prof` writes the bot's CPU profile to $TMPDIR/discord-test-bot-profiles/ (or `--out DIR`) (summarised with bench/profile-summary.ts); `--heap`
- * writes a heap snapshot there. Run `npm run build` first: it is the built bot that runs.
+ * writes a heap snapshot there; `--alloc-prof` writes a sampling profile of every allocation instead of the CPU profile
+ * (collected objects included: what the collector has to sweep), for Chrome's DevTools or `profile-summary.ts --allocations`. Run `npm run build` first: it is the built bot that runs.
  */
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,7 +29,9 @@ const profiles = rest.includes('--out') ? rest[rest.indexOf('--out') + 1]! : joi
 const probe = fileURLToPath(new URL('memory-probe.mjs', import.meta.url));
 
 const nodeOptions = [`--import=${probe}`, '--expose-gc'];
-const cpuProfile = rest.includes('--cpu-prof') ? join(profiles, `${mode}-${Date.now()}.cpuprofile`) : null;
+const allocations = rest.includes('--alloc-prof');
+const cpuProfile =
+	rest.includes('--cpu-prof') || allocations ? join(profiles, `${mode}-${Date.now()}.${allocations ? 'heapprofile' : 'cpuprofile'}`) : null;
 if (rest.includes('--heap')) nodeOptions.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${profiles}`);
 if (rest.includes('--node-flags')) botCommand.flags = rest[rest.indexOf('--node-flags') + 1]!.split(/\s+/).filter(Boolean);
 const extraNodeOptions = process.env.BOT_NODE_OPTIONS;
@@ -40,7 +43,7 @@ const postgresServer = await startEmbeddedDatabase({ directory, persistent: fals
 const cleanups: Cleanups = [async () => postgresServer.stop(), () => rm(directory, { recursive: true, force: true })];
 try {
 	const bench = await startBot(postgresServer.url, cleanups, {
-		env: { NODE_OPTIONS: nodeOptions.join(' '), BENCH_CPU_PROFILE: cpuProfile ?? '' },
+		env: { NODE_OPTIONS: nodeOptions.join(' '), BENCH_CPU_PROFILE: cpuProfile ?? '', BENCH_ALLOCATIONS: allocations ? '1' : '' },
 		...(mode === 'memory' ? { setup: (fake, sql, url) => joinServers(fake, sql, url, servers) } : {})
 	});
 	console.log(`bot ready (pid ${bench.bot.pid}, node ${botCommand.flags.join(' ')} dist/index.js) in ${bench.startup.commandsRegisteredMs} ms`);
