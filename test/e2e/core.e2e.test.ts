@@ -44,10 +44,12 @@ describe('GIVEN the bot running against the fake Discord, started as the Procfil
 		expectCleanProtocol(fake);
 	});
 
-	test("WHEN its start-up is over THEN the start-up's garbage is collected once, and the heap is smaller after", () => {
-		const collected = /Start-up garbage collected in \d+ ms \(heap ([\d.]+) → ([\d.]+) MB\)/.exec(stack().bot.output());
+	test("WHEN its start-up is over THEN the start-up's garbage is collected, in two or three passes, and the heap is smaller after", () => {
+		const collected = /Start-up garbage collected in \d+ ms, ([1-3]) pass(?:es)? \(heap ([\d.]+) → ([\d.]+) MB\)/.exec(stack().bot.output());
 		expect(collected, 'the Procfile worker runs with --expose-gc, so the bot collects when ready').not.toBeNull();
-		expect(Number(collected![2])).toBeLessThan(Number(collected![1]));
+		expect(Number(collected![3])).toBeLessThan(Number(collected![2]));
+		// The first pass frees megabytes, so a second one follows (it frees what the first only made unreachable).
+		expect(Number(collected![1])).toBeGreaterThanOrEqual(2);
 		expect(stack().bot.output().indexOf('Start-up garbage collected')).toBeGreaterThan(stack().bot.output().indexOf('Commands registered'));
 	});
 
