@@ -49,6 +49,16 @@ describe('describeVote', () => {
 		expect(describeVote(english, outcome([1], [1], false))).toBe('Your vote in poll #5: **Rooftop**.');
 		expect(describeVote(english, outcome([], [], false))).toBe('You have no vote in poll #5.');
 	});
+
+	test('GIVEN the same labels array answered again, and another array in its place THEN each answer escapes its own labels', () => {
+		// The escaped labels are remembered by array (the vote memory keeps one per poll): never another array's.
+		expect(describeVote(english, outcome([], [2]))).toBe('Your vote in poll #5: **Park\\_side**.');
+		expect(describeVote(english, outcome([], [2]))).toBe('Your vote in poll #5: **Park\\_side**.');
+		const edited = { number: 5, labels: ['Beach', 'Rooftop', '*Garden*'], previousChoices: [], choices: [2], changed: true };
+		expect(describeVote(english, edited)).toBe('Your vote in poll #5: **\\*Garden\\***.');
+		const sparse = { number: 5, labels: ['Beach'], previousChoices: [], choices: [3], changed: true };
+		expect(describeVote(english, sparse)).toBe('Your vote in poll #5: **option 4**.');
+	});
 });
 
 describe('renderPollMessage', () => {

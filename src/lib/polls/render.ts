@@ -308,7 +308,7 @@ export function describeVote(t: Translator, outcome: Pick<VoteOutcome, 'number' 
  * then how many more.
  */
 function choiceNames(t: Translator, labels: readonly string[], choices: readonly number[], max: number): string {
-	const names = choices.map((index) => `**${escapeMarkdown(labels[index] ?? t('polls:optionFallback', { position: index + 1 }))}**`);
+	const names = choices.map((index) => `**${escapedLabel(labels, index) ?? escapeMarkdown(t('polls:optionFallback', { position: index + 1 }))}**`);
 	const listing = (shown: number) =>
 		[...names.slice(0, shown), ...(shown < names.length ? [t('faults:moreChoices', { count: names.length - shown })] : [])].join(', ');
 	for (let shown = names.length; shown > 1; shown--) {
@@ -316,6 +316,22 @@ function choiceNames(t: Translator, labels: readonly string[], choices: readonly
 		if (text.length <= max) return text;
 	}
 	return truncate(listing(1), max);
+}
+
+/**
+ * A poll's labels, markdown-escaped, by the labels array itself: the vote path's memory keeps one array per poll
+ * (src/lib/polls/vote-caches.ts), so a hot poll's labels are escaped once instead of on every vote's answer (a dozen
+ * regular expressions each). Arrays read fresh from the database are escaped each time, as before.
+ */
+const escapedLabels = new WeakMap<readonly string[], readonly string[]>();
+
+function escapedLabel(labels: readonly string[], index: number): string | undefined {
+	let escaped = escapedLabels.get(labels);
+	if (escaped === undefined) {
+		escaped = labels.map((label) => escapeMarkdown(label));
+		escapedLabels.set(labels, escaped);
+	}
+	return escaped[index];
 }
 
 /**
