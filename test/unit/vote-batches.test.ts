@@ -91,6 +91,55 @@ describe('GIVEN vote batches', () => {
 		expect(await Promise.all(cast)).toEqual([2, 4, 6]);
 	});
 
+	test('WHEN batches have come back quickly and one stalls THEN the next leaves after a few times their usual time, not slowMs', async () => {
+		const { sent, send, releaseNext } = heldSender();
+		const batches = new VoteBatches(send, { batches: 2, votes: 50, slowMs: 5_000, slowFactor: 4, minSlowMs: 30 });
+		for (const vote of [1, 2, 3]) {
+			const answer = batches.cast(vote);
+			await turn();
+			releaseNext();
+			expect(await answer).toBe(vote * 2);
+		}
+		const stalled = batches.cast(4);
+		await turn();
+		const next = batches.cast(5);
+		await sleep(10);
+		// Under the floor of 30 ms, however quick the batches were: still waiting for the stalled one.
+		expect(sent.at(-1)).toEqual([4]);
+		await sleep(150);
+		expect(sent.at(-1)).toEqual([5]);
+		releaseNext();
+		releaseNext();
+		expect(await Promise.all([stalled, next])).toEqual([8, 10]);
+	});
+
+	test('WHEN no batch has come back yet, or batches were slow all along THEN slowMs is the most the next one waits', async () => {
+		const { sent, send, releaseNext } = heldSender();
+		const batches = new VoteBatches(send, { batches: 2, votes: 50, slowMs: 120, slowFactor: 4, minSlowMs: 1 });
+		const first = batches.cast(1);
+		await turn();
+		const second = batches.cast(2);
+		await sleep(60);
+		expect(sent).toEqual([[1]]);
+		await sleep(150);
+		expect(sent).toEqual([[1], [2]]);
+		// Batches that took 170-230 ms: four times that is far past 120 ms, the most a batch may wait.
+		await sleep(20);
+		releaseNext();
+		releaseNext();
+		await Promise.all([first, second]);
+		const third = batches.cast(3);
+		await turn();
+		const fourth = batches.cast(4);
+		await sleep(60);
+		expect(sent).toHaveLength(3);
+		await sleep(150);
+		expect(sent.at(-1)).toEqual([4]);
+		releaseNext();
+		releaseNext();
+		expect(await Promise.all([third, fourth])).toEqual([6, 8]);
+	});
+
 	test('WHEN more votes wait than a batch carries THEN they leave in batches of the limit, one after the other', async () => {
 		const { sent, send, releaseNext } = heldSender();
 		const batches = new VoteBatches(send, { batches: 1, votes: 2, slowMs: 0 });

@@ -6,8 +6,9 @@
  *   what it did;
  * - while a batch is out, the votes asked meanwhile gather, and leave together when it comes back: 50 in flight cost
  *   a few commits, not 50;
- * - a batch out for longer than `slowMs` (waiting on a lock: an edit or a close of its poll) no longer holds the
- *   others back: a second batch leaves beside it, so one slow poll delays the other polls' votes by `slowMs` at most.
+ * - a batch out much longer than batches lately took (waiting on a lock: an edit or a close of its poll), and at
+ *   most `slowMs`, no longer holds the others back: a second batch leaves beside it, so one slow poll delays the
+ *   other polls' votes by that much at most.
  *
  * A batch commits or fails as a whole: each vote of a failed batch gets the batch's error, and the caller treats it as
  * it treated the failure of its own statement (src/lib/polls/vote-answer.ts: unknown until its claim tells).
@@ -22,18 +23,29 @@ export interface BatchLimits {
 	readonly batches: number;
 	/** Votes in one batch at most. */
 	readonly votes: number;
-	/** A further batch leaves beside those out only once the latest of them has been out this long. */
+	/** A further batch leaves beside those out only once the latest of them has been out this long at most... */
 	readonly slowMs: number;
+	/**
+	 * ...or, sooner, once it has been out `slowFactor` times as long as batches lately took (a moving average), and
+	 * at least `minSlowMs`. Without a factor, `slowMs` alone.
+	 */
+	readonly slowFactor?: number;
+	readonly minSlowMs?: number;
 }
 
 /**
  * One batch at a time while batches come back quickly, so that more votes gather in each: with two always free to
  * leave, 1,000 votes at 40 in flight (test/e2e/polls.e2e.test.ts) committed 239 transactions and a vote cost PostgreSQL
- * 1.25× the floor's upsert; one at a time, 151 and 1.0-1.09× (bench/README.md, "Votes in batches"). A batch takes a few
- * milliseconds, tens on a loaded machine (20 ms opened the second lane so often that it made no difference): one
- * out for 100 ms is waiting on a lock, and 100 ms is what the other polls' votes may lose to it.
+ * 1.25× the floor's upsert; one at a time, 151 and 1.0-1.09× (bench/README.md, "Votes in batches"). What counts as
+ * slow follows the machine: a batch takes a few milliseconds on a quick one and tens on a loaded one, where a fixed
+ * 20 ms opened the second lane so often that it made no difference, and a fixed 100 ms, right there, cost a quick
+ * machine 4% of its votes/s (bench/ab.ts: 10 ms against 100 ms) by holding every vote behind a batch stalled for a
+ * collection or a commit's flush. Four times the recent batch, from 10 ms up to 100 ms.
  */
-export const defaultBatchLimits: BatchLimits = { batches: 2, votes: 50, slowMs: 100 };
+export const defaultBatchLimits: BatchLimits = { batches: 2, votes: 50, slowMs: 100, slowFactor: 4, minSlowMs: 10 };
+
+/** Weight of the latest batch in the moving average of batch times. */
+const recentWeight = 0.2;
 
 /** Batches sent and the votes they carried, by every {@link VoteBatches} of this process (read by src/lib/metrics). */
 export const voteBatchTotals = { batches: 0, votes: 0 };
@@ -52,6 +64,8 @@ export class VoteBatches<Vote, Answer> {
 	private flushAsked = false;
 	/** Set while votes wait for the latest batch to count as slow. */
 	private slowTimer: NodeJS.Timeout | null = null;
+	/** Moving average of how long batches took (ms); `null` before the first came back. */
+	private typicalMs: number | null = null;
 
 	/** `send` answers each vote of the batch it is given, in the same order, or throws for the whole batch. */
 	public constructor(
@@ -77,7 +91,7 @@ export class VoteBatches<Vote, Answer> {
 	 */
 	private askFlush() {
 		if (this.waiting.length === 0 || this.out >= this.limits.batches) return;
-		const wait = this.out === 0 ? 0 : this.lastSentAt + this.limits.slowMs - performance.now();
+		const wait = this.out === 0 ? 0 : this.lastSentAt + this.slowAfterMs() - performance.now();
 		if (wait > 0) {
 			this.slowTimer ??= setTimeout(() => {
 				this.slowTimer = null;
@@ -97,15 +111,25 @@ export class VoteBatches<Vote, Answer> {
 		});
 	}
 
+	/** How long the latest batch out may take before a further one leaves beside it. */
+	private slowAfterMs(): number {
+		const { slowMs, slowFactor, minSlowMs = 0 } = this.limits;
+		if (slowFactor === undefined || this.typicalMs === null) return slowMs;
+		return Math.min(slowMs, Math.max(minSlowMs, slowFactor * this.typicalMs));
+	}
+
 	private async run(batch: readonly Waiting<Vote, Answer>[]) {
 		this.out++;
-		this.lastSentAt = performance.now();
+		const sentAt = performance.now();
+		this.lastSentAt = sentAt;
 		voteBatchTotals.batches++;
 		voteBatchTotals.votes += batch.length;
 		try {
 			const answers = await this.send(batch.map((entry) => entry.vote));
 			if (answers.length !== batch.length) throw new Error(`a batch of ${batch.length} votes was answered ${answers.length} times`);
 			batch.forEach((entry, index) => entry.resolve(answers[index]!));
+			const tookMs = performance.now() - sentAt;
+			this.typicalMs = this.typicalMs === null ? tookMs : this.typicalMs + recentWeight * (tookMs - this.typicalMs);
 		} catch (error) {
 			for (const entry of batch) entry.reject(error);
 		} finally {
