@@ -13,8 +13,8 @@ const worthAnotherPassBytes = 1_048_576;
  * been idle for some seconds, so what is resident 3 s after ready in 10,000 servers was 122-131 MB, depending on
  * which came first. One collection leaves part of it: what only became unreachable once that collection had cleared
  * weak references and run finalisers; a second one frees it (bench, 3 s after ready: 125.2-129.2 MB after one,
- * 123.2 MB after two). The pause is paid once, before the bot has anything to answer, instead of whenever V8 gets
- * to it.
+ * 123.2 MB after two). The pause is paid once, just after start-up, when hardly anything is in flight yet, instead
+ * of whenever V8 gets to it.
  */
 export function collectStartupGarbage(): void {
 	const collect = (globalThis as { gc?: () => void }).gc;
