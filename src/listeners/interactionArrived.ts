@@ -24,6 +24,6 @@ export class InteractionArrived extends Listener<typeof Events.InteractionCreate
 			const command = this.container.stores.get('commands').get(interaction.commandName);
 			if (command) armDeferral(interaction, answersInPublic(command, interaction));
 		}
-		void rememberOwnerLocale(interaction.user.id, interaction.locale);
+		rememberOwnerLocale(interaction.user.id, interaction.locale);
 	}
 }

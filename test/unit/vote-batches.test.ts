@@ -22,6 +22,17 @@ function heldSender() {
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Casts `stalled` and lets it leave (it stays out until released), then casts `waiting`, which needs a second lane;
+ * returns what gives both answers once released.
+ */
+async function behindAStalledBatch(batches: VoteBatches<number, number>, stalled: number, waiting: number) {
+	const held = batches.cast(stalled);
+	await turn();
+	const queued = batches.cast(waiting);
+	return () => Promise.all([held, queued]);
+}
+
 describe('GIVEN vote batches', () => {
 	test('WHEN votes are asked in one turn THEN they leave in one batch, and each gets its own answer', async () => {
 		const { sent, send, releaseNext } = heldSender();
@@ -100,9 +111,7 @@ describe('GIVEN vote batches', () => {
 			releaseNext();
 			expect(await answer).toBe(vote * 2);
 		}
-		const stalled = batches.cast(4);
-		await turn();
-		const next = batches.cast(5);
+		const answers = await behindAStalledBatch(batches, 4, 5);
 		await sleep(10);
 		// Under the floor of 30 ms, however quick the batches were: still waiting for the stalled one.
 		expect(sent.at(-1)).toEqual([4]);
@@ -110,15 +119,13 @@ describe('GIVEN vote batches', () => {
 		expect(sent.at(-1)).toEqual([5]);
 		releaseNext();
 		releaseNext();
-		expect(await Promise.all([stalled, next])).toEqual([8, 10]);
+		expect(await answers()).toEqual([8, 10]);
 	});
 
 	test('WHEN no batch has come back yet, or batches were slow all along THEN slowMs is the most the next one waits', async () => {
 		const { sent, send, releaseNext } = heldSender();
 		const batches = new VoteBatches(send, { batches: 2, votes: 50, slowMs: 120, slowFactor: 4, minSlowMs: 1 });
-		const first = batches.cast(1);
-		await turn();
-		const second = batches.cast(2);
+		const firstAnswers = await behindAStalledBatch(batches, 1, 2);
 		await sleep(60);
 		expect(sent).toEqual([[1]]);
 		await sleep(150);
@@ -127,17 +134,15 @@ describe('GIVEN vote batches', () => {
 		await sleep(20);
 		releaseNext();
 		releaseNext();
-		await Promise.all([first, second]);
-		const third = batches.cast(3);
-		await turn();
-		const fourth = batches.cast(4);
+		expect(await firstAnswers()).toEqual([2, 4]);
+		const laterAnswers = await behindAStalledBatch(batches, 3, 4);
 		await sleep(60);
 		expect(sent).toHaveLength(3);
 		await sleep(150);
 		expect(sent.at(-1)).toEqual([4]);
 		releaseNext();
 		releaseNext();
-		expect(await Promise.all([third, fourth])).toEqual([6, 8]);
+		expect(await laterAnswers()).toEqual([6, 8]);
 	});
 
 	test('WHEN more votes wait than a batch carries THEN they leave in batches of the limit, one after the other', async () => {

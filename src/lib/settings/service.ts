@@ -58,16 +58,16 @@ const recordedOwnerLocales = new Map<string, string>();
 /**
  * Records an owner's client language when it changes: approval DMs are sent unasked, with no interaction to take a
  * language from, so they use the owner's last-seen one. Only a change is written, once per process; a failed write
- * is logged and tried again on the owner's next interaction.
+ * is logged and tried again on the owner's next interaction. Called for every interaction (every vote), so whoever
+ * is not an owner is turned away first, with no promise made.
  */
-export async function rememberOwnerLocale(userId: string, clientLocale: string): Promise<void> {
+export function rememberOwnerLocale(userId: string, clientLocale: string): void {
+	if (!isOwner(userId)) return;
 	const locale = shippedLocale(clientLocale);
-	if (locale === null || !isOwner(userId) || recordedOwnerLocales.get(userId) === locale) return;
+	if (locale === null || recordedOwnerLocales.get(userId) === locale) return;
 	recordedOwnerLocales.set(userId, locale);
-	try {
-		await saveOwnerLocale(container.sql, userId, locale);
-	} catch (error) {
+	saveOwnerLocale(container.sql, userId, locale).catch((error: unknown) => {
 		recordedOwnerLocales.delete(userId);
 		container.logger.warn(`Could not record owner ${userId}'s language:`, error);
-	}
+	});
 }
