@@ -59,7 +59,7 @@ describe('poll repository', () => {
 		// Read again: the same, nothing was folded by reading.
 		expect((await readPollState(db.sql, guild, poll.number)).unwrap().deltaIds).toEqual(first.deltaIds);
 
-		await foldShownDeltas(db.sql, guild, poll.number, first.deltaIds);
+		expect(await foldShownDeltas(db.sql, guild, poll.number, first), 'nothing changed since the read').toBe(true);
 		const folded = (await readPollState(db.sql, guild, poll.number)).unwrap();
 		expect(folded.options.map((option) => option.votes)).toEqual([1, 1, 0]);
 		expect(folded.poll.voterCount).toBe(2);
@@ -73,7 +73,8 @@ describe('poll repository', () => {
 		await vote(poll.number, user(1), { kind: 'toggle', option: 0 }, guild);
 		const shown = (await readPollState(db.sql, guild, poll.number)).unwrap();
 		await vote(poll.number, user(2), { kind: 'toggle', option: 2 }, guild);
-		await Promise.all([foldShownDeltas(db.sql, guild, poll.number, shown.deltaIds), foldShownDeltas(db.sql, guild, poll.number, shown.deltaIds)]);
+		const verdicts = await Promise.all([foldShownDeltas(db.sql, guild, poll.number, shown), foldShownDeltas(db.sql, guild, poll.number, shown)]);
+		expect(verdicts, 'a vote came after the read').toEqual([false, false]);
 		const after = (await readPollState(db.sql, guild, poll.number)).unwrap();
 		expect(after.options.map((option) => option.votes)).toEqual([1, 0, 1]);
 		expect(after.poll.voterCount).toBe(2);
@@ -92,7 +93,7 @@ describe('poll repository', () => {
 		const guild = '110000000000000033';
 		const poll = await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft });
 		await vote(poll.number, user(1), { kind: 'toggle', option: 1 }, guild);
-		await foldShownDeltas(db.sql, guild, poll.number, (await readPollState(db.sql, guild, poll.number)).unwrap().deltaIds);
+		await foldShownDeltas(db.sql, guild, poll.number, (await readPollState(db.sql, guild, poll.number)).unwrap());
 		expect((await findUnshownPolls(db.sql, allShards)).map((row) => row.guildId)).not.toContain(guild);
 
 		await markUnshown(db.sql, guild, poll.number);
@@ -100,9 +101,50 @@ describe('poll repository', () => {
 		const marked = (await readPollState(db.sql, guild, poll.number)).unwrap();
 		expect(marked.options.map((option) => option.votes)).toEqual([0, 1, 0]);
 		expect(marked.poll.voterCount).toBe(1);
-		await foldShownDeltas(db.sql, guild, poll.number, marked.deltaIds);
+		expect(await foldShownDeltas(db.sql, guild, poll.number, marked)).toBe(true);
 		expect(await counts(guild, poll.number)).toEqual({ votes: [0, 1, 0], voters: 1 });
 		expect((await findUnshownPolls(db.sql, allShards)).map((row) => row.guildId)).not.toContain(guild);
+	});
+
+	test('GIVEN a message rendered from a read WHEN another fold, an edit of the poll or a ranked ballot comes before its own fold THEN the fold says it may be behind', async () => {
+		const guild = '110000000000000034';
+		const read = async (number: number) => (await readPollState(db.sql, guild, number)).unwrap();
+		const poll = await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft });
+		await vote(poll.number, user(1), { kind: 'toggle', option: 0 }, guild);
+
+		// Two processes read the same state; the first to fold is current, the second finds its deltas gone.
+		const [older, newer] = [await read(poll.number), await read(poll.number)];
+		expect(await foldShownDeltas(db.sql, guild, poll.number, newer)).toBe(true);
+		expect(await foldShownDeltas(db.sql, guild, poll.number, older)).toBe(false);
+
+		// Another process read after a vote, and folded it, before this one's fold: none of this read's deltas is left
+		// to tell, only the option's version.
+		const stale = await read(poll.number);
+		await vote(poll.number, user(2), { kind: 'toggle', option: 1 }, guild);
+		expect(await foldShownDeltas(db.sql, guild, poll.number, await read(poll.number))).toBe(true);
+		expect(await foldShownDeltas(db.sql, guild, poll.number, stale)).toBe(false);
+
+		// An edit of the question between the read and the fold, with no vote at all.
+		const beforeEdit = await read(poll.number);
+		await db.sql`update polls set question = 'Renamed?' where guild_id = ${guild} and poll_number = ${poll.number}`;
+		expect(await foldShownDeltas(db.sql, guild, poll.number, beforeEdit)).toBe(false);
+		expect(await foldShownDeltas(db.sql, guild, poll.number, await read(poll.number)), 'read again: current').toBe(true);
+
+		// A ranked ballot whose first choice stays: its delta takes the choice away and gives it back.
+		const ranked = await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft: pollDraft({ ranked: true }) });
+		await vote(ranked.number, user(1), { kind: 'replace', options: [0, 1] }, guild);
+		expect(await foldShownDeltas(db.sql, guild, ranked.number, await read(ranked.number))).toBe(true);
+		const shownBallot = await read(ranked.number);
+		await vote(ranked.number, user(1), { kind: 'replace', options: [0, 2] }, guild);
+		expect(await foldShownDeltas(db.sql, guild, ranked.number, await read(ranked.number))).toBe(true);
+		expect(await foldShownDeltas(db.sql, guild, ranked.number, shownBallot)).toBe(false);
+		expect(await counts(guild, ranked.number)).toEqual({ votes: [1, 0, 0], voters: 1 });
+
+		// Whatever another process folded, even a delta that changes no count (a mark), it rewrote the poll's row.
+		const beforeMark = await read(ranked.number);
+		await markUnshown(db.sql, guild, ranked.number);
+		expect(await foldShownDeltas(db.sql, guild, ranked.number, await read(ranked.number))).toBe(true);
+		expect(await foldShownDeltas(db.sql, guild, ranked.number, beforeMark)).toBe(false);
 	});
 
 	test('GIVEN two servers WHEN polls are created THEN each server numbers its own from 1', async () => {

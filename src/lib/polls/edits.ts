@@ -26,41 +26,28 @@ export const pollEditBudget = new EditBudget(40);
 export async function refreshPollMessage(ref: PollRef): Promise<void> {
 	const state = await readPollState(container.sql, ref.guildId, ref.number);
 	if (state.isErr()) return;
-	const { poll, deltaIds } = state.unwrap();
+	const read = state.unwrap();
+	const { poll } = read;
 	// Shown, or with no message to show it: the deltas read are folded. A failed edit leaves them for the next one.
-	const fold = () => foldShownDeltas(container.sql, ref.guildId, ref.number, deltaIds);
-	if (poll.messageId === null) return fold();
+	if (poll.messageId === null) return void (await foldShownDeltas(container.sql, ref.guildId, ref.number, read));
 	// A closed poll's message carries its chart (shown in the embed).
-	const chart = poll.closedAt === null ? null : await renderPollChartOrNothing(pollTranslator(poll), state.unwrap());
-	const body = editBody(state.unwrap(), chart?.name);
+	const chart = poll.closedAt === null ? null : await renderPollChartOrNothing(pollTranslator(poll), read);
+	const body = editBody(read, chart?.name);
 	const files = chart === null ? {} : { files: [{ name: chart.name, data: chart.data, contentType: 'image/png' }] };
-	const shown = JSON.stringify(body);
 	const sent = await unlessDiscordError(
 		pollEditBudget.send(() => container.client.rest.patch(Routes.channelMessage(poll.channelId, poll.messageId!), { body, ...files })),
 		ExpectedDiscordErrors.Unreachable
 	);
 	failedEdits.delete(pollKey(ref));
-	await fold();
+	// Folded once the edit has landed, so that the fold's answer covers every edit that landed before this one: in a
+	// deploy overlap, the process whose edit landed last and is behind learns it here, and edits again.
+	const current = await foldShownDeltas(container.sql, ref.guildId, ref.number, read);
 	if (sent === null) return container.logger.debug(`Poll #${ref.number}'s message is unreachable; not updated.`, { guildId: ref.guildId });
 	metrics.pollEditsSent.inc();
-	if (await stillShowsTheDatabase(ref, shown, chart?.name)) return;
+	if (current) return;
 	// Shutting down (the old process of a deploy, whose edits are the likeliest to land last): the database keeps
 	// the difference, for the scheduler of whichever process is still running to heal.
 	if (!requestPollEdit(ref)) await markUnshown(container.sql, ref.guildId, ref.number);
-}
-
-/**
- * Whether the poll's message, just edited, still shows what the database holds. In a deploy overlap both processes
- * edit the same poll, and Discord keeps whichever edit lands last: an older render landing after a newer one left
- * the message a vote behind, with every delta folded and nothing left to heal it (the 30-minute soak found two).
- * Read once the edit has landed, the difference is seen by the process whose edit landed last, which edits again;
- * an edit that was current costs one read. Any read failure counts as a difference, so the edit is retried.
- */
-async function stillShowsTheDatabase(ref: PollRef, shown: string, chart: string | undefined): Promise<boolean> {
-	const state = await readPollState(container.sql, ref.guildId, ref.number).catch(() => null);
-	if (state === null) return false;
-	if (state.isErr()) return true;
-	return JSON.stringify(editBody(state.unwrap(), chart)) === shown;
 }
 
 /** The edit's body: the message rendered from `state`, with no mentions; `attachments` replaces any earlier chart. */

@@ -260,13 +260,14 @@ export async function findChoices(
  * The poll and its exact counts: the folded counts plus the deltas votes appended since, read in one snapshot. Reading
  * folds nothing: a delta stays until the poll's message shows it ({@link foldShownDeltas}), so a delta left over is a
  * vote some message does not show yet, whatever stopped the edit (a SIGKILL, a lost database), and the scheduler
- * heals it (src/lib/polls/edits.ts). `deltaIds` are the deltas this state includes.
+ * heals it (src/lib/polls/edits.ts). `deltaIds` are the deltas this state includes, `version` the versions of the
+ * rows it was read from ({@link foldShownDeltas} tells whether they changed since).
  */
-export async function readPollState(sql: Sql, guildId: string, number: number): Promise<Result<PollState & { deltaIds: string[] }, 'notFound'>> {
+export async function readPollState(sql: Sql, guildId: string, number: number): Promise<Result<PollState & ShownRead, 'notFound'>> {
 	// Repeatable read: the counts, the deltas and the voter count from one snapshot, whatever a fold commits meanwhile.
 	return sql.begin('isolation level repeatable read read only', async (tx) => {
-		const [poll] = await tx<(PollRow & { deltaIds: string[] | null; voterDelta: number })[]>`
-			select ${selectPoll(tx, 'polls')},
+		const [poll] = await tx<(PollRow & { deltaIds: string[] | null; voterDelta: number; version: string })[]>`
+			select ${selectPoll(tx, 'polls')}, ${rowVersions(tx, guildId, number)} as version,
 				(select array_agg(delta_id::text) from poll_count_deltas d
 					where d.guild_id = polls.guild_id and d.poll_number = polls.poll_number) as "deltaIds",
 				(select coalesce(sum(voters), 0)::int from poll_count_deltas d
@@ -286,25 +287,54 @@ export async function readPollState(sql: Sql, guildId: string, number: number): 
 			) d on d.option_index = o.option_index
 			where o.guild_id = ${guildId} and o.poll_number = ${number} order by o.option_index
 		`;
-		const { deltaIds, voterDelta, ...row } = poll;
+		const { deltaIds, voterDelta, version, ...row } = poll;
 		const state = { ...row, voterCount: row.voterCount + voterDelta };
 		// The rounds need every ballot; a poll hiding its results does not need them until it closes.
 		const ballots = state.ranked && (!state.hideResults || state.closedAt !== null) ? await readBallots(tx, guildId, number) : null;
-		return Result.ok({ poll: state, options: [...options], ballots, deltaIds: deltaIds ?? [] });
+		return Result.ok({ poll: state, options: [...options], ballots, deltaIds: deltaIds ?? [], version });
 	});
+}
+
+/** What a message rendered from {@link readPollState} shows: the deltas it included and its rows' versions. */
+export interface ShownRead {
+	readonly deltaIds: readonly string[];
+	readonly version: string;
+}
+
+/**
+ * The versions of the rows a poll's message is rendered from: each row's `xmin`, the transaction that wrote the
+ * version a statement sees. Every change a message shows rewrites one of them (an edit, a close, a fold: a fold
+ * always rewrites the poll's row, see {@link foldShownDeltas}) or adds a delta; votes only add deltas.
+ */
+function rowVersions(sql: Executor, guildId: string, number: number) {
+	return sql`(
+		select p.xmin::text || ':' || (
+			select coalesce(string_agg(o.xmin::text, ',' order by o.option_index), '') from poll_options o
+			where o.guild_id = p.guild_id and o.poll_number = p.poll_number
+		)
+		from polls p where p.guild_id = ${guildId} and p.poll_number = ${number}
+	)`;
 }
 
 /**
  * Folds the deltas a message now shows into the counts: exactly those ids (a delta committed after the read, even
  * with a smaller id, stays for the next edit). Each delta is deleted once, so folds racing on the same ids (two
  * processes of a deploy overlap) count it once.
+ *
+ * Returns whether the database, as this statement finds it, still is what was read: every delta read is folded
+ * here, no other delta exists, and the rows are the versions read. Run once the message shows `read`, `true` means
+ * the message is exact, whatever other edits landed before it. `false` means something changed since the read (a
+ * vote, a fold by another process, an edit of the poll), and the message may be behind: in a deploy overlap an older
+ * render can land after a newer one, with every delta folded and nothing left to heal it (the 30-minute soak found
+ * it). Every fold that moves a delta rewrites the poll's row, even when the number of voters stays, so that another
+ * process's fold changes a version whatever its deltas held.
  */
-export async function foldShownDeltas(sql: Executor, guildId: string, number: number, deltaIds: readonly string[]): Promise<void> {
-	if (deltaIds.length === 0) return;
-	await sql`
+export async function foldShownDeltas(sql: Executor, guildId: string, number: number, read: ShownRead): Promise<boolean> {
+	const ids = `{${read.deltaIds.join(',')}}`;
+	const [result] = await sql<{ current: boolean }[]>`
 		with moved as (
 			delete from poll_count_deltas
-			where guild_id = ${guildId} and poll_number = ${number} and delta_id = any(${`{${deltaIds.join(',')}}`}::bigint[])
+			where guild_id = ${guildId} and poll_number = ${number} and delta_id = any(${ids}::bigint[])
 			returning voters, options, deltas
 		), sums as (
 			select changed.option_index, sum(sign(changed.delta))::int as delta, sum(changed.delta)::int as weighted
@@ -316,12 +346,23 @@ export async function foldShownDeltas(sql: Executor, guildId: string, number: nu
 			where poll_options.guild_id = ${guildId} and poll_options.poll_number = ${number}
 				and poll_options.option_index = sums.option_index
 		), voters as (
-			select sum(voters)::int as delta from moved
+			select count(*)::int as moved, coalesce(sum(voters), 0)::int as delta from moved
+		), poll as (
+			update polls set voter_count = polls.voter_count + voters.delta
+			from voters
+			where polls.guild_id = ${guildId} and polls.poll_number = ${number} and voters.moved > 0
 		)
-		update polls set voter_count = polls.voter_count + voters.delta
+		-- Every part of one statement sees the rows as they were before it: the versions and deltas read here are
+		-- those this fold found, not those it writes.
+		select voters.moved = ${read.deltaIds.length}
+			and ${rowVersions(sql, guildId, number)} = ${read.version}
+			and not exists (
+				select from poll_count_deltas d
+				where d.guild_id = ${guildId} and d.poll_number = ${number} and d.delta_id <> all(${ids}::bigint[])
+			) as current
 		from voters
-		where polls.guild_id = ${guildId} and polls.poll_number = ${number} and voters.delta <> 0
 	`;
+	return result?.current ?? false;
 }
 
 /**
