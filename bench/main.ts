@@ -79,7 +79,7 @@ const sizes = {
 	 */
 	floorPairs: quick ? 3 : 8,
 	floorRoundVotes: quick ? 1_500 : 4_000,
-	hotPolls: { polls: 100, votersPerPoll: 20, rounds: quick ? 1 : 3 },
+	hotPolls: { polls: 100, votersPerPoll: 20, rounds: quick ? 1 : 6 },
 	editBudget: { polls: quick ? 300 : 1_000, votesPerPoll: 3, budgetPerSecond: 40 },
 	/** Two server counts: the memory of one more server is the difference over the servers added. */
 	serverCounts: quick ? ([1_000, 5_000] as const) : ([10_000, 50_000] as const),
@@ -518,10 +518,13 @@ function print(results: Results) {
 	if (hot) {
 		rows.push(
 			[`${hot.polls} polls at once (${hot.votersPerPoll} voters each) against one hot poll`, ''],
-			...hot.one.flatMap((latency, index): [string, string][] => [
-				[`  round ${index + 1}, one poll`, line(latency)],
-				[`  round ${index + 1}, ${hot.polls} polls`, line(hot.many[index]!)]
-			]),
+			...hot.one.flatMap((latency, index): [string, string][] => {
+				const rounds: [string, string][] = [
+					[`  round ${index + 1}, one poll`, line(latency)],
+					[`  round ${index + 1}, ${hot.polls} polls`, line(hot.many[index]!)]
+				];
+				return hot.manyFirst[index] ? rounds.reverse() : rounds;
+			}),
 			['  median votes/s, many ÷ one (target ≥ 0.9)', `${hot.manyPerSecond}/s ÷ ${hot.onePerSecond}/s = ${hot.ratio}×`],
 			['  polls whose message is exact after the last round', `${hot.exact} of ${hot.polls} (after ${hot.settledMs} ms, ${hot.edits} edits)`],
 			[

@@ -42,9 +42,11 @@ export interface HotPolls {
 	polls: number;
 	votersPerPoll: number;
 	inFlight: number;
-	/** Rounds in turn: all clicks on one poll, then the same number spread over `polls` polls at once. */
+	/** Pairs of rounds: all clicks on one poll, and the same number spread over `polls` polls at once. */
 	one: Latency[];
 	many: Latency[];
+	/** Per pair, whether the round over many polls went first. */
+	manyFirst: boolean[];
 	/** Medians, and many ÷ one. */
 	onePerSecond: number;
 	manyPerSecond: number;
@@ -57,7 +59,7 @@ export interface HotPolls {
 	/**
 	 * CPU milliseconds (bot, PostgreSQL) and poll-message edits of each round and the 2.5 s after it, summed over the
 	 * rounds: the same votes on one poll or on many differ mainly by the edits, so their difference over the extra
-	 * edits is the cost of one edit (fold, read, render, PATCH).
+	 * edits is the cost of one edit (read, render, PATCH, fold).
 	 */
 	cost: { one: RoundCost; many: RoundCost; perEdit: { botCpuMs: number; postgresCpuMs: number } };
 }
@@ -84,6 +86,7 @@ export async function hotPolls(
 	const patches = (from: number) =>
 		fake.requestLog.filter((entry) => entry.method === 'PATCH' && entry.at >= from && entry.path.includes('/messages/')).length;
 	/** Runs one round, then waits for its trailing edits, adding its CPU and edits to `into`. */
+	const unused = (): RoundCost => ({ botCpuMs: 0, postgresCpuMs: 0, edits: 0 });
 	const costed = async (into: RoundCost, round: () => Promise<Latency>) => {
 		const from = fake.clock.now();
 		const before = await cpuSplit(bench.bot.pid!, postgresDirectory);
@@ -100,31 +103,44 @@ export async function hotPolls(
 	const many: Latency[] = [];
 	let last: BenchPoll[] = [];
 	let lastStart = 0;
-	for (let round = 0; round < options.rounds; round++) {
+	/** Per pair, whether the many polls went first. */
+	const manyFirst: boolean[] = [];
+	// Pair -1 warms the bot up (its first 100 polls and first burst over them ran at half speed) and is not counted.
+	for (let round = -1; round < options.rounds; round++) {
+		// Every poll of the pair is made before either round, and the two rounds take turns going first: making 100
+		// polls right before the many-polls round (their commands, messages and garbage) charged it alone, and
+		// whichever round goes second meets the machine the first left. The last pair ends with the many polls, whose
+		// messages are then checked.
+		const measured = round >= 0;
 		const single = await createPoll(fake, bench.creator, guildId, `One hot poll ${round}`);
 		const singleVoters = voterPool(fake, guildId, total);
-		one.push(
-			await costed(cost.one, () =>
-				run(options.inFlight, { count: total }, () =>
-					fake.click({ user: singleVoters.next(), message: single.message, customId: single.optionId(0) })
-				)
-			)
-		);
-
 		const polls: BenchPoll[] = [];
 		for (let index = 0; index < options.polls; index++) polls.push(await createPoll(fake, bench.creator, guildId, `Hot poll ${round}.${index}`));
 		const voters = voterPool(fake, guildId, total);
-		let next = 0;
-		lastStart = fake.clock.now();
-		many.push(
-			await costed(cost.many, () =>
+		await sleep(1_000);
+		const onePoll = async () => {
+			const latency = await costed(measured ? cost.one : unused(), () =>
+				run(options.inFlight, { count: total }, () =>
+					fake.click({ user: singleVoters.next(), message: single.message, customId: single.optionId(0) })
+				)
+			);
+			if (measured) one.push(latency);
+		};
+		const manyPolls = async () => {
+			let next = 0;
+			lastStart = fake.clock.now();
+			const latency = await costed(measured ? cost.many : unused(), () =>
 				run(options.inFlight, { count: total }, () => {
 					const poll = polls[next++ % polls.length]!;
 					return fake.click({ user: voters.next(), message: poll.message, customId: poll.optionId(next % 3) });
 				})
-			)
-		);
-		last = polls;
+			);
+			if (measured) many.push(latency);
+			last = polls;
+		};
+		const first = (options.rounds - 1 - round) % 2 !== 0;
+		if (measured) manyFirst.push(first);
+		for (const part of first ? [manyPolls, onePoll] : [onePoll, manyPolls]) await part();
 	}
 	const ended = performance.now();
 	const exactNow = async () => {
@@ -155,6 +171,7 @@ export async function hotPolls(
 		inFlight: options.inFlight,
 		one,
 		many,
+		manyFirst,
 		onePerSecond,
 		manyPerSecond,
 		ratio: round(manyPerSecond / onePerSecond),

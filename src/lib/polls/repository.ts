@@ -263,36 +263,39 @@ export async function findChoices(
  * heals it (src/lib/polls/edits.ts). `deltaIds` are the deltas this state includes, `version` the versions of the
  * rows it was read from ({@link foldShownDeltas} tells whether they changed since).
  */
-export async function readPollState(sql: Sql, guildId: string, number: number): Promise<Result<PollState & ShownRead, 'notFound'>> {
-	// Repeatable read: the counts, the deltas and the voter count from one snapshot, whatever a fold commits meanwhile.
-	return sql.begin('isolation level repeatable read read only', async (tx) => {
-		const [poll] = await tx<(PollRow & { deltaIds: string[] | null; voterDelta: number; version: string })[]>`
-			select ${selectPoll(tx, 'polls')}, ${rowVersions(tx, guildId, number)} as version,
-				(select array_agg(delta_id::text) from poll_count_deltas d
-					where d.guild_id = polls.guild_id and d.poll_number = polls.poll_number) as "deltaIds",
-				(select coalesce(sum(voters), 0)::int from poll_count_deltas d
-					where d.guild_id = polls.guild_id and d.poll_number = polls.poll_number) as "voterDelta"
-			from polls where guild_id = ${guildId} and poll_number = ${number}
-		`;
-		if (!poll) return Result.err('notFound' as const);
-		const options = await tx<PollOption[]>`
-			select o.option_index as index, o.label, o.votes + coalesce(d.delta, 0) as votes, o.weighted_votes + coalesce(d.weighted, 0) as "weightedVotes"
-			from poll_options o
-			left join (
-				-- One row per vote: the options it changed, each with its signed weight (see migrations/011_vote_statement.js).
-				select changed.option_index, sum(sign(changed.delta))::int as delta, sum(changed.delta)::int as weighted
-				from poll_count_deltas d, unnest(d.options, d.deltas) as changed (option_index, delta)
-				where d.guild_id = ${guildId} and d.poll_number = ${number}
-				group by changed.option_index
-			) d on d.option_index = o.option_index
-			where o.guild_id = ${guildId} and o.poll_number = ${number} order by o.option_index
-		`;
-		const { deltaIds, voterDelta, version, ...row } = poll;
-		const state = { ...row, voterCount: row.voterCount + voterDelta };
-		// The rounds need every ballot; a poll hiding its results does not need them until it closes.
-		const ballots = state.ranked && (!state.hideResults || state.closedAt !== null) ? await readBallots(tx, guildId, number) : null;
-		return Result.ok({ poll: state, options: [...options], ballots, deltaIds: deltaIds ?? [], version });
-	});
+export async function readPollState(sql: Executor, guildId: string, number: number): Promise<Result<PollState & ShownRead, 'notFound'>> {
+	// One statement, so one snapshot: the counts, the deltas, the voters and the ballots agree, whatever a fold
+	// commits meanwhile. The ranked rounds need every ballot; a poll hiding its results does not until it closes.
+	const [found] = await sql<(PollRow & ShownRead & { voterDelta: number; options: PollOption[]; ballots: Ballot[] | null })[]>`
+		select ${selectPoll(sql, 'polls')}, ${rowVersions(sql, guildId, number)} as version,
+			(select coalesce(array_agg(delta_id::text), '{}') from poll_count_deltas d
+				where d.guild_id = polls.guild_id and d.poll_number = polls.poll_number) as "deltaIds",
+			(select coalesce(sum(voters), 0)::int from poll_count_deltas d
+				where d.guild_id = polls.guild_id and d.poll_number = polls.poll_number) as "voterDelta",
+			(
+				select json_agg(json_build_object(
+					'index', o.option_index, 'label', o.label,
+					'votes', o.votes + coalesce(d.delta, 0), 'weightedVotes', o.weighted_votes + coalesce(d.weighted, 0)
+				) order by o.option_index)
+				from poll_options o
+				left join (
+					-- One row per vote: the options it changed, each with its signed weight (see migrations/011_vote_statement.js).
+					select changed.option_index, sum(sign(changed.delta))::int as delta, sum(changed.delta)::int as weighted
+					from poll_count_deltas d, unnest(d.options, d.deltas) as changed (option_index, delta)
+					where d.guild_id = ${guildId} and d.poll_number = ${number}
+					group by changed.option_index
+				) d on d.option_index = o.option_index
+				where o.guild_id = polls.guild_id and o.poll_number = polls.poll_number
+			) as options,
+			case when polls.ranked and (not polls.hide_results or polls.closed_at is not null) then (
+				select coalesce(json_agg(json_build_object('ranking', b.ranking, 'weight', b.weight)), '[]')
+				from (${ballotsOf(sql, guildId, number)}) b
+			) end as ballots
+		from polls where guild_id = ${guildId} and poll_number = ${number}
+	`;
+	if (!found) return Result.err('notFound' as const);
+	const { deltaIds, voterDelta, version, options, ballots, ...row } = found;
+	return Result.ok({ poll: { ...row, voterCount: row.voterCount + voterDelta }, options, ballots, deltaIds, version });
 }
 
 /** What a message rendered from {@link readPollState} shows: the deltas it included and its rows' versions. */
@@ -612,12 +615,16 @@ export interface VoteRecord {
 
 /** A ranked poll's ballots, one per voter (named or not), each with the weight it was cast with. */
 export async function readBallots(sql: Executor, guildId: string, number: number): Promise<Ballot[]> {
-	const rows = await sql<{ ranking: number[]; weight: number }[]>`
+	return [...(await sql<Ballot[]>`${ballotsOf(sql, guildId, number)}`)];
+}
+
+/** Each member's ballot in a ranked poll: their options, first choice first, and the weight it was cast with. */
+function ballotsOf(sql: Executor, guildId: string, number: number) {
+	return sql`
 		select array_agg(option_index order by rank) as ranking, max(weight)::int as weight from poll_votes
 		where guild_id = ${guildId} and poll_number = ${number}
 		group by voter
 	`;
-	return rows.map((row) => ({ ranking: row.ranking, weight: row.weight }));
 }
 
 /**
