@@ -384,6 +384,8 @@ interface FloorRound {
 	/** CPU milliseconds per vote, of the bot and of PostgreSQL (all its processes), over the round. */
 	botCpuMs: number;
 	postgresCpuMs: number;
+	/** And of this process: the fake Discord and the clicks, which share the machine with both. */
+	harnessCpuMs: number;
 }
 
 interface FloorSummary {
@@ -392,6 +394,7 @@ interface FloorSummary {
 	p99Ms: number;
 	botCpuMs: number;
 	postgresCpuMs: number;
+	harnessCpuMs: number;
 }
 
 interface FloorComparison {
@@ -438,7 +441,14 @@ async function compareWithFloor(
 		const latency = await run(sizes.inFlight, { count: sizes.floorRoundVotes }, send[side]);
 		const after = await cpuSplit(pids[side], postgresDirectory);
 		const per = (ms: number) => round(ms / latency.count);
-		if (measured) rounds.push({ side, latency, botCpuMs: per(after.bot - before.bot), postgresCpuMs: per(after.postgres - before.postgres) });
+		if (measured)
+			rounds.push({
+				side,
+				latency,
+				botCpuMs: per(after.bot - before.bot),
+				postgresCpuMs: per(after.postgres - before.postgres),
+				harnessCpuMs: per(after.harness - before.harness)
+			});
 	};
 	await one('ours', false);
 	await one('floor', false);
@@ -454,7 +464,8 @@ async function compareWithFloor(
 			p50Ms: median(mine.map((entry) => entry.latency.p50Ms)),
 			p99Ms: median(mine.map((entry) => entry.latency.p99Ms)),
 			botCpuMs: median(mine.map((entry) => entry.botCpuMs)),
-			postgresCpuMs: median(mine.map((entry) => entry.postgresCpuMs))
+			postgresCpuMs: median(mine.map((entry) => entry.postgresCpuMs)),
+			harnessCpuMs: median(mine.map((entry) => entry.harnessCpuMs))
 		};
 	};
 	const ours = summary('ours');
@@ -608,10 +619,10 @@ function print(results: Results) {
 function floorRows(floor: FloorComparison): [string, string][] {
 	const rounds = floor.rounds.map((entry, index): [string, string] => [
 		`  round ${index + 1}, ${entry.side}`,
-		`${line(entry.latency)}  CPU/vote bot ${entry.botCpuMs} ms, PostgreSQL ${entry.postgresCpuMs} ms`
+		`${line(entry.latency)}  CPU/vote bot ${entry.botCpuMs} ms, PostgreSQL ${entry.postgresCpuMs} ms, harness ${entry.harnessCpuMs} ms`
 	]);
 	const summary = (side: FloorSummary) =>
-		`${side.perSecond}/s  p50 ${side.p50Ms} ms  p99 ${side.p99Ms} ms  CPU/vote bot ${side.botCpuMs} ms, PostgreSQL ${side.postgresCpuMs} ms`;
+		`${side.perSecond}/s  p50 ${side.p50Ms} ms  p99 ${side.p99Ms} ms  CPU/vote bot ${side.botCpuMs} ms, PostgreSQL ${side.postgresCpuMs} ms, harness ${side.harnessCpuMs} ms`;
 	return [
 		[`ours and the floor, rounds of ${floor.roundVotes} votes, ${floor.inFlight} in flight`, ''],
 		...rounds,
@@ -619,7 +630,7 @@ function floorRows(floor: FloorComparison): [string, string][] {
 		['  median, floor', summary(floor.floor)],
 		[
 			'  ours ÷ floor (targets: votes/s ≥ 0.9, p99 ≤ 1.5)',
-			`votes/s ${floor.ratio.perSecond}×  p50 ${floor.ratio.p50Ms}×  p99 ${floor.ratio.p99Ms}×  CPU/vote bot ${floor.ratio.botCpuMs}×, PostgreSQL ${floor.ratio.postgresCpuMs}×`
+			`votes/s ${floor.ratio.perSecond}×  p50 ${floor.ratio.p50Ms}×  p99 ${floor.ratio.p99Ms}×  CPU/vote bot ${floor.ratio.botCpuMs}×, PostgreSQL ${floor.ratio.postgresCpuMs}×, harness ${floor.ratio.harnessCpuMs}×`
 		]
 	];
 }
