@@ -61,6 +61,43 @@ describe('GIVEN the bot on two shards and, later, two processes sharing one data
 		expectCleanProtocol(s.fake);
 	});
 
+	test('WHEN creates were cut short before their message was recorded THEN a click finds the message, and a poll never posted goes once its 15 minutes are over', async () => {
+		const s = stack();
+		const guild = onShard(0)[0]!;
+		const create = (question: string) => createPollByCommand(s, world.alice, guild.id, { question, options: 'Yes | No', duration: '1h' });
+		// What a SIGKILL between Discord's answer and the message id's write leaves: a posted poll without its message id.
+		const unrecorded = await create('Posted, not recorded?');
+		const voted = await create('Voted, then lost its message?');
+		await clickButton(s, world.bob, voted.message, `pv:${guild.id}:${voted.number}:1`);
+		await waitForPollMessage(s, voted.message, (message) => shownCounts(message).join() === '0,1');
+		const neverPosted = await create('Never posted?');
+		const inFlight = await create('Still being created?');
+		const forget = (numbers: number[]) => sql`
+			update polls set message_id = null where guild_id = ${guild.id} and poll_number = any(${`{${numbers.join(',')}}`}::int[])`;
+		await forget([unrecorded.number, voted.number, neverPosted.number, inFlight.number]);
+		// Stored 16 minutes ago: the interaction that created them can no longer be answered.
+		await sql`update polls set created_at = now() - interval '16 minutes'
+			where guild_id = ${guild.id} and poll_number = any(${`{${[voted.number, neverPosted.number].join(',')}}`}::int[])`;
+
+		await clickButton(s, world.alice, unrecorded.message, `pv:${guild.id}:${unrecorded.number}:0`);
+		await waitForPollMessage(s, unrecorded.message, (message) => shownCounts(message).join() === '1,0');
+		await s.bot.waitForOutput(`Poll #${unrecorded.number}'s message was never recorded; found it from a click on it.`);
+
+		await s.bot.waitForOutput(`Poll #${neverPosted.number} was stored but never posted (its create was cut short); removed it.`, 15_000);
+		const left = await sql<{ number: number; messageId: string | null }[]>`
+			select poll_number as number, message_id::text as "messageId" from polls
+			where guild_id = ${guild.id} and poll_number = any(${`{${[unrecorded.number, voted.number, neverPosted.number, inFlight.number].join(',')}}`}::int[])
+			order by poll_number`;
+		expect(left).toEqual([
+			{ number: unrecorded.number, messageId: unrecorded.message.id },
+			// Votes on it: somebody saw its message, so it stays, to be found by the next click.
+			{ number: voted.number, messageId: null },
+			{ number: inFlight.number, messageId: null }
+		]);
+		expect(s.output()).not.toMatch(/ ERROR /);
+		expectCleanProtocol(s.fake);
+	}, 40_000);
+
 	test("WHEN the bot is killed while a vote's edit waits its turn THEN the restarted bot finds the edit lost and shows the vote", async () => {
 		const s = stack();
 		const guild = onShard(0)[0]!;

@@ -11,7 +11,7 @@ import type { Translator } from '../i18n/index.js';
 import { InteractionTaken, VoteTooLate } from '../interaction-claims.js';
 import { metrics } from '../metrics/index.js';
 import { announceClose, healClosedPoll } from './announce.js';
-import { requestPollEdit } from './edits.js';
+import { requestPollEdit, type ClickedMessage } from './edits.js';
 import { renderPollChartOrNothing, type ChartFile } from './chart.js';
 import { buildExport, type PollExport } from './export.js';
 import { pollTranslator } from './language.js';
@@ -172,10 +172,16 @@ async function retryRecord(record: () => Promise<void>, poll: PollRow) {
 
 /**
  * Records a member's vote (a button's toggle or a menu's replacement), exactly once under any concurrency, and asks
- * for the poll message to follow. With `once`, a second process receiving the same interaction casts nothing and
+ * for the poll message to follow (`clickedOn`: the message the vote came from). With `once`, a second process receiving the same interaction casts nothing and
  * throws {@link InteractionTaken}, and a vote whose statement starts after `notAfter` is not cast ({@link VoteTooLate}).
  */
-export async function vote(ref: PollRef, actor: Actor, action: VoteAction, once?: { interactionId: string; notAfter: Date }): Promise<VoteOutcome> {
+export async function vote(
+	ref: PollRef,
+	actor: Actor,
+	action: VoteAction,
+	once?: { interactionId: string; notAfter: Date },
+	clickedOn?: ClickedMessage
+): Promise<VoteOutcome> {
 	const input = { guildId: ref.guildId, number: ref.number, userId: actor.userId, memberRoleIds: actor.roleIds, action, ...once };
 	const outcome = await castVote(container.sql, input, voteCaches);
 	if (outcome.isErr()) {
@@ -186,7 +192,7 @@ export async function vote(ref: PollRef, actor: Actor, action: VoteAction, once?
 	}
 	if (outcome.unwrap().changed) {
 		metrics.votesRecorded.inc();
-		requestPollEdit(ref);
+		requestPollEdit(ref, clickedOn);
 	}
 	return outcome.unwrap();
 }

@@ -14,7 +14,7 @@ import { metrics } from '../metrics/index.js';
 import { EditCoalescer } from './coalescer.js';
 import { EditBudget } from './edit-budget.js';
 import { pollKey, type PollRef } from './ref.js';
-import { findUnshownPolls, foldShownDeltas, markUnshown, readPollState, type PollState, type ShardScope } from './repository.js';
+import { adoptPollMessage, findUnshownPolls, foldShownDeltas, markUnshown, readPollState, type PollState, type ShardScope } from './repository.js';
 import { renderPollMessage } from './render.js';
 import { pollTranslator } from './language.js';
 import { renderPollChartOrNothing } from './chart.js';
@@ -22,17 +22,36 @@ import { renderPollChartOrNothing } from './chart.js';
 /** This process's share of the bot's edits per second; set from POLL_EDIT_RATE at start-up (src/lib/fleet). */
 export const pollEditBudget = new EditBudget(40);
 
+/**
+ * Where a click on a poll's buttons came from: the poll's message (never an ephemeral copy), which tells where it is
+ * when the poll never recorded it.
+ */
+export interface ClickedMessage {
+	readonly channelId: string;
+	readonly messageId: string;
+}
+
+/** What an edit is asked for: the poll, and where the click that asked for it came from, if a click did. */
+export interface PollEditTarget extends PollRef {
+	readonly clickedOn?: ClickedMessage;
+}
+
 /** Rewrites the poll message from the database's current state. */
-export async function refreshPollMessage(ref: PollRef): Promise<void> {
+export async function refreshPollMessage(ref: PollEditTarget): Promise<void> {
 	const state = await readPollState(container.sql, ref.guildId, ref.number);
 	if (state.isErr()) return;
 	const read = state.unwrap();
-	const { poll } = read;
+	let { poll } = read;
+	if (poll.messageId === null && ref.clickedOn !== undefined && (await adoptPollMessage(container.sql, ref, ref.clickedOn))) {
+		// The create that posted it stopped (a SIGKILL) between Discord's answer and recording where the message is.
+		container.logger.info(`Poll #${ref.number}'s message was never recorded; found it from a click on it.`, { guildId: ref.guildId });
+		poll = { ...poll, ...ref.clickedOn };
+	}
 	// Shown, or with no message to show it: the deltas read are folded. A failed edit leaves them for the next one.
 	if (poll.messageId === null) return void (await foldShownDeltas(container.sql, ref.guildId, ref.number, read));
 	// A closed poll's message carries its chart (shown in the embed).
 	const chart = poll.closedAt === null ? null : await renderPollChartOrNothing(pollTranslator(poll), read);
-	const body = editBody(read, chart?.name);
+	const body = editBody({ ...read, poll }, chart?.name);
 	const files = chart === null ? {} : { files: [{ name: chart.name, data: chart.data, contentType: 'image/png' }] };
 	const sent = await unlessDiscordError(
 		pollEditBudget.send(() => container.client.rest.patch(Routes.channelMessage(poll.channelId, poll.messageId!), { body, ...files })),
@@ -59,7 +78,7 @@ function editBody(state: PollState, chart: string | undefined) {
 	};
 }
 
-export const pollEdits = new EditCoalescer<PollRef>({
+export const pollEdits = new EditCoalescer<PollEditTarget>({
 	budget: pollEditBudget,
 	flush: refreshPollMessage,
 	keyOf: pollKey,
@@ -90,9 +109,14 @@ function retryEdit(ref: PollRef) {
 	setTimeout(() => requestPollEdit(ref), editRetry.delayMs).unref();
 }
 
-/** Asks for the poll message to show the database's state, soon (never waits); `false` when shutting down. */
-export function requestPollEdit(ref: PollRef): boolean {
-	return pollEdits.request({ guildId: ref.guildId, number: ref.number });
+/**
+ * Asks for the poll message to show the database's state, soon (never waits); `false` when shutting down. A vote
+ * says which message it was clicked on.
+ */
+export function requestPollEdit(ref: PollRef, clickedOn?: ClickedMessage): boolean {
+	return pollEdits.request(
+		clickedOn === undefined ? { guildId: ref.guildId, number: ref.number } : { guildId: ref.guildId, number: ref.number, clickedOn }
+	);
 }
 
 /** {@link requestPollEdit}, resolving once an edit started after this call went out: `true` if it did. */

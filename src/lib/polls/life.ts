@@ -10,6 +10,7 @@ import { Routes, type APIMessage } from 'discord.js';
 import { isGuildApproved } from '../access.js';
 import { buildCustomId, CustomIdPrefix } from '../custom-ids.js';
 import { ExpectedDiscordErrors, unlessDiscordError } from '../discord/errors.js';
+import { claimRetentionSeconds } from '../interaction-claims.js';
 import { pollTranslator } from './language.js';
 import {
 	cancelScheduled,
@@ -24,7 +25,7 @@ import {
 	type ClaimedStart
 } from './life-repository.js';
 import { lateStartMs } from './life-rules.js';
-import { readPollState, type PollRow, type ShardScope } from './repository.js';
+import { deleteUnpostedPolls, readPollState, type PollRow, type ShardScope } from './repository.js';
 import { messageLink, renderPollMessage } from './render.js';
 
 /** How far back the channel is searched for a message a previous attempt may have sent. */
@@ -32,6 +33,7 @@ const recentMessages = 100;
 
 /** Starts, then reminders, due in this process's servers; stops between two polls once `signal` is aborted. */
 export async function runDueLifeTasks(shards: ShardScope, signal: AbortSignal): Promise<void> {
+	await removeUnpostedPolls(shards);
 	while (!signal.aborted) {
 		const starts = await claimDueStarts(container.sql, shards, lateStartMs);
 		await carryOut(starts, signal, (claim) => safely(claim.poll, 'Starting', () => startPoll(claim)), releaseStarts);
@@ -42,6 +44,20 @@ export async function runDueLifeTasks(shards: ShardScope, signal: AbortSignal): 
 		await carryOut(reminders, signal, (claim) => safely(claim.poll, 'Reminding of', () => remind(claim)), releaseReminders);
 		if (reminders.length === 0) break;
 	}
+}
+
+/**
+ * Polls never posted, looked for every {@link UnpostedPolls.lookMs}: removed once the interaction that created them
+ * can no longer be answered ({@link deleteUnpostedPolls}; its token lasts 15 minutes).
+ */
+export const UnpostedPolls = { afterMs: claimRetentionSeconds * 1_000, lookMs: 10_000 };
+let lastUnpostedLook = Number.NEGATIVE_INFINITY;
+
+async function removeUnpostedPolls(shards: ShardScope, now = performance.now()): Promise<void> {
+	if (now - lastUnpostedLook < UnpostedPolls.lookMs) return;
+	lastUnpostedLook = now;
+	for (const poll of await deleteUnpostedPolls(container.sql, shards, UnpostedPolls.afterMs))
+		container.logger.info(`Poll #${poll.number} was stored but never posted (its create was cut short); removed it.`, { guildId: poll.guildId });
 }
 
 /**

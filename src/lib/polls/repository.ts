@@ -112,6 +112,41 @@ export async function setPollMessage(sql: Executor, guildId: string, number: num
 	`;
 }
 
+/**
+ * Records the message a click on the poll came from, for a poll that has none recorded (its create stopped between
+ * Discord's answer and {@link setPollMessage}); `false` when it has one, or is gone.
+ */
+export async function adoptPollMessage(sql: Executor, ref: PollRef, message: { channelId: string; messageId: string }): Promise<boolean> {
+	const rows = await sql`
+		update polls set channel_id = ${message.channelId}, message_id = ${message.messageId}
+		where guild_id = ${ref.guildId} and poll_number = ${ref.number} and message_id is null and starts_at is null
+	`;
+	return rows.count > 0;
+}
+
+/**
+ * Deletes the polls of these shards that never got a message: stored by a `/poll create` whose process stopped
+ * before Discord had its answer (a SIGKILL, a lost machine), more than `olderThanMs` ago, with no vote. Once the
+ * interaction's 15 minutes are over nobody can post them any more, and nobody saw them. A poll whose message went
+ * out but was not recorded is found by its first click ({@link adoptPollMessage}) and has votes from then on; one
+ * nobody clicked in those 15 minutes goes too, and its buttons then answer that the poll is not there.
+ */
+export async function deleteUnpostedPolls(sql: Executor, shards: ShardScope, olderThanMs: number, limit = 100): Promise<PollRef[]> {
+	return sql<PollRef[]>`
+		delete from polls
+		where (guild_id, poll_number) in (
+			select p.guild_id, p.poll_number from polls p
+			where p.message_id is null and p.starts_at is null and p.created_at < clock_timestamp() - ${interval(olderThanMs)}::interval
+				and ${onShards(sql, 'p', shards)} and p.voter_count = 0
+				and not exists (select from poll_count_deltas d where d.guild_id = p.guild_id and d.poll_number = p.poll_number)
+				and not exists (select from poll_votes v where v.guild_id = p.guild_id and v.poll_number = p.poll_number)
+			limit ${limit}
+			for update skip locked
+		)
+		returning guild_id::text as "guildId", poll_number as number
+	`;
+}
+
 /** Removes a poll whose message could not be posted, so a failed `/poll create` leaves nothing behind. */
 export async function deletePoll(sql: Executor, guildId: string, number: number) {
 	await sql`delete from polls where guild_id = ${guildId} and poll_number = ${number}`;
