@@ -4,7 +4,7 @@ import { ComponentType, MessageFlags, type ModalSubmitInteraction } from 'discor
 import { readerTranslator } from '../lib/i18n/readers.js';
 import { castBallot } from '../lib/polls/actions.js';
 import type { PollComponentId } from '../lib/polls/custom-ids.js';
-import { actorOf, readPollComponent } from '../lib/polls/interactions.js';
+import { actorOf, clickedOn, readPollComponent } from '../lib/polls/interactions.js';
 import { BallotLimits, describeBallot, rankFieldId } from '../lib/polls/ranked-render.js';
 
 interface Parsed {
@@ -31,7 +31,7 @@ export class PollBallotHandler extends InteractionHandler {
 
 	public override async run(interaction: ModalSubmitInteraction, { id, ranks }: Parsed) {
 		const t = readerTranslator(interaction);
-		const outcome = await castBallot(id, actorOf(interaction), ranks);
+		const outcome = await castBallot(id, actorOf(interaction), ranks, clickedOn(interaction));
 		return interaction.reply({
 			content: describeBallot(t, outcome, outcome.labels, outcome.choices),
 			flags: MessageFlags.Ephemeral,

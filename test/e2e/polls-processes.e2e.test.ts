@@ -68,25 +68,33 @@ describe('GIVEN the bot on two shards and, later, two processes sharing one data
 		// What a SIGKILL between Discord's answer and the message id's write leaves: a posted poll without its message id.
 		const unrecorded = await create('Posted, not recorded?');
 		const voted = await create('Voted, then lost its message?');
-		await clickButton(s, world.bob, voted.message, `pv:${guild.id}:${voted.number}:1`);
-		await waitForPollMessage(s, voted.message, (message) => shownCounts(message).join() === '0,1');
+		// A vote this process never saw the click of (the bot would take the message from it): written as a fold leaves it.
+		await sql`insert into poll_votes (guild_id, poll_number, voter, option_index, voted_at, weight)
+			values (${guild.id}, ${voted.number}, ${world.bob.id}, 1, now(), 1)`;
+		await sql`update polls set voter_count = 1 where guild_id = ${guild.id} and poll_number = ${voted.number}`;
 		const neverPosted = await create('Never posted?');
 		const inFlight = await create('Still being created?');
-		const forget = (numbers: number[]) => sql`
-			update polls set message_id = null where guild_id = ${guild.id} and poll_number = any(${`{${numbers.join(',')}}`}::int[])`;
-		await forget([unrecorded.number, voted.number, neverPosted.number, inFlight.number]);
+		const numbers = `{${[unrecorded.number, voted.number, neverPosted.number, inFlight.number].join(',')}}`;
+		// The bot records each message id just after Discord has the message: only then can the test take them away.
+		const recorded = async () =>
+			(
+				await sql<{ count: number }[]>`
+				select count(*)::int as count from polls where guild_id = ${guild.id} and poll_number = any(${numbers}::int[]) and message_id is not null`
+			)[0]!.count;
+		await expect.poll(recorded, { timeout: 5_000 }).toBe(4);
+		await sql`update polls set message_id = null where guild_id = ${guild.id} and poll_number = any(${numbers}::int[])`;
 		// Stored 16 minutes ago: the interaction that created them can no longer be answered.
 		await sql`update polls set created_at = now() - interval '16 minutes'
 			where guild_id = ${guild.id} and poll_number = any(${`{${[voted.number, neverPosted.number].join(',')}}`}::int[])`;
 
 		await clickButton(s, world.alice, unrecorded.message, `pv:${guild.id}:${unrecorded.number}:0`);
 		await waitForPollMessage(s, unrecorded.message, (message) => shownCounts(message).join() === '1,0');
-		await s.bot.waitForOutput(`Poll #${unrecorded.number}'s message was never recorded; found it from a click on it.`);
+		await s.bot.waitForOutput(`Poll #${unrecorded.number}'s message id was not recorded; took it from a click on the message.`);
 
 		await s.bot.waitForOutput(`Poll #${neverPosted.number} was stored but never posted (its create was cut short); removed it.`, 15_000);
 		const left = await sql<{ number: number; messageId: string | null }[]>`
 			select poll_number as number, message_id::text as "messageId" from polls
-			where guild_id = ${guild.id} and poll_number = any(${`{${[unrecorded.number, voted.number, neverPosted.number, inFlight.number].join(',')}}`}::int[])
+			where guild_id = ${guild.id} and poll_number = any(${numbers}::int[])
 			order by poll_number`;
 		expect(left).toEqual([
 			{ number: unrecorded.number, messageId: unrecorded.message.id },

@@ -291,6 +291,27 @@ describe('EditCoalescer', () => {
 		return { flushes, coalescer };
 	}
 
+	test('GIVEN merge WHEN a later request of the same key carries more than the first THEN the flush gets the merged target', async () => {
+		const flushed: { key: string; clickedOn?: string }[] = [];
+		const coalescer = new EditCoalescer<{ key: string; clickedOn?: string }>({
+			flush: async (target) => {
+				flushed.push(target);
+			},
+			onError: () => {},
+			keyOf: (target) => target.key,
+			merge: (kept, asked) => (kept.clickedOn === undefined && asked.clickedOn !== undefined ? asked : kept),
+			windowMs: 2_000,
+			now: () => Date.now()
+		});
+		coalescer.request({ key: 'poll' });
+		await vi.advanceTimersByTimeAsync(10);
+		// The entry outlives its flush: the next requests meet it, the first with a message, the second without.
+		coalescer.request({ key: 'poll', clickedOn: 'message' });
+		coalescer.request({ key: 'poll' });
+		await vi.advanceTimersByTimeAsync(3_000);
+		expect(flushed).toEqual([{ key: 'poll' }, { key: 'poll', clickedOn: 'message' }]);
+	});
+
 	test('GIVEN a burst of requests over 5 s WHEN they run THEN edits are at least 2 s apart and one comes after the last request', async () => {
 		const { flushes, coalescer } = setup();
 		const start = Date.now();

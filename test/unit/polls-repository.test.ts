@@ -6,6 +6,7 @@ import {
 	closeIfDue,
 	closePoll,
 	createPoll,
+	deleteUnpostedPolls,
 	findChoices,
 	findPoll,
 	findUnshownPolls,
@@ -145,6 +146,37 @@ describe('poll repository', () => {
 		await markUnshown(db.sql, guild, ranked.number);
 		expect(await foldShownDeltas(db.sql, guild, ranked.number, await read(ranked.number))).toBe(true);
 		expect(await foldShownDeltas(db.sql, guild, ranked.number, beforeMark)).toBe(false);
+	});
+
+	test('GIVEN polls stored 16 minutes ago and never posted WHEN the unposted are deleted while a first vote is in flight THEN only those nobody voted on go', async () => {
+		const guild = '110000000000000035';
+		const aged = async () => {
+			const poll = await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft });
+			await db.sql`update polls set created_at = now() - interval '16 minutes' where guild_id = ${guild} and poll_number = ${poll.number}`;
+			return poll.number;
+		};
+		const [nobody, voting, closed] = [await aged(), await aged(), await aged()];
+		const recent = (await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft })).number;
+		(await closePoll(db.sql, guild, closed, { reason: 'deadline', userId: null })).unwrap();
+		const fifteenMinutes = 15 * 60_000;
+
+		// A vote in flight on `voting`: its close lock held (shared, as migrations/013's batches take it), its delta
+		// written and not committed when the delete starts.
+		let commitVote!: () => void;
+		const committed = new Promise<void>((resolve) => (commitVote = resolve));
+		const inFlight = db.sql.begin(async (tx) => {
+			await tx`select pg_advisory_xact_lock_shared(hashtextextended(${`poll-close:${guild}:${voting}`}, 0))`;
+			await tx`insert into poll_count_deltas (guild_id, poll_number, voters, options, deltas) values (${guild}, ${voting}, 1, '{0}', '{1}')`;
+			await committed;
+		});
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		const deleting = deleteUnpostedPolls(db.sql, allShards, fifteenMinutes);
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		commitVote();
+		await inFlight;
+		expect((await deleting).map((poll) => poll.number)).toEqual([nobody]);
+		const left = await db.sql<{ number: number }[]>`select poll_number as number from polls where guild_id = ${guild} order by poll_number`;
+		expect(left.map((row) => row.number)).toEqual([voting, closed, recent]);
 	});
 
 	test('GIVEN two servers WHEN polls are created THEN each server numbers its own from 1', async () => {

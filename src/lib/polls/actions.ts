@@ -238,7 +238,7 @@ export async function openBallot(ref: PollRef, userId: string, t: Translator) {
  * A submitted ballot: `ranks[0]` is the first choice (`null` for a menu left empty). It replaces the member's
  * ballot; an empty first choice removes it. An option ranked twice or a gap is refused before anything is written.
  */
-export async function castBallot(ref: PollRef, actor: Actor, ranks: readonly (number | null)[]): Promise<VoteOutcome> {
+export async function castBallot(ref: PollRef, actor: Actor, ranks: readonly (number | null)[], clickedOn?: ClickedMessage): Promise<VoteOutcome> {
 	const problem = ballotProblem(ranks);
 	if (problem?.kind === 'duplicate') {
 		const labels = (await findChoices(container.sql, ref.guildId, ref.number, actor.userId)).map((found) => found.labels).unwrapOr([]);
@@ -247,7 +247,7 @@ export async function castBallot(ref: PollRef, actor: Actor, ranks: readonly (nu
 	}
 	if (problem?.kind === 'gap') refuse(Failure.BallotInvalid, message('ballots:ballot.gap', { rank: problem.rank }));
 	const ranking = ranks[0] === null || ranks[0] === undefined ? [] : ranks.filter((option): option is number => option !== null);
-	return vote(ref, actor, { kind: 'replace', options: ranking });
+	return vote(ref, actor, { kind: 'replace', options: ranking }, undefined, clickedOn);
 }
 
 /** What a member picked in a poll (**My vote**); refuses an anonymous poll that closed, whose votes are linked to nobody. */

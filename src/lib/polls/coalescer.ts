@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { EditBudget } from './edit-budget.js';
 
 interface Entry<T> {
-	/** What the flush is for. */
-	readonly target: T;
+	/** What the flush is for: the first request's target, merged with later ones' (`merge`). */
+	target: T;
 	/** When the last flush finished (ms, `now()` clock); `-Infinity` before the first. */
 	lastEnd: number;
 	timer: NodeJS.Timeout | null;
@@ -36,6 +36,8 @@ export interface EditCoalescerOptions<T> {
 	readonly onCoalesced?: (target: T) => void;
 	/** Shared slots that due flushes wait for (see {@link EditBudget}); none: a flush runs as soon as it is due. */
 	readonly budget?: EditBudget;
+	/** What a request adds to the target of the same key kept since an earlier one; by default, nothing. */
+	readonly merge?: (kept: T, asked: T) => T;
 }
 
 export class EditCoalescer<T = string> {
@@ -48,6 +50,7 @@ export class EditCoalescer<T = string> {
 	private readonly now: () => number;
 	private readonly onCoalesced: (target: T) => void;
 	private readonly budget: EditBudget | null;
+	private readonly merge: (kept: T, asked: T) => T;
 
 	public constructor(options: EditCoalescerOptions<T>) {
 		this.flush = options.flush;
@@ -57,6 +60,7 @@ export class EditCoalescer<T = string> {
 		this.now = options.now ?? (() => performance.now());
 		this.onCoalesced = options.onCoalesced ?? (() => {});
 		this.budget = options.budget ?? null;
+		this.merge = options.merge ?? ((kept) => kept);
 	}
 
 	/** Asks for `target` to be flushed as soon as its window allows. Never waits; `false` once closed (nothing will be). */
@@ -68,7 +72,7 @@ export class EditCoalescer<T = string> {
 			if (this.entries.size >= 1_000) this.prune();
 			entry = { target, lastEnd: Number.NEGATIVE_INFINITY, timer: null, running: null, queued: false, dirty: false, waiters: [] };
 			this.entries.set(key, entry);
-		}
+		} else entry.target = this.merge(entry.target, target);
 		if (entry.dirty) this.onCoalesced(target);
 		entry.dirty = true;
 		if (entry.timer === null && entry.running === null && !entry.queued) this.arm(entry);

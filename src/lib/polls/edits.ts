@@ -42,9 +42,11 @@ export async function refreshPollMessage(ref: PollEditTarget): Promise<void> {
 	if (state.isErr()) return;
 	const read = state.unwrap();
 	let { poll } = read;
-	if (poll.messageId === null && ref.clickedOn !== undefined && (await adoptPollMessage(container.sql, ref, ref.clickedOn))) {
-		// The create that posted it stopped (a SIGKILL) between Discord's answer and recording where the message is.
-		container.logger.info(`Poll #${ref.number}'s message was never recorded; found it from a click on it.`, { guildId: ref.guildId });
+	if (poll.messageId === null && ref.clickedOn !== undefined) {
+		// Clicked before its message id was recorded: the create is still writing it (a click can come as soon as
+		// Discord shows the message), or stopped before it could (a SIGKILL). Folding now would mark the votes shown.
+		if (!(await adoptPollMessage(container.sql, ref, ref.clickedOn))) return refreshPollMessage({ guildId: ref.guildId, number: ref.number });
+		container.logger.info(`Poll #${ref.number}'s message id was not recorded; took it from a click on the message.`, { guildId: ref.guildId });
 		poll = { ...poll, ...ref.clickedOn };
 	}
 	// Shown, or with no message to show it: the deltas read are folded. A failed edit leaves them for the next one.
@@ -86,7 +88,9 @@ export const pollEdits = new EditCoalescer<PollEditTarget>({
 		container.logger.warn(`Updating poll #${ref.number}'s message failed:`, error, { guildId: ref.guildId });
 		retryEdit(ref);
 	},
-	onCoalesced: () => metrics.pollEditsCoalesced.inc()
+	onCoalesced: () => metrics.pollEditsCoalesced.inc(),
+	// A poll's entry outlives its edits: a click's message is kept, whatever asked for the edit first.
+	merge: (kept, asked) => (kept.clickedOn === undefined && asked.clickedOn !== undefined ? asked : kept)
 });
 
 /** Failed edits in a row, per poll. */

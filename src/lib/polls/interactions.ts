@@ -3,11 +3,12 @@
  * malformed or cross-server id is refused before anything is loaded), and who is acting.
  */
 import type { Interaction, MessageComponentInteraction, ModalSubmitInteraction } from 'discord.js';
-import { PermissionFlagsBits } from 'discord.js';
+import { MessageFlags, PermissionFlagsBits } from 'discord.js';
 import { assertAccess, requesterOf } from '../access.js';
 import { Failure, message, refuse } from '../failures.js';
 import { parsePollComponentId, type PollComponent, type PollComponentId } from './custom-ids.js';
 import type { Actor } from './actions.js';
+import type { ClickedMessage } from './edits.js';
 
 /**
  * The poll component this interaction is for, `null` when it is another handler's. Refuses (answered ephemerally) a
@@ -23,6 +24,16 @@ export async function readPollComponent(
 	if (parsed === 'malformed') refuse(Failure.ComponentMalformed, message('polls:componentMalformed'));
 	if (interaction.guildId !== parsed.guildId) refuse(Failure.ComponentOtherServer, message('polls:componentOtherServer'));
 	return parsed;
+}
+
+/**
+ * The poll message a vote came from (a click on it, or a ballot whose modal its Rank button opened); never an
+ * ephemeral message, which no channel edit can reach.
+ */
+export function clickedOn(interaction: MessageComponentInteraction | ModalSubmitInteraction): ClickedMessage | undefined {
+	const { message } = interaction;
+	if (message === null || message.flags.has(MessageFlags.Ephemeral)) return undefined;
+	return { channelId: message.channelId, messageId: message.id };
 }
 
 /** Who is acting, as polls care: the member, whether they have Manage Server, and their roles. */

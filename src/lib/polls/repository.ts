@@ -126,25 +126,37 @@ export async function adoptPollMessage(sql: Executor, ref: PollRef, message: { c
 
 /**
  * Deletes the polls of these shards that never got a message: stored by a `/poll create` whose process stopped
- * before Discord had its answer (a SIGKILL, a lost machine), more than `olderThanMs` ago, with no vote. Once the
- * interaction's 15 minutes are over nobody can post them any more, and nobody saw them. A poll whose message went
- * out but was not recorded is found by its first click ({@link adoptPollMessage}) and has votes from then on; one
- * nobody clicked in those 15 minutes goes too, and its buttons then answer that the poll is not there.
+ * before Discord had its answer (a SIGKILL, a lost machine), more than `olderThanMs` ago, still open, with no vote.
+ * Once the interaction's 15 minutes are over nobody can post them any more, and nobody saw them. A poll whose message
+ * went out but was not recorded is found by its first click ({@link adoptPollMessage}) and has votes from then on;
+ * one nobody clicked in those 15 minutes goes too, and its buttons then answer that the poll is not there.
+ *
+ * As {@link claimDuePolls} does, the candidates' close locks are taken, in key order, before anything is deleted: a
+ * vote in flight holds one (shared), so the delete waits for it, and a vote arriving after waits for the delete and
+ * finds no poll. The votes are looked for again after the locks, in a statement of its own (a fresh snapshot): a
+ * first vote that committed meanwhile keeps its poll.
  */
-export async function deleteUnpostedPolls(sql: Executor, shards: ShardScope, olderThanMs: number, limit = 100): Promise<PollRef[]> {
-	return sql<PollRef[]>`
-		delete from polls
-		where (guild_id, poll_number) in (
-			select p.guild_id, p.poll_number from polls p
-			where p.message_id is null and p.starts_at is null and p.created_at < clock_timestamp() - ${interval(olderThanMs)}::interval
-				and ${onShards(sql, 'p', shards)} and p.voter_count = 0
-				and not exists (select from poll_count_deltas d where d.guild_id = p.guild_id and d.poll_number = p.poll_number)
-				and not exists (select from poll_votes v where v.guild_id = p.guild_id and v.poll_number = p.poll_number)
+export async function deleteUnpostedPolls(sql: Sql, shards: ShardScope, olderThanMs: number, limit = 100): Promise<PollRef[]> {
+	return sql.begin(async (tx): Promise<PollRef[]> => {
+		const candidates = await tx<PollRef[]>`
+			select guild_id::text as "guildId", poll_number as number from polls
+			where message_id is null and starts_at is null and closed_at is null
+				and created_at < clock_timestamp() - ${interval(olderThanMs)}::interval and ${onShards(tx, 'polls', shards)}
+			order by guild_id, poll_number
 			limit ${limit}
 			for update skip locked
-		)
-		returning guild_id::text as "guildId", poll_number as number
-	`;
+		`;
+		if (candidates.length === 0) return [];
+		const { guilds, numbers } = await takeCloseLocks(tx, candidates);
+		return tx<PollRef[]>`
+			delete from polls p using unnest(${guilds}::bigint[], ${numbers}::int[]) as d (guild_id, poll_number)
+			where p.guild_id = d.guild_id and p.poll_number = d.poll_number
+				and p.message_id is null and p.closed_at is null and p.voter_count = 0
+				and not exists (select from poll_count_deltas c where c.guild_id = p.guild_id and c.poll_number = p.poll_number)
+				and not exists (select from poll_votes v where v.guild_id = p.guild_id and v.poll_number = p.poll_number)
+			returning p.guild_id::text as "guildId", p.poll_number as number
+		`;
+	});
 }
 
 /** Removes a poll whose message could not be posted, so a failed `/poll create` leaves nothing behind. */
@@ -500,15 +512,7 @@ export async function claimDuePolls(sql: Sql, shards: ShardScope, limit = 20): P
 			for update
 		`;
 		if (due.length === 0) return [];
-		const guilds = `{${due.map((poll) => poll.guildId).join(',')}}`;
-		const numbers = `{${due.map((poll) => poll.number).join(',')}}`;
-		await tx`
-			select pg_advisory_xact_lock(locks.key) from (
-				select distinct hashtextextended('poll-close:' || d.guild_id || ':' || d.poll_number, 0) as key
-				from unnest(${guilds}::bigint[], ${numbers}::int[]) as d (guild_id, poll_number)
-				order by key
-			) as locks
-		`;
+		const { guilds, numbers } = await takeCloseLocks(tx, due);
 		return closeSelected(
 			tx,
 			tx`
@@ -519,6 +523,24 @@ export async function claimDuePolls(sql: Sql, shards: ShardScope, limit = 20): P
 		);
 	});
 	return closed as PollRow[];
+}
+
+/**
+ * Takes the close locks of `polls` (migrations/006: a vote holds its poll's shared while it runs) in key order, the
+ * order every transaction takes them in, so that none waits for another that waits for it. Returns the polls as
+ * the arrays statements take.
+ */
+async function takeCloseLocks(tx: Executor, polls: readonly PollRef[]) {
+	const guilds = `{${polls.map((poll) => poll.guildId).join(',')}}`;
+	const numbers = `{${polls.map((poll) => poll.number).join(',')}}`;
+	await tx`
+		select pg_advisory_xact_lock(locks.key) from (
+			select distinct hashtextextended('poll-close:' || d.guild_id || ':' || d.poll_number, 0) as key
+			from unnest(${guilds}::bigint[], ${numbers}::int[]) as d (guild_id, poll_number)
+			order by key
+		) as locks
+	`;
+	return { guilds, numbers };
 }
 
 /**

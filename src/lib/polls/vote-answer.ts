@@ -1,12 +1,11 @@
-import { MessageFlags, type ButtonInteraction, type StringSelectMenuInteraction } from 'discord.js';
+import type { ButtonInteraction, StringSelectMenuInteraction } from 'discord.js';
 import { container } from '@sapphire/framework';
 import { clockStartOf } from '../discord/acknowledge.js';
 import { AnswerTiming, answerInTime, standBy } from '../discord/in-time.js';
 import { readerTranslator } from '../i18n/readers.js';
 import { InteractionTaken, isClaimed } from '../interaction-claims.js';
 import { findOwnChoices, vote } from './actions.js';
-import type { ClickedMessage } from './edits.js';
-import { actorOf } from './interactions.js';
+import { actorOf, clickedOn } from './interactions.js';
 import type { PollRef } from './ref.js';
 import { describeChoices, describeVote } from './render.js';
 import type { VoteAction } from './rules.js';
@@ -46,10 +45,4 @@ export async function answerVote(interaction: ButtonInteraction | StringSelectMe
 			);
 		throw error;
 	}
-}
-
-/** The poll message a vote was clicked on; not an ephemeral message, which no channel edit can reach. */
-function clickedOn(interaction: ButtonInteraction | StringSelectMenuInteraction): ClickedMessage | undefined {
-	const { message } = interaction;
-	return message.flags.has(MessageFlags.Ephemeral) ? undefined : { channelId: message.channelId, messageId: message.id };
 }
