@@ -131,6 +131,40 @@ describe('ApprovalCache', () => {
 		}
 	});
 
+	it('GIVEN a read of a server still running WHEN its approval is announced THEN what the read found is neither kept nor shared with later lookups', async () => {
+		/** A cache whose reads run at once and are answered only once released: the first read sees the server pending. */
+		async function racing() {
+			const guildId = newGuildId();
+			await recordGuildsSeen(database.sql, [{ guildId, name: 'Racing', ownerId: owner, memberCount: 3 }]);
+			let release!: () => void;
+			const released = new Promise<void>((resolve) => (release = resolve));
+			const held = ((strings: TemplateStringsArray, ...values: unknown[]) =>
+				database.sql(strings, ...(values as never[])).then((rows) => released.then(() => rows))) as unknown as typeof database.sql;
+			const cache = new ApprovalCache(held, () => 0);
+			const first = cache.status(guildId);
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			await decide(database.sql, { guildId, decision: 'approve', decidedBy: owner, reason: null });
+			cache.forget(guildId);
+			return { cache, guildId, first, release };
+		}
+		// A lookup after the announcement does not join the read that started before it.
+		const joined = await racing();
+		const second = joined.cache.status(joined.guildId);
+		joined.release();
+		expect(await joined.first).toBe('pending');
+		expect(await second).toBe('approved');
+		// The read that started before it is answered, and not kept (here no entry ever expires).
+		const kept = await racing();
+		kept.release();
+		expect(await kept.first).toBe('pending');
+		expect(await kept.cache.status(kept.guildId)).toBe('approved');
+		// A status this process read before the announcement (start-up's record of every server) is not kept either.
+		const since = kept.cache.version;
+		kept.cache.forget(kept.guildId);
+		kept.cache.set(kept.guildId, 'pending', since);
+		expect(await kept.cache.status(kept.guildId)).toBe('approved');
+	});
+
 	it('GIVEN no listener at all THEN an entry is still never trusted for longer than its max age', async () => {
 		let now = 0;
 		const guildId = newGuildId();

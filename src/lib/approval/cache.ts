@@ -22,6 +22,8 @@ export class ApprovalCache {
 	public static readonly maxAgeMs = 900;
 	private readonly entries = new Map<string, Entry>();
 	private readonly loading = new Map<string, Promise<GuildStatus | null>>();
+	/** Counts the entries dropped: a read started before a drop may hold what the drop was for, and is not kept. */
+	private drops = 0;
 	private unlisten: (() => Promise<void>) | null = null;
 	/**
 	 * Drops the entries that expired (an entry is useless after maxAgeMs). A timer, not the next write: start-up sets
@@ -39,7 +41,7 @@ export class ApprovalCache {
 		const subscription = await this.sql.listen(
 			guildStatusChannel,
 			(guildId) => this.forget(guildId),
-			() => this.entries.clear()
+			() => this.forgetAll()
 		);
 		this.unlisten = () => subscription.unlisten();
 	}
@@ -63,25 +65,51 @@ export class ApprovalCache {
 		// Concurrent interactions of one server share a single query.
 		const pending = this.loading.get(guildId);
 		if (pending) return pending;
-		const load = this.load(guildId).finally(() => this.loading.delete(guildId));
+		const load: Promise<GuildStatus | null> = this.load(guildId).finally(() => {
+			if (this.loading.get(guildId) === load) this.loading.delete(guildId);
+		});
 		this.loading.set(guildId, load);
 		return load;
 	}
 
-	/** Sets what this process just decided, so that its own next interaction needs no query. */
-	public set(guildId: string, status: GuildStatus) {
+	/** Where the cache stands now, for {@link set}: taken before the statement whose status will be set. */
+	public get version(): number {
+		return this.drops;
+	}
+
+	/**
+	 * Sets what this process just decided or recorded, so that its own next interaction needs no query. With `since`
+	 * (the {@link version} taken before the statement that gave `status`), not kept if an entry was dropped
+	 * meanwhile: a decision announced after that statement read may be newer than `status`.
+	 */
+	public set(guildId: string, status: GuildStatus, since?: number) {
+		if (since !== undefined && since !== this.drops) return;
 		this.write(guildId, { status, fetchedAt: this.now() });
 	}
 
+	/**
+	 * Drops what is known of the server (a decision was announced), and any read of it still running: that read may
+	 * have been answered before the decision, and kept, it would be believed for {@link maxAgeMs} (the approval that
+	 * a member's first command, right after it, did not see).
+	 */
 	public forget(guildId: string) {
 		this.entries.delete(guildId);
+		this.loading.delete(guildId);
+		this.drops++;
+	}
+
+	private forgetAll() {
+		this.entries.clear();
+		this.loading.clear();
+		this.drops++;
 	}
 
 	private async load(guildId: string) {
 		const fetchedAt = this.now();
+		const drops = this.drops;
 		// Every interaction waits on this: it must not take the 3 s when the database does not answer.
 		const status = await withTimeout(findGuildStatus(this.sql, guildId), lookupTimeoutMs);
-		this.write(guildId, { status, fetchedAt });
+		if (drops === this.drops) this.write(guildId, { status, fetchedAt });
 		return status;
 	}
 

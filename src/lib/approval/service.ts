@@ -27,9 +27,11 @@ import type { Decision } from './rules.js';
 export async function syncGuilds(guilds: readonly GuildFacts[]) {
 	const batchSize = 1_000;
 	for (let start = 0; start < guilds.length; start += batchSize) {
+		const since = container.approvals.version;
 		const seen = await recordGuildsSeen(container.sql, guilds.slice(start, start + batchSize));
 		for (const guild of seen) {
-			container.approvals.set(guild.guildId, guild.status);
+			// Set after each announcement of the batch: an approval made meanwhile (its NOTIFY seen) must win.
+			container.approvals.set(guild.guildId, guild.status, since);
 			try {
 				if (guild.status === 'denied') await leaveGuild(guild.guildId, 'it was denied');
 				// New, or pending without any owner told yet (the DMs failed, or the process stopped before them).
@@ -78,11 +80,12 @@ export interface DecisionInput {
  * every owner's approval DM edited, and the bot leaving a denied server.
  */
 export async function applyDecision(input: DecisionInput): Promise<Result<DecisionOutcome, DecisionRefusal>> {
+	const since = container.approvals.version;
 	const result = await decide(container.sql, input);
 	const outcome = result.unwrapOr(null);
 	if (outcome === null) return result;
 
-	container.approvals.set(input.guildId, outcome.guild.status);
+	container.approvals.set(input.guildId, outcome.guild.status, since);
 	container.logger.info(`Server ${input.guildId}: ${outcome.from} → ${outcome.guild.status} by ${input.decidedBy}.`, { guildId: input.guildId });
 	await refreshAnnouncements(input.guildId, input.fromMessageId);
 	if (outcome.guild.status === 'denied') {
