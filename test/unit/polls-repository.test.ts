@@ -148,33 +148,6 @@ describe('poll repository', () => {
 		expect(await foldShownDeltas(db.sql, guild, ranked.number, beforeMark)).toBe(false);
 	});
 
-	test('GIVEN an edit of the poll holding its row WHEN a fold comes, then the edit rewrites the options THEN both finish, one after the other', async () => {
-		const guild = '110000000000000036';
-		const poll = await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft });
-		await vote(poll.number, user(1), { kind: 'toggle', option: 0 }, guild);
-		const read = (await readPollState(db.sql, guild, poll.number)).unwrap();
-		let finishEdit!: () => void;
-		const editing = new Promise<void>((resolve) => (finishEdit = resolve));
-		let rowLocked!: () => void;
-		const locked = new Promise<void>((resolve) => (rowLocked = resolve));
-		// As life-repository.ts's editPoll: the poll's row first, then its options.
-		const edit = db.sql.begin(async (tx) => {
-			await tx`select from polls where guild_id = ${guild} and poll_number = ${poll.number} for update`;
-			rowLocked();
-			await editing;
-			await tx`update poll_options set label = label || '!' where guild_id = ${guild} and poll_number = ${poll.number}`;
-		});
-		await locked;
-		const fold = foldShownDeltas(db.sql, guild, poll.number, read);
-		await new Promise((resolve) => setTimeout(resolve, 200));
-		finishEdit();
-		// Taken the other way round (the options, then the row), PostgreSQL found a deadlock here and failed one.
-		await expect(edit).resolves.toBeUndefined();
-		// Its statement began before the edit committed; the edit asks for an edit of its own, which reads after it.
-		await expect(fold).resolves.toBe(true);
-		expect(await counts(guild, poll.number)).toEqual({ votes: [1, 0, 0], voters: 1 });
-	});
-
 	test('GIVEN polls stored 16 minutes ago and never posted WHEN the unposted are deleted while a first vote is in flight THEN only those nobody voted on go', async () => {
 		const guild = '110000000000000035';
 		const aged = async () => {

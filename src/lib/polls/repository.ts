@@ -382,13 +382,9 @@ function rowVersions(sql: Executor, guildId: string, number: number) {
 export async function foldShownDeltas(sql: Executor, guildId: string, number: number, read: ShownRead): Promise<boolean> {
 	const ids = `{${read.deltaIds.join(',')}}`;
 	const [result] = await sql<{ current: boolean }[]>`
-		-- The poll's row is locked before any delta or option is touched, as an edit of the poll (life-repository.ts,
-		-- lockPoll) and a close lock it: taken the other way round, a fold and an edit could each wait for the other.
-		with locked as (
-			select from polls where guild_id = ${guildId} and poll_number = ${number} for update
-		), moved as (
+		with moved as (
 			delete from poll_count_deltas
-			where guild_id = ${guildId} and poll_number = ${number} and delta_id = any(${ids}::bigint[]) and exists (select from locked)
+			where guild_id = ${guildId} and poll_number = ${number} and delta_id = any(${ids}::bigint[])
 			returning voters, options, deltas
 		), sums as (
 			select changed.option_index, sum(sign(changed.delta))::int as delta, sum(changed.delta)::int as weighted
