@@ -179,8 +179,7 @@ export async function vote(
 	ref: PollRef,
 	actor: Actor,
 	action: VoteAction,
-	once?: { interactionId: string; notAfter: Date },
-	clickedOn?: ClickedMessage
+	{ once, clickedOn }: { once?: { interactionId: string; notAfter: Date }; clickedOn?: ClickedMessage } = {}
 ): Promise<VoteOutcome> {
 	const input = { guildId: ref.guildId, number: ref.number, userId: actor.userId, memberRoleIds: actor.roleIds, action, ...once };
 	const outcome = await castVote(container.sql, input, voteCaches);
@@ -247,7 +246,7 @@ export async function castBallot(ref: PollRef, actor: Actor, ranks: readonly (nu
 	}
 	if (problem?.kind === 'gap') refuse(Failure.BallotInvalid, message('ballots:ballot.gap', { rank: problem.rank }));
 	const ranking = ranks[0] === null || ranks[0] === undefined ? [] : ranks.filter((option): option is number => option !== null);
-	return vote(ref, actor, { kind: 'replace', options: ranking }, undefined, clickedOn);
+	return vote(ref, actor, { kind: 'replace', options: ranking }, { clickedOn });
 }
 
 /** What a member picked in a poll (**My vote**); refuses an anonymous poll that closed, whose votes are linked to nobody. */

@@ -314,11 +314,7 @@ export async function readPollState(sql: Executor, guildId: string, number: numb
 	// One statement, so one snapshot: the counts, the deltas, the voters and the ballots agree, whatever a fold
 	// commits meanwhile. The ranked rounds need every ballot; a poll hiding its results does not until it closes.
 	const [found] = await sql<(PollRow & ShownRead & { voterDelta: number; options: PollOption[]; ballots: Ballot[] | null })[]>`
-		select ${selectPoll(sql, 'polls')}, ${rowVersions(sql, guildId, number)} as version,
-			(select coalesce(array_agg(delta_id::text), '{}') from poll_count_deltas d
-				where d.guild_id = polls.guild_id and d.poll_number = polls.poll_number) as "deltaIds",
-			(select coalesce(sum(voters), 0)::int from poll_count_deltas d
-				where d.guild_id = polls.guild_id and d.poll_number = polls.poll_number) as "voterDelta",
+		select ${selectPoll(sql, 'polls')}, ${rowVersions(sql, guildId, number)} as version, pending."deltaIds", pending."voterDelta",
 			(
 				select json_agg(json_build_object(
 					'index', o.option_index, 'label', o.label,
@@ -338,7 +334,12 @@ export async function readPollState(sql: Executor, guildId: string, number: numb
 				select coalesce(json_agg(json_build_object('ranking', b.ranking, 'weight', b.weight)), '[]')
 				from (${ballotsOf(sql, guildId, number)}) b
 			) end as ballots
-		from polls where guild_id = ${guildId} and poll_number = ${number}
+		from polls, lateral (
+			-- The deltas not folded yet, read once: which they are, and the voters they add.
+			select coalesce(array_agg(d.delta_id::text), '{}') as "deltaIds", coalesce(sum(d.voters), 0)::int as "voterDelta"
+			from poll_count_deltas d where d.guild_id = polls.guild_id and d.poll_number = polls.poll_number
+		) as pending
+		where polls.guild_id = ${guildId} and polls.poll_number = ${number}
 	`;
 	if (!found) return Result.err('notFound' as const);
 	const { deltaIds, voterDelta, version, options, ballots, ...row } = found;

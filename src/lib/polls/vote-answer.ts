@@ -26,13 +26,10 @@ export async function answerVote(interaction: ButtonInteraction | StringSelectMe
 	try {
 		return await answerInTime(interaction, {
 			startedAt,
-			work: vote(
-				ref,
-				actorOf(interaction),
-				action,
-				{ interactionId: interaction.id, notAfter: new Date(startedAt + AnswerTiming.startBudgetMs) },
-				clickedOn(interaction)
-			),
+			work: vote(ref, actorOf(interaction), action, {
+				once: { interactionId: interaction.id, notAfter: new Date(startedAt + AnswerTiming.startBudgetMs) },
+				clickedOn: clickedOn(interaction)
+			}),
 			render: (outcome) => describeVote(t, outcome),
 			stored: () => isClaimed(container.sql, interaction.id),
 			reread
