@@ -148,6 +148,49 @@ describe('poll repository', () => {
 		expect(await foldShownDeltas(db.sql, guild, ranked.number, beforeMark)).toBe(false);
 	});
 
+	test('GIVEN another transaction holding the poll row WHEN a fold comes THEN the fold waits for the row before it locks any option (the order of an edit of the poll)', async () => {
+		const guild = '110000000000000036';
+		const poll = await createPoll(db.sql, { guildId: guild, channelId: channel, creatorId: creator, draft });
+		await vote(poll.number, user(1), { kind: 'toggle', option: 0 }, guild);
+		const read = (await readPollState(db.sql, guild, poll.number)).unwrap();
+		let release!: () => void;
+		const released = new Promise<void>((resolve) => (release = resolve));
+		let rowLocked!: () => void;
+		const locked = new Promise<void>((resolve) => (rowLocked = resolve));
+		// life-repository.ts's editPoll: the poll's row first; it would then rewrite the options.
+		const holder = db.sql.begin(async (tx) => {
+			await tx`select from polls where guild_id = ${guild} and poll_number = ${poll.number} for update`;
+			rowLocked();
+			await released;
+		});
+		await locked;
+		const fold = foldShownDeltas(db.sql, guild, poll.number, read);
+		try {
+			const waiting = async () => {
+				const [row] = await db.sql<{ count: number }[]>`
+					select count(*)::int as count from pg_stat_activity where wait_event_type = 'Lock' and query like '%delete from poll_count_deltas%'`;
+				return row!.count === 1;
+			};
+			for (let tries = 0; !(await waiting()); tries++) {
+				if (tries > 100) throw new Error('the fold never waited for the poll row');
+				await new Promise((resolve) => setTimeout(resolve, 20));
+			}
+			// Were an option locked by the fold by now, an edit holding the row would wait for it while the fold waits for
+			// the edit: a deadlock, which PostgreSQL ends by failing one of them.
+			const lockable = await db.sql.begin(async (tx) => {
+				const rows = await tx`select from poll_options where guild_id = ${guild} and poll_number = ${poll.number} for update nowait`;
+				return rows.length;
+			});
+			expect(lockable).toBe(3);
+		} finally {
+			// Released whatever happened above, so that a failure here leaves no transaction holding the row.
+			release();
+			await holder;
+		}
+		await expect(fold).resolves.toBe(true);
+		expect(await counts(guild, poll.number)).toEqual({ votes: [1, 0, 0], voters: 1 });
+	});
+
 	test('GIVEN polls stored 16 minutes ago and never posted WHEN the unposted are deleted while a first vote is in flight THEN only those nobody voted on go', async () => {
 		const guild = '110000000000000035';
 		const aged = async () => {

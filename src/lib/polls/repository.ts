@@ -391,17 +391,21 @@ export async function foldShownDeltas(sql: Executor, guildId: string, number: nu
 			select changed.option_index, sum(sign(changed.delta))::int as delta, sum(changed.delta)::int as weighted
 			from moved, unnest(moved.options, moved.deltas) as changed (option_index, delta)
 			group by changed.option_index
-		), options as (
-			update poll_options set votes = poll_options.votes + sums.delta, weighted_votes = poll_options.weighted_votes + sums.weighted
-			from sums
-			where poll_options.guild_id = ${guildId} and poll_options.poll_number = ${number}
-				and poll_options.option_index = sums.option_index
 		), voters as (
 			select count(*)::int as moved, coalesce(sum(voters), 0)::int as delta from moved
 		), poll as (
 			update polls set voter_count = polls.voter_count + voters.delta
 			from voters
 			where polls.guild_id = ${guildId} and polls.poll_number = ${number} and voters.moved > 0
+			returning 1
+		), options as (
+			-- Joined with the poll's update, the options are updated (and locked) only once the poll's row is: the row
+			-- first, as an edit of the poll and a close take them, where the order of a statement's parts would be
+			-- PostgreSQL's to choose (it runs the last-listed first, today).
+			update poll_options set votes = poll_options.votes + sums.delta, weighted_votes = poll_options.weighted_votes + sums.weighted
+			from sums, poll
+			where poll_options.guild_id = ${guildId} and poll_options.poll_number = ${number}
+				and poll_options.option_index = sums.option_index
 		)
 		-- Every part of one statement sees the rows as they were before it: the versions and deltas read here are
 		-- those this fold found, not those it writes.
