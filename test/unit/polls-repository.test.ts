@@ -168,8 +168,9 @@ describe('poll repository', () => {
 		try {
 			const waiting = async () => {
 				const [row] = await db.sql<{ count: number }[]>`
-					select count(*)::int as count from pg_stat_activity where wait_event_type = 'Lock' and query like '%delete from poll_count_deltas%'`;
-				return row!.count === 1;
+					select count(*)::int as count from pg_stat_activity
+				where datname = current_database() and wait_event_type = 'Lock' and query like '%delete from poll_count_deltas%'`;
+				return row!.count > 0;
 			};
 			for (let tries = 0; !(await waiting()); tries++) {
 				if (tries > 100) throw new Error('the fold never waited for the poll row');
